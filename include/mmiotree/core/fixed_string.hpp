@@ -1,0 +1,49 @@
+// core/fixed_string.hpp: the one string type used as a template argument (region and
+// register names, typed paths).
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <string_view>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// A string usable as a non-type template parameter: `container<"bar2", ...>`.
+///
+/// Structural (public array member), so two `fixed_string`s with the same characters name the
+/// same template specialisation. `N` counts characters without the terminating NUL; the NUL is
+/// stored so that `c_str()` works. g++ prints a specialisation as `fixed_string<5>{"accel"}`,
+/// which is why diagnostics carry region names this way.
+template <std::size_t N>
+struct fixed_string {
+  char value[N + 1]{};
+
+  constexpr fixed_string() = default;
+
+  /// From a string literal: `fixed_string{"accel"}` deduces N = 5.
+  constexpr fixed_string(const char (&s)[N + 1]) noexcept {  // NOLINT(google-explicit-constructor)
+    std::copy_n(s, N + 1, value);
+  }
+
+  /// From a view of exactly N characters (used to lift a constexpr name into a type).
+  constexpr explicit fixed_string(std::string_view s) noexcept {
+    std::copy_n(s.data(), std::min(N, s.size()), value);
+  }
+
+  [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }
+  [[nodiscard]] constexpr const char* c_str() const noexcept { return value; }
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {value, N}; }
+  constexpr operator std::string_view() const noexcept { return view(); }  // NOLINT
+
+  template <std::size_t M>
+  [[nodiscard]] constexpr bool operator==(const fixed_string<M>& o) const noexcept {
+    return view() == o.view();
+  }
+};
+
+template <std::size_t N1>
+fixed_string(const char (&)[N1]) -> fixed_string<N1 - 1>;
+
+MMIOTREE_END_NAMESPACE

@@ -1,0 +1,211 @@
+// layout/check.hpp: the layout rules of DESIGN §2.2 as a constexpr function over descriptors.
+//
+// `check_layout` returns the first broken rule with the nodes and the range involved; the
+// typed front end (layout/diagnostics.hpp) turns that into a compile error naming them. The
+// function is also called at run time by the property tests on generated trees.
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <vector>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// The rules a layout can break, in the order they are checked.
+enum class layout_error : std::uint8_t {
+  none,
+  bad_access_policy,        ///< a: region whose policy is not self-consistent
+  zero_size,                ///< a: the empty region
+  offset_overflow,          ///< a: region whose offset + size passes 2^64
+  child_outside_parent,     ///< a: child, b: parent
+  alias_target_not_found,   ///< a: alias
+  alias_target_out_of_range,///< a: alias, b: target
+  alias_cycle,              ///< a: alias on the cycle, b: its target
+  duplicate_sibling_name,   ///< a, b: siblings with the same name
+  siblings_overlap,         ///< a, b: siblings overlapping at equal priority; [lo, last]
+  misaligned_placement,     ///< a: region not aligned as its access policy needs; lo = offset
+};
+
+[[nodiscard]] constexpr std::string_view to_string(layout_error e) noexcept {
+  switch (e) {
+    case layout_error::none: return "none";
+    case layout_error::bad_access_policy: return "bad_access_policy";
+    case layout_error::zero_size: return "zero_size";
+    case layout_error::offset_overflow: return "offset_overflow";
+    case layout_error::child_outside_parent: return "child_outside_parent";
+    case layout_error::alias_target_not_found: return "alias_target_not_found";
+    case layout_error::alias_target_out_of_range: return "alias_target_out_of_range";
+    case layout_error::alias_cycle: return "alias_cycle";
+    case layout_error::duplicate_sibling_name: return "duplicate_sibling_name";
+    case layout_error::siblings_overlap: return "siblings_overlap";
+    case layout_error::misaligned_placement: return "misaligned_placement";
+  }
+  return "?";
+}
+
+/// Outcome of `check_layout`. Ranges are inclusive (`last`, not an end) so a region that ends
+/// at the top of the 64-bit space is expressible; addresses are relative to the root.
+struct layout_check {
+  layout_error error = layout_error::none;
+  node_index a = npos;
+  node_index b = npos;
+  addr_t lo = 0;
+  addr_t last = 0;
+
+  [[nodiscard]] constexpr bool ok() const noexcept { return error == layout_error::none; }
+  [[nodiscard]] constexpr bool operator==(const layout_check&) const = default;
+};
+
+namespace detail {
+
+constexpr bool fits(addr_t offset, addr_t size, addr_t within) noexcept {
+  return size <= within && offset <= within - size;
+}
+
+/// Children of `p` in pre-order.
+constexpr std::vector<node_index> children_of(std::span<const node> nodes, node_index p) {
+  std::vector<node_index> c;
+  for (node_index i = p + 1; i < nodes[p].end; i = nodes[i].end) c.push_back(i);
+  return c;
+}
+
+/// Alias cycle: containers reach their children, aliases their target. The tree edges alone
+/// are acyclic, so any cycle runs through an alias; return that alias (or npos).
+constexpr node_index find_alias_cycle(std::span<const node> nodes) {
+  enum : std::uint8_t { white, grey, black };
+  std::vector<std::uint8_t> colour(nodes.size(), white);
+  // Iterative DFS: a frame is (node, next edge cursor). Cursor npos-1 means "alias edge done".
+  struct frame {
+    node_index n;
+    node_index next;
+  };
+  std::vector<frame> stack;
+  for (node_index s = 0; s < nodes.size(); ++s) {
+    if (colour[s] != white) continue;
+    stack.push_back({s, 0});
+    colour[s] = grey;
+    while (!stack.empty()) {
+      frame& f = stack.back();
+      const node& n = nodes[f.n];
+      node_index to = npos;
+      if (n.kind == region_kind::alias) {
+        if (f.next == 0 && n.alias_target != npos) to = n.alias_target;
+        f.next = 1;
+      } else {
+        const node_index c = f.next == 0 ? f.n + 1 : f.next;
+        if (c < n.end) {
+          to = c;
+          f.next = nodes[c].end;
+        }
+      }
+      if (to == npos) {
+        colour[f.n] = black;
+        stack.pop_back();
+        continue;
+      }
+      if (colour[to] == grey) {
+        // The grey frames form the current path; the alias closing the cycle is on it.
+        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
+          if (nodes[it->n].kind == region_kind::alias) return it->n;
+        return f.n;
+      }
+      if (colour[to] == white) {
+        colour[to] = grey;
+        stack.push_back({to, 0});
+      }
+    }
+  }
+  return npos;
+}
+
+}  // namespace detail
+
+/// Checks every rule of DESIGN §2.2 and returns the first that fails (in `layout_error`
+/// order; within a rule, in pre-order). O(n log n) in the number of nodes.
+constexpr layout_check check_layout(std::span<const node> nodes) {
+  using detail::fits;
+  constexpr addr_t max = std::numeric_limits<addr_t>::max();
+
+  for (node_index i = 0; i < nodes.size(); ++i)
+    if (!well_formed(nodes[i].access)) return {layout_error::bad_access_policy, i};
+  for (node_index i = 0; i < nodes.size(); ++i)
+    if (nodes[i].size == 0) return {layout_error::zero_size, i, npos, nodes[i].offset, nodes[i].offset};
+  for (node_index i = 0; i < nodes.size(); ++i)
+    if (nodes[i].offset > max - (nodes[i].size - 1))
+      return {layout_error::offset_overflow, i, nodes[i].parent, nodes[i].offset, max};
+
+  // Absolute offsets from the root; valid once every child fits its parent.
+  std::vector<addr_t> abs(nodes.size(), 0);
+  for (node_index i = 1; i < nodes.size(); ++i) {
+    const node& n = nodes[i];
+    const node& p = nodes[n.parent];
+    abs[i] = abs[n.parent] + n.offset;
+    if (!fits(n.offset, n.size, p.size)) {
+      const addr_t lo = abs[n.parent] + n.offset;  // may wrap only past a reported overflow
+      return {layout_error::child_outside_parent, i, n.parent, lo, lo + (n.size - 1)};
+    }
+  }
+
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    const node& n = nodes[i];
+    if (n.kind != region_kind::alias) continue;
+    if (n.alias_target == npos) return {layout_error::alias_target_not_found, i};
+    const node& t = nodes[n.alias_target];
+    if (!fits(n.alias_offset, n.size, t.size))
+      return {layout_error::alias_target_out_of_range, i, n.alias_target, n.alias_offset,
+              n.alias_offset + (n.size - 1)};
+  }
+  if (const node_index a = detail::find_alias_cycle(nodes); a != npos)
+    return {layout_error::alias_cycle, a, nodes[a].alias_target};
+
+  // Sibling rules, one container at a time: sort its children and sweep.
+  for (node_index p = 0; p < nodes.size(); ++p) {
+    if (nodes[p].kind != region_kind::container) continue;
+    auto c = detail::children_of(nodes, p);
+
+    std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
+      return nodes[x].name != nodes[y].name ? nodes[x].name < nodes[y].name : x < y;
+    });
+    for (std::size_t k = 1; k < c.size(); ++k)
+      if (nodes[c[k - 1]].name == nodes[c[k]].name)
+        return {layout_error::duplicate_sibling_name, c[k - 1], c[k], abs[c[k]], abs[c[k]]};
+
+    // Within one priority, by offset: a child overlaps an earlier one iff it starts at or
+    // before the furthest `last` seen so far in that priority (tracking the furthest, not the
+    // previous, catches a long sibling that covers several later ones).
+    std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
+      if (nodes[x].priority != nodes[y].priority) return nodes[x].priority < nodes[y].priority;
+      if (nodes[x].offset != nodes[y].offset) return nodes[x].offset < nodes[y].offset;
+      return x < y;
+    });
+    node_index reach = npos;  // sibling with the furthest last in the current priority
+    for (const node_index x : c) {
+      const node& n = nodes[x];
+      if (reach != npos && nodes[reach].priority == n.priority) {
+        const addr_t reach_last = nodes[reach].offset + (nodes[reach].size - 1);
+        if (n.offset <= reach_last) {
+          const addr_t last = std::min(reach_last, n.offset + (n.size - 1));
+          const node_index a = std::min(reach, x), b = std::max(reach, x);
+          return {layout_error::siblings_overlap, a, b, abs[p] + n.offset, abs[p] + last};
+        }
+        if (n.offset + (n.size - 1) > reach_last) reach = x;
+      } else {
+        reach = x;
+      }
+    }
+  }
+
+  for (node_index i = 0; i < nodes.size(); ++i)
+    if (abs[i] % nodes[i].access.align != 0)
+      return {layout_error::misaligned_placement, i, npos, abs[i], nodes[i].access.align};
+  return {};
+}
+
+MMIOTREE_END_NAMESPACE

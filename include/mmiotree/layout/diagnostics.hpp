@@ -1,0 +1,146 @@
+// layout/diagnostics.hpp: turns a failed `check_layout` into one readable compile error.
+//
+// Technique (Boost.SML's, measured in STYLE.md): once the consteval checker has found the
+// broken rule, an error template carrying what identifies it — region paths as fixed_strings,
+// the contested range as integers — is instantiated from an `if constexpr` branch. Its
+// `static_assert` states the rule. g++ then opens the error with
+//   In instantiation of 'struct mmiotree::v0::diag::siblings_overlap_at_equal_priority<
+//       fixed_string<5>{"accel"}, fixed_string<9>{"comp_regs"}, 1052672, 1056767>'
+// followed by the sentence. Ranges are inclusive [Lo, Last] relative to the root, in decimal
+// (the compiler prints integers so). Only the first broken rule is reported: one mistake, one
+// error, and every entry point sees a poison (empty) layout afterwards instead of cascading.
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/layout/check.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+namespace diag {
+// One error template per rule. Path = the region's '/'-separated path from the root.
+
+template <fixed_string Path>
+struct access_policy_is_inconsistent {
+  static_assert(always_false_v<Path>,
+                "mmiotree: the region's access policy is inconsistent (valid sizes must be "
+                "among 1/2/4/8, impl_min <= impl_max <= 8, alignment a power of two)");
+};
+template <fixed_string Path, addr_t Offset>
+struct region_has_zero_size {
+  static_assert(always_false_v<Path>, "mmiotree: a region must not have size zero");
+};
+template <fixed_string Path, addr_t Lo>
+struct region_end_overflows_64_bits {
+  static_assert(always_false_v<Path>,
+                "mmiotree: the region's offset + size passes 2^64; it cannot be placed there");
+};
+template <fixed_string Child, fixed_string Parent, addr_t Lo, addr_t Last>
+struct child_does_not_fit_in_parent {
+  static_assert(always_false_v<Child>,
+                "mmiotree: a child region does not fit inside its parent; [Lo, Last] is where "
+                "the child would lie, relative to the root");
+};
+template <fixed_string Alias, fixed_string TargetPath>
+struct alias_target_not_found {
+  static_assert(always_false_v<Alias>,
+                "mmiotree: the alias's target path names no region of this tree (paths are "
+                "'/'-separated from the root, the root's own name excluded)");
+};
+template <fixed_string Alias, fixed_string Target, addr_t Lo, addr_t Last>
+struct alias_window_outside_target {
+  static_assert(always_false_v<Alias>,
+                "mmiotree: the alias's window [Lo, Last] (offsets in the target) runs past "
+                "the end of its target region");
+};
+template <fixed_string Alias, fixed_string Target>
+struct alias_cycle {
+  static_assert(always_false_v<Alias>,
+                "mmiotree: alias cycle: the alias reaches itself through its target");
+};
+template <fixed_string A, fixed_string B>
+struct duplicate_sibling_name {
+  static_assert(always_false_v<A>,
+                "mmiotree: two sibling regions have the same name; typed paths need unique "
+                "names among siblings");
+};
+template <fixed_string A, fixed_string B, addr_t Lo, addr_t Last>
+struct siblings_overlap_at_equal_priority {
+  static_assert(always_false_v<A>,
+                "mmiotree: sibling regions overlap at equal priority over [Lo, Last] (relative "
+                "to the root); give one of them a higher priority or move it");
+};
+template <fixed_string Path, addr_t Offset, addr_t Alignment>
+struct placement_misaligned_for_access_policy {
+  static_assert(always_false_v<Path>,
+                "mmiotree: the region's offset from the root is not a multiple of the "
+                "alignment its access policy requires");
+};
+}  // namespace diag
+
+namespace detail {
+/// The path of node I of Tree as a fixed_string (a type-level name for diagnostics).
+template <region Tree, node_index I>
+inline constexpr auto path_fs = [] {
+  fixed_string<path_of(nodes_v<Tree>, I)> f{};
+  path_of(nodes_v<Tree>, I, f.value);
+  return f;
+}();
+
+template <region Tree>
+inline constexpr layout_check check_v = check_layout(nodes_v<Tree>);
+
+template <region Tree>
+consteval bool report() {
+  constexpr layout_check c = check_v<Tree>;
+  constexpr auto e = c.error;
+  if constexpr (e == layout_error::none) {
+    return true;
+  } else {
+    constexpr auto& nodes = nodes_v<Tree>;
+    if constexpr (e == layout_error::bad_access_policy) {
+      (void)sizeof(diag::access_policy_is_inconsistent<path_fs<Tree, c.a>>);
+    } else if constexpr (e == layout_error::zero_size) {
+      (void)sizeof(diag::region_has_zero_size<path_fs<Tree, c.a>, c.lo>);
+    } else if constexpr (e == layout_error::offset_overflow) {
+      (void)sizeof(diag::region_end_overflows_64_bits<path_fs<Tree, c.a>, c.lo>);
+    } else if constexpr (e == layout_error::child_outside_parent) {
+      (void)sizeof(diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
+                                                      c.lo, c.last>);
+    } else if constexpr (e == layout_error::alias_target_not_found) {
+      constexpr auto tp = nodes[c.a].alias_path;
+      (void)sizeof(diag::alias_target_not_found<path_fs<Tree, c.a>,
+                                                fixed_string<tp.size()>{tp}>);
+    } else if constexpr (e == layout_error::alias_target_out_of_range) {
+      (void)sizeof(diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
+                                                     c.lo, c.last>);
+    } else if constexpr (e == layout_error::alias_cycle) {
+      (void)sizeof(diag::alias_cycle<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
+    } else if constexpr (e == layout_error::duplicate_sibling_name) {
+      (void)sizeof(diag::duplicate_sibling_name<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
+    } else if constexpr (e == layout_error::siblings_overlap) {
+      (void)sizeof(diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>,
+                                                            path_fs<Tree, c.b>, c.lo, c.last>);
+    } else if constexpr (e == layout_error::misaligned_placement) {
+      (void)sizeof(diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo,
+                                                                c.last>);
+    }
+    return false;
+  }
+}
+}  // namespace detail
+
+/// True when Tree obeys every layout rule; otherwise instantiating it produces the one
+/// readable compile error described above. Every public entry point (flat_view, projection,
+/// address_space, printers) goes through it.
+template <region Tree>
+inline constexpr bool verify = detail::report<Tree>();
+
+/// A region tree that passed every layout rule.
+template <class Tree>
+concept checked_tree = region<Tree> && verify<Tree>;
+
+MMIOTREE_END_NAMESPACE

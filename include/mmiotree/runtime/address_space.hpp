@@ -1,0 +1,467 @@
+// runtime/address_space.hpp: the runtime state of one tree and the dispatch of guest accesses
+// (DESIGN §2.6).
+#pragma once
+
+#include <mmiotree/core/access.hpp>
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/result.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/layout/diagnostics.hpp>
+#include <mmiotree/layout/flat_view.hpp>
+#include <mmiotree/layout/lookup.hpp>
+#include <mmiotree/runtime/host_access.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// What an `io` region is bound to. `read` and `write` receive the offset into the region and
+/// a size that the region's access policy allows and implements; values are the low `size`
+/// bytes of a `uint64_t`, in the region's declared byte order.
+template <class H>
+concept io_handler = requires(H& h, addr_t offset, unsigned size, std::uint64_t value) {
+  { h.read(offset, size) } -> std::convertible_to<std::uint64_t>;
+  h.write(offset, size, value);
+};
+
+/// Outcome of binding host memory.
+enum class bind_status : std::uint8_t {
+  ok,
+  null_host_memory,       ///< the span's data pointer is null
+  host_memory_too_small,  ///< the span is shorter than the region
+};
+
+namespace detail {
+
+[[nodiscard]] constexpr std::uint64_t width_mask(unsigned size) noexcept {
+  return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * size)) - 1;
+}
+
+[[nodiscard]] constexpr std::uint64_t byteswap_n(std::uint64_t v, unsigned size) noexcept {
+  std::uint64_t r = 0;
+  for (unsigned i = 0; i < size; ++i) r |= ((v >> (8 * i)) & 0xFF) << (8 * (size - 1 - i));
+  return r;
+}
+
+/// A leaf's runtime binding: a context pointer and two thunks. Values crossing a thunk are in
+/// guest order (byte k of the value is the byte at offset + k); the thunk of a big-endian
+/// region swaps. A function pointer table, not virtual calls: one indirect call per access.
+struct binding {
+  using read_fn = read_result (*)(void* ctx, addr_t offset, unsigned size);
+  using write_fn = access_status (*)(void* ctx, addr_t offset, unsigned size, std::uint64_t v);
+  void* ctx = nullptr;
+  read_fn read = nullptr;
+  write_fn write = nullptr;
+  bool bound = false;  ///< false: an unbound passthrough/io leaf (stubs and holes are "bound")
+};
+
+template <std::uint64_t ErrorRead>
+read_result unbound_read(void*, addr_t, unsigned size) {
+  return {ErrorRead & width_mask(size), access_status::unbound};
+}
+inline access_status unbound_write(void*, addr_t, unsigned, std::uint64_t) {
+  return access_status::unbound;
+}
+
+template <stub_response R, std::uint64_t ErrorRead>
+read_result stub_read(void*, addr_t, unsigned size) {
+  if constexpr (R == stub_response::read_as_zero) return {0, access_status::ok};
+  if constexpr (R == stub_response::read_as_ones) return {width_mask(size), access_status::ok};
+  return {ErrorRead & width_mask(size), access_status::decode_error};
+}
+template <stub_response R>
+access_status stub_write(void*, addr_t, unsigned, std::uint64_t) {
+  return R == stub_response::decode_error ? access_status::decode_error : access_status::ok;
+}
+
+inline read_result passthrough_read(void* ctx, addr_t offset, unsigned size) {
+  return {host_load(static_cast<const std::byte*>(ctx) + offset, size), access_status::ok};
+}
+inline access_status passthrough_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v) {
+  host_store(static_cast<std::byte*>(ctx) + offset, size, v);
+  return access_status::ok;
+}
+
+template <class H, endian Order>
+read_result io_read(void* ctx, addr_t offset, unsigned size) {
+  const std::uint64_t v = static_cast<std::uint64_t>(static_cast<H*>(ctx)->read(offset, size)) &
+                          width_mask(size);
+  return {Order == endian::big ? byteswap_n(v, size) : v, access_status::ok};
+}
+template <class H, endian Order>
+access_status io_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v) {
+  v &= width_mask(size);
+  static_cast<H*>(ctx)->write(offset, size, Order == endian::big ? byteswap_n(v, size) : v);
+  return access_status::ok;
+}
+
+/// Node index of `Path` in Tree, or npos.
+template <region Tree, fixed_string Path>
+inline constexpr node_index path_index_v = find_path(nodes_v<Tree>, Path.view());
+
+}  // namespace detail
+
+namespace diag {
+template <fixed_string Path>
+struct no_region_at_path {
+  static_assert(always_false_v<Path>,
+                "mmiotree: no region has this path in the tree (paths are '/'-separated names "
+                "from the root, the root's own name excluded)");
+};
+template <fixed_string Path>
+struct bind_host_memory_to_a_non_passthrough_region {
+  static_assert(always_false_v<Path>,
+                "mmiotree: host memory binds only to a passthrough region; an io region takes "
+                "a handler, a container/alias/stub takes nothing");
+};
+template <fixed_string Path>
+struct bind_handler_to_a_non_io_region {
+  static_assert(always_false_v<Path>,
+                "mmiotree: a handler binds only to an io region; a passthrough region takes "
+                "host memory, a container/alias/stub takes nothing");
+};
+}  // namespace diag
+
+/// The runtime state of one region tree, and the dispatcher of guest accesses to it.
+///
+/// Holds one binding per leaf (host memory for passthrough, a handler for io); everything
+/// about the layout — the flat view, the lookup table, each leaf's policy — is compile-time
+/// data in read-only memory. `read`/`write` allocate nothing, take no lock and make no virtual
+/// call: a bucket lookup, a policy check against a per-tile mask, and one indirect call.
+///
+/// Addresses are offsets from the root's byte 0. Concurrency: binding is set-up work (one
+/// thread, before accesses start); `read`/`write` may run concurrently with each other if the
+/// handlers allow it.
+template <region Tree>
+  requires verify<Tree>
+class address_space {
+ public:
+  using tree = Tree;
+  static constexpr std::span<const node> nodes = nodes_v<Tree>;
+  static constexpr std::size_t leaf_count = leaf_count_v<Tree>;
+
+  /// Stubs answer from the start; passthrough and io leaves answer `unbound` until bound.
+  address_space() noexcept {
+    for (auto& b : bindings_) b = {nullptr, nullptr, nullptr, false};
+    wire_fixed(std::make_index_sequence<nodes_v<Tree>.size()>{});
+  }
+
+  address_space(const address_space&) = delete;  // handlers and host memory are borrowed
+  address_space& operator=(const address_space&) = delete;
+
+  /// Binds host memory (an mmap of a BAR, a memfd, RAM) to the passthrough region `Path`.
+  /// The memory must outlive the binding and hold at least the region's size.
+  template <fixed_string Path>
+  [[nodiscard]] bind_status bind(std::span<std::byte> host) noexcept {
+    constexpr node_index i = checked_path<Path>();
+    if constexpr (i == npos || nodes_v<Tree>[i].kind != region_kind::passthrough) {
+      if constexpr (i != npos) (void)sizeof(diag::bind_host_memory_to_a_non_passthrough_region<Path>);
+      return bind_status::null_host_memory;
+    } else {
+      if (host.data() == nullptr) return bind_status::null_host_memory;
+      if (host.size() < nodes_v<Tree>[i].size) return bind_status::host_memory_too_small;
+      bindings_[nodes_v<Tree>[i].leaf] = {host.data(), &detail::passthrough_read,
+                                          &detail::passthrough_write, true};
+      return bind_status::ok;
+    }
+  }
+
+  /// Binds a handler to the io region `Path`. The handler must outlive the binding.
+  template <fixed_string Path, io_handler H>
+  void bind(H& handler) noexcept {
+    constexpr node_index i = checked_path<Path>();
+    if constexpr (i != npos && nodes_v<Tree>[i].kind != region_kind::io) {
+      (void)sizeof(diag::bind_handler_to_a_non_io_region<Path>);
+    } else if constexpr (i != npos) {
+      constexpr endian order = nodes_v<Tree>[i].access.order;
+      bindings_[nodes_v<Tree>[i].leaf] = {static_cast<void*>(std::addressof(handler)),
+                                          &detail::io_read<H, order>,
+                                          &detail::io_write<H, order>, true};
+    }
+  }
+
+  /// Removes the binding of leaf `Path`; its accesses answer `unbound` again.
+  template <fixed_string Path>
+  void unbind() noexcept {
+    constexpr node_index i = checked_path<Path>();
+    if constexpr (i != npos && takes_binding(nodes_v<Tree>[i].kind)) wire_unbound<i>();
+  }
+
+  template <fixed_string Path>
+  [[nodiscard]] bool is_bound() const noexcept {
+    constexpr node_index i = checked_path<Path>();
+    if constexpr (i == npos || !is_leaf(nodes_v<Tree>[i].kind)) {
+      return false;
+    } else {
+      return bindings_[nodes_v<Tree>[i].leaf].bound;
+    }
+  }
+
+  /// A guest read of `size` bytes at `addr`. Never fails silently: a hole or a decode-error
+  /// stub gives `decode_error`, a size/alignment/straddle the policy forbids gives
+  /// `access_error`, an unbound leaf `unbound`; in each case no handler runs and the value is
+  /// the policy's error value (all ones) cut to the access width.
+  [[nodiscard]] read_result read(addr_t addr, unsigned size) const {
+    if (addr <= lookup_.root_last) [[likely]] {
+      const lookup_tile& t = lookup_.tiles[find(addr)];
+      if (fast(t, addr, size)) [[likely]] {
+        const detail::binding& b = bindings_[t.leaf];
+        return b.read(b.ctx, addr - t.origin, size);
+      }
+    }
+    return slow_read(addr, size);
+  }
+
+  /// A guest write of the low `size` bytes of `value` at `addr`; statuses as for `read`, and
+  /// a write that is refused changes nothing.
+  access_status write(addr_t addr, unsigned size, std::uint64_t value) {
+    if (addr <= lookup_.root_last) [[likely]] {
+      const lookup_tile& t = lookup_.tiles[find(addr)];
+      if (fast(t, addr, size)) [[likely]] {
+        const detail::binding& b = bindings_[t.leaf];
+        return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+      }
+    }
+    return slow_write(addr, size, value);
+  }
+
+  /// The leaf (node index) that decodes `addr`, or npos for a hole / outside the root.
+  [[nodiscard]] static node_index leaf_at(addr_t addr) noexcept {
+    if (addr > lookup_.root_last) return npos;
+    const std::uint32_t l = lookup_.tiles[find(addr)].leaf;
+    return l == detail::hole_leaf_v<Tree> ? npos : leaf_nodes_[l];
+  }
+
+ private:
+  static constexpr const auto& lookup_ = lookup_v<Tree>;
+
+  /// Node index of each leaf number.
+  static constexpr auto leaf_nodes_ = [] {
+    std::array<node_index, leaf_count + 1> a{};
+    for (node_index i = 0; i < nodes_v<Tree>.size(); ++i)
+      if (is_leaf(nodes_v<Tree>[i].kind)) a[nodes_v<Tree>[i].leaf] = i;
+    a[leaf_count] = npos;
+    return a;
+  }();
+
+  template <fixed_string Path>
+  static consteval node_index checked_path() {
+    constexpr node_index i = detail::path_index_v<Tree, Path>;
+    if constexpr (i == npos) (void)sizeof(diag::no_region_at_path<Path>);
+    return i;
+  }
+
+  template <node_index I>
+  void wire_unbound() noexcept {
+    bindings_[nodes_v<Tree>[I].leaf] = {
+        nullptr, &detail::unbound_read<nodes_v<Tree>[I].access.error_read>,
+        &detail::unbound_write, false};
+  }
+
+  template <std::size_t... I>
+  void wire_fixed(std::index_sequence<I...>) noexcept {
+    (wire_one<I>(), ...);
+    bindings_[leaf_count] = {nullptr, &detail::stub_read<stub_response::decode_error, ~0ULL>,
+                             &detail::stub_write<stub_response::decode_error>, true};
+  }
+  template <std::size_t I>
+  void wire_one() noexcept {
+    constexpr node n = nodes_v<Tree>[I];
+    if constexpr (n.kind == region_kind::stub) {
+      bindings_[n.leaf] = {nullptr, &detail::stub_read<n.response, n.access.error_read>,
+                           &detail::stub_write<n.response>, true};
+    } else if constexpr (takes_binding(n.kind)) {
+      wire_unbound<I>();
+    }
+  }
+
+  static std::size_t find(addr_t addr) noexcept {
+    std::size_t i = lookup_.first[addr >> lookup_.shift];
+    if constexpr (lookup_.max_scan <= 8) {
+      while (lookup_.tiles[i].last < addr) ++i;
+    } else {
+      const auto* const begin = lookup_.tiles.data() + i;
+      const auto* const end =
+          lookup_.tiles.data() + std::min(lookup_.tiles.size(), i + lookup_.max_scan);
+      i = static_cast<std::size_t>(
+          std::partition_point(begin, end, [&](const lookup_tile& t) { return t.last < addr; }) -
+          lookup_.tiles.data());
+    }
+    return i;
+  }
+
+  static bool fast(const lookup_tile& t, addr_t addr, unsigned size) noexcept {
+    return size < 16 && ((t.fast_sizes >> size) & 1U) != 0 &&
+           (addr & (size - 1) & t.align_check) == 0 && t.last - addr >= size - 1;
+  }
+
+  // ---- the general path: size adjustment, straddling, and every refusal -----------------
+
+  /// One call to a leaf's thunk: `size` bytes at leaf offset `offset`. With it the plan keeps
+  /// the leaf offset at which guest byte 0 would lie (`access_base`), so that unit byte j is
+  /// guest byte `offset + j - access_base` (out of range for the bytes a widened unit adds).
+  struct unit {
+    std::uint32_t leaf;
+    addr_t offset;
+    unsigned size;
+  };
+  struct plan {
+    access_status status = access_status::ok;
+    std::uint64_t error_value = ~std::uint64_t{0};
+    std::array<unit, 16> units{};
+    std::array<addr_t, 16> access_base{};  ///< leaf offset of guest byte 0, per unit
+    std::size_t count = 0;
+  };
+
+  static bool pow2_size(unsigned s) noexcept { return s == 1 || s == 2 || s == 4 || s == 8; }
+
+  plan make_plan(addr_t addr, unsigned size) const noexcept {
+    plan p;
+    if (!pow2_size(size)) {
+      p.status = access_status::access_error;
+      return p;
+    }
+    if (addr > lookup_.root_last || lookup_.root_last - addr < size - 1) {
+      p.status = access_status::decode_error;  // part or all of it lies outside the root
+      return p;
+    }
+    std::size_t ti = find(addr);
+    const bool straddles = lookup_.tiles[ti].last - addr < size - 1;
+    addr_t a = addr;
+    const addr_t end_last = addr + (size - 1);
+    bool first = true;
+    while (true) {
+      const lookup_tile& t = lookup_.tiles[ti];
+      const addr_t seg_last = std::min(t.last, end_last);
+      if (t.leaf == detail::hole_leaf_v<Tree>) {
+        p.status = access_status::decode_error;
+        return p;
+      }
+      const node& n = nodes_v<Tree>[leaf_nodes_[t.leaf]];
+      const access_policy& pol = n.access;
+      if (first) p.error_value = pol.error_read;
+      first = false;
+      if (n.kind == region_kind::stub && n.response == stub_response::decode_error) {
+        p.status = access_status::decode_error;
+        return p;
+      }
+      if (!bindings_[t.leaf].bound) {
+        p.status = access_status::unbound;
+        return p;
+      }
+      if (straddles && pol.on_straddle == straddle::reject) {
+        p.status = access_status::access_error;
+        return p;
+      }
+      // The segment [a, seg_last] as naturally aligned power-of-two chunks (the whole access
+      // when it does not straddle).
+      addr_t c = a;
+      while (true) {
+        unsigned cs = size;
+        if (straddles) {
+          cs = 8;
+          while (cs > 1 && ((c & (cs - 1)) != 0 || seg_last - c < cs - 1)) cs /= 2;
+        }
+        const addr_t off = c - t.origin;
+        if ((pol.valid & cs) == 0 || (!pol.unaligned && (c & (cs - 1)) != 0)) {
+          p.status = access_status::access_error;
+          return p;
+        }
+        if (!add_units(p, t.leaf, n, off, cs, off - (c - addr))) return p;
+        if (seg_last - c == cs - 1) break;  // chunks never pass seg_last, so this ends it
+        c += cs;
+      }
+      if (seg_last == end_last) break;
+      a = seg_last + 1;
+      ++ti;
+    }
+    return p;
+  }
+
+  /// Adds the implementation-size units covering a chunk of `cs` bytes at leaf offset `off`.
+  static bool add_units(plan& p, std::uint32_t leaf, const node& n, addr_t off, unsigned cs,
+                        addr_t base) noexcept {
+    const access_policy& pol = n.access;
+    if (cs >= pol.impl_min && cs <= pol.impl_max) {
+      p.units[p.count] = {leaf, off, cs};
+      p.access_base[p.count++] = base;
+      return true;
+    }
+    const unsigned u = std::clamp<unsigned>(cs, pol.impl_min, pol.impl_max);
+    const addr_t lo = off & ~addr_t{u - 1};
+    const addr_t hi_last = ((off + (cs - 1)) & ~addr_t{u - 1}) + (u - 1);
+    if (hi_last > n.size - 1) {  // a widened unit would leave the region
+      p.status = access_status::access_error;
+      return false;
+    }
+    for (addr_t o = lo; o <= hi_last; o += u) {
+      p.units[p.count] = {leaf, o, u};
+      p.access_base[p.count++] = base;
+    }
+    return true;
+  }
+
+  read_result slow_read(addr_t addr, unsigned size) const {
+    const plan p = make_plan(addr, size);
+    if (p.status != access_status::ok)
+      return {p.error_value & detail::width_mask(size), p.status};
+    std::uint64_t value = 0;
+    for (std::size_t k = 0; k < p.count; ++k) {
+      const unit& u = p.units[k];
+      const detail::binding& b = bindings_[u.leaf];
+      const read_result r = b.read(b.ctx, u.offset, u.size);
+      if (r.status != access_status::ok) return {p.error_value & detail::width_mask(size), r.status};
+      merge_bytes(value, size, r.value, u, p.access_base[k]);
+    }
+    return {value, access_status::ok};
+  }
+
+  access_status slow_write(addr_t addr, unsigned size, std::uint64_t value) {
+    const plan p = make_plan(addr, size);
+    if (p.status != access_status::ok) return p.status;
+    for (std::size_t k = 0; k < p.count; ++k) {
+      const unit& u = p.units[k];
+      const detail::binding& b = bindings_[u.leaf];
+      std::uint64_t unit_value = 0;
+      // A unit wider than the guest bytes it holds is read first (read-modify-write).
+      const addr_t pos0 = u.offset - p.access_base[k];
+      if (!(pos0 < size && size - pos0 >= u.size)) {
+        const read_result r = b.read(b.ctx, u.offset, u.size);
+        if (r.status != access_status::ok) return r.status;
+        unit_value = r.value;
+      }
+      // Overlay the guest bytes that fall in this unit.
+      for (unsigned j = 0; j < u.size; ++j) {
+        const addr_t pos = u.offset + j - p.access_base[k];  // guest byte index (mod 2^64)
+        if (pos < size) {
+          const std::uint64_t byte = (value >> (8 * pos)) & 0xFF;
+          unit_value = (unit_value & ~(std::uint64_t{0xFF} << (8 * j))) | (byte << (8 * j));
+        }
+      }
+      const access_status s = b.write(b.ctx, u.offset, u.size, unit_value);
+      if (s != access_status::ok) return s;
+    }
+    return access_status::ok;
+  }
+
+  static void merge_bytes(std::uint64_t& value, unsigned size, std::uint64_t unit_value,
+                          const unit& u, addr_t base) noexcept {
+    for (unsigned j = 0; j < u.size; ++j) {
+      const addr_t pos = u.offset + j - base;
+      if (pos < size) value |= ((unit_value >> (8 * j)) & 0xFF) << (8 * pos);
+    }
+  }
+
+  std::array<detail::binding, leaf_count + 1> bindings_;
+};
+
+MMIOTREE_END_NAMESPACE

@@ -1,0 +1,158 @@
+// tree/region.hpp: the region kinds of DESIGN §2.1 and their placement, as types.
+//
+//   using bar = container<"bar2", 2_MiB,
+//       at<0x000000, passthrough<"accel", 2_MiB>>,
+//       at<0x101000, io<"comp_regs", 4_KiB, access::exactly<4>>, 1>>;   // priority 1
+//
+// A region type carries only what is static: name, size, kind, access policy and, for a
+// container, its placed children. Host pointers and handlers are bound at run time
+// (runtime/address_space.hpp), by typed path.
+#pragma once
+
+#include <mmiotree/core/access.hpp>
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/units.hpp>
+
+#include <boost/hana/basic_tuple.hpp>
+#include <boost/hana/type.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <string_view>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// The kinds of DESIGN §2.1. `regs` (typed register blocks) is reserved for the regs layer.
+enum class region_kind : std::uint8_t {
+  container,    ///< groups children, claims no bytes itself
+  passthrough,  ///< host memory: exact-width volatile loads/stores on a bound host pointer
+  io,           ///< trapped: every access calls a bound handler
+  regs,         ///< trapped, emulated by a typed register block
+  alias,        ///< a window onto a range of another region of the same tree
+  stub,         ///< declared response (read-as-zero / read-as-ones / decode error)
+};
+
+[[nodiscard]] constexpr std::string_view to_string(region_kind k) noexcept {
+  switch (k) {
+    case region_kind::container: return "container";
+    case region_kind::passthrough: return "passthrough";
+    case region_kind::io: return "io";
+    case region_kind::regs: return "regs";
+    case region_kind::alias: return "alias";
+    case region_kind::stub: return "stub";
+  }
+  return "?";
+}
+
+/// A leaf claims bytes in the flat view; containers and aliases do not (they forward).
+[[nodiscard]] constexpr bool is_leaf(region_kind k) noexcept {
+  return k != region_kind::container && k != region_kind::alias;
+}
+/// Leaves that take a runtime binding (host memory or a handler).
+[[nodiscard]] constexpr bool takes_binding(region_kind k) noexcept {
+  return k == region_kind::passthrough || k == region_kind::io || k == region_kind::regs;
+}
+/// Leaves whose accesses may be served without a VM exit (mmapped into the guest).
+[[nodiscard]] constexpr bool is_direct(region_kind k) noexcept {
+  return k == region_kind::passthrough;
+}
+
+/// Host memory mapped straight into the guest: a VFIO BAR mmap, a memfd, guest RAM.
+template <fixed_string Name, addr_t Size, access_policy Access = access::any>
+struct passthrough {
+  static constexpr region_kind kind = region_kind::passthrough;
+  static constexpr auto name = Name;
+  static constexpr addr_t size = Size;
+  static constexpr access_policy policy = Access;
+};
+
+/// An emulated region: every access calls the handler bound to it.
+template <fixed_string Name, addr_t Size, access_policy Access = access::any>
+struct io {
+  static constexpr region_kind kind = region_kind::io;
+  static constexpr auto name = Name;
+  static constexpr addr_t size = Size;
+  static constexpr access_policy policy = Access;
+};
+
+/// A region with a declared response and no state: read-as-zero, read-as-ones or decode error.
+template <fixed_string Name, addr_t Size, stub_response Response = stub_response::read_as_ones,
+          access_policy Access = access::any>
+struct stub {
+  static constexpr region_kind kind = region_kind::stub;
+  static constexpr auto name = Name;
+  static constexpr addr_t size = Size;
+  static constexpr access_policy policy = Access;
+  static constexpr stub_response response = Response;
+};
+
+/// Space that is claimed but answers with a decode error. Placed at a high priority it
+/// hides whatever lies below; placed at the lowest it is an explicit "nothing here".
+template <fixed_string Name, addr_t Size>
+using unassigned = stub<Name, Size, stub_response::decode_error>;
+
+/// A window of `Size` bytes onto the region at `TargetPath` (a '/'-separated path from the
+/// root, the root's own name excluded), starting at `TargetOffset` inside it. The target's
+/// whole subtree shows through, priorities and holes included (QEMU's alias).
+template <fixed_string Name, addr_t Size, fixed_string TargetPath, addr_t TargetOffset = 0>
+struct alias {
+  static constexpr region_kind kind = region_kind::alias;
+  static constexpr auto name = Name;
+  static constexpr addr_t size = Size;
+  static constexpr access_policy policy = access::any;
+  static constexpr auto target_path = TargetPath;
+  static constexpr addr_t target_offset = TargetOffset;
+};
+
+/// A region type: something with a kind, a name and a size.
+template <class R>
+concept region = requires {
+  { R::kind } -> std::convertible_to<region_kind>;
+  { R::size } -> std::convertible_to<addr_t>;
+  { R::name.view() } -> std::convertible_to<std::string_view>;
+  { R::policy } -> std::convertible_to<access_policy>;
+};
+
+/// A child placed in its parent at `Offset` with the signed `Priority` (default 0).
+/// Priorities compare among siblings only; the higher one wins where siblings overlap.
+template <addr_t Offset, region Region, std::int32_t Priority = 0>
+struct at {
+  static constexpr addr_t offset = Offset;
+  static constexpr std::int32_t priority = Priority;
+  using type = Region;
+};
+
+namespace detail {
+template <class... T>
+struct type_list {};
+
+template <class T>
+inline constexpr bool is_placement = false;
+template <addr_t O, class R, std::int32_t P>
+inline constexpr bool is_placement<at<O, R, P>> = true;
+}  // namespace detail
+
+/// A placed child: `at<offset, region, priority>`.
+template <class T>
+concept placement = detail::is_placement<T>;
+
+/// Groups placed children; claims no bytes of its own, so a hole in it lets lower-priority
+/// siblings of the container show through.
+///
+/// To model a QEMU I/O region *with* subregions (e.g. a VFIO BAR whose trapping ops catch
+/// whatever its mmap children leave uncovered), put an `io` child spanning the container at
+/// a priority below the others.
+template <fixed_string Name, addr_t Size, placement... Children>
+struct container {
+  static constexpr region_kind kind = region_kind::container;
+  static constexpr auto name = Name;
+  static constexpr addr_t size = Size;
+  static constexpr access_policy policy = access::any;
+  /// The placed children as a Hana tuple of types (heterogeneous plumbing for the layers
+  /// above, e.g. per-child state); the layout itself is computed from value arrays.
+  static constexpr auto children = boost::hana::make_basic_tuple(boost::hana::type_c<Children>...);
+  using placed = detail::type_list<Children...>;
+};
+
+MMIOTREE_END_NAMESPACE
