@@ -21,16 +21,16 @@ MMIOTREE_BEGIN_NAMESPACE
 /// The rules a layout can break, in the order they are checked.
 enum class layout_error : std::uint8_t {
   none,
-  bad_access_policy,        ///< a: region whose policy is not self-consistent
-  zero_size,                ///< a: the empty region
-  offset_overflow,          ///< a: region whose offset + size passes 2^64
-  child_outside_parent,     ///< a: child, b: parent
-  alias_target_not_found,   ///< a: alias
-  alias_target_out_of_range,///< a: alias, b: target
-  alias_cycle,              ///< a: alias on the cycle, b: its target
-  duplicate_sibling_name,   ///< a, b: siblings with the same name
-  siblings_overlap,         ///< a, b: siblings overlapping at equal priority; [lo, last]
-  misaligned_placement,     ///< a: region not aligned as its access policy needs; lo = offset
+  bad_access_policy,          ///< a: region whose policy is not self-consistent
+  zero_size,                  ///< a: the empty region
+  offset_overflow,            ///< a: region whose offset + size passes 2^64
+  child_outside_parent,       ///< a: child, b: parent
+  alias_target_not_found,     ///< a: alias
+  alias_target_out_of_range,  ///< a: alias, b: target
+  alias_cycle,                ///< a: alias on the cycle, b: its target
+  duplicate_sibling_name,     ///< a, b: siblings with the same name
+  siblings_overlap,           ///< a, b: siblings overlapping at equal priority; [lo, last]
+  misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = offset
 };
 
 [[nodiscard]] constexpr std::string_view to_string(layout_error e) noexcept {
@@ -136,7 +136,8 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
   for (node_index i = 0; i < nodes.size(); ++i)
     if (!well_formed(nodes[i].access)) return {layout_error::bad_access_policy, i};
   for (node_index i = 0; i < nodes.size(); ++i)
-    if (nodes[i].size == 0) return {layout_error::zero_size, i, npos, nodes[i].offset, nodes[i].offset};
+    if (nodes[i].size == 0)
+      return {layout_error::zero_size, i, npos, nodes[i].offset, nodes[i].offset};
   for (node_index i = 0; i < nodes.size(); ++i)
     if (nodes[i].offset > max - (nodes[i].size - 1))
       return {layout_error::offset_overflow, i, nodes[i].parent, nodes[i].offset, max};

@@ -108,25 +108,23 @@ consteval bool report() {
     } else if constexpr (e == layout_error::offset_overflow) {
       (void)sizeof(diag::region_end_overflows_64_bits<path_fs<Tree, c.a>, c.lo>);
     } else if constexpr (e == layout_error::child_outside_parent) {
-      (void)sizeof(diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
-                                                      c.lo, c.last>);
+      (void)sizeof(
+          diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>);
     } else if constexpr (e == layout_error::alias_target_not_found) {
       constexpr auto tp = nodes[c.a].alias_path;
-      (void)sizeof(diag::alias_target_not_found<path_fs<Tree, c.a>,
-                                                fixed_string<tp.size()>{tp}>);
+      (void)sizeof(diag::alias_target_not_found<path_fs<Tree, c.a>, fixed_string<tp.size()>{tp}>);
     } else if constexpr (e == layout_error::alias_target_out_of_range) {
-      (void)sizeof(diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
-                                                     c.lo, c.last>);
+      (void)sizeof(
+          diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>);
     } else if constexpr (e == layout_error::alias_cycle) {
       (void)sizeof(diag::alias_cycle<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
     } else if constexpr (e == layout_error::duplicate_sibling_name) {
       (void)sizeof(diag::duplicate_sibling_name<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
     } else if constexpr (e == layout_error::siblings_overlap) {
-      (void)sizeof(diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>,
-                                                            path_fs<Tree, c.b>, c.lo, c.last>);
+      (void)sizeof(diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
+                                                            c.lo, c.last>);
     } else if constexpr (e == layout_error::misaligned_placement) {
-      (void)sizeof(diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo,
-                                                                c.last>);
+      (void)sizeof(diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo, c.last>);
     }
     return false;
   }

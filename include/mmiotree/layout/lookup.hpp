@@ -49,7 +49,8 @@ namespace detail {
 constexpr std::uint16_t fast_sizes_of(const access_policy& p) {
   std::uint16_t m = 0;
   for (unsigned s = 1; s <= 8; s *= 2)
-    if ((p.valid & s) != 0 && s >= p.impl_min && s <= p.impl_max) m |= static_cast<std::uint16_t>(1U << s);
+    if ((p.valid & s) != 0 && s >= p.impl_min && s <= p.impl_max)
+      m |= static_cast<std::uint16_t>(1U << s);
   return m;
 }
 
@@ -87,7 +88,8 @@ struct bucket_plan {
 };
 
 constexpr bucket_plan plan_buckets(std::span<const lookup_tile> tiles, addr_t root_last) {
-  const unsigned span_bits = root_last == 0 ? 0 : 64 - static_cast<unsigned>(std::countl_zero(root_last));
+  const unsigned span_bits =
+      root_last == 0 ? 0 : 64 - static_cast<unsigned>(std::countl_zero(root_last));
   // Exact plan: 2^shift divides every boundary.
   unsigned exact = span_bits;
   for (std::size_t i = 0; i + 1 < tiles.size(); ++i)

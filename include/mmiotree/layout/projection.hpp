@@ -120,8 +120,9 @@ consteval bool report_projection() {
       return r.ok ? flat_range{0, 0, npos, 0} : r.offending;
     }();
     if constexpr (f.leaf != npos) {
-      (void)sizeof(diag::passthrough_shares_host_page_with_trapped_bytes<
-                   path_fs<Tree, f.leaf>, Page, f.lo, f.last, f.offset>);
+      (void)sizeof(
+          diag::passthrough_shares_host_page_with_trapped_bytes<path_fs<Tree, f.leaf>, Page, f.lo,
+                                                                f.last, f.offset>);
       return false;
     } else {
       return true;
@@ -134,8 +135,7 @@ consteval bool report_projection() {
 /// two): `.passthrough` and `.trapped`, sorted `std::array<span_desc, …>`s that together tile
 /// the root. Passthrough spans of one leaf that touch are merged; so are trapped ones.
 template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
-  requires(Page != 0 && (Page & (Page - 1)) == 0)
-inline constexpr auto projection_v = [] {
+requires(Page != 0 && (Page & (Page - 1)) == 0) inline constexpr auto projection_v = [] {
   if constexpr (!detail::report_projection<Tree, Page, Policy>()) {
     return detail::projection_buffer<0, 0>{};
   } else {

@@ -93,8 +93,8 @@ inline access_status passthrough_write(void* ctx, addr_t offset, unsigned size, 
 
 template <class H, endian Order>
 read_result io_read(void* ctx, addr_t offset, unsigned size) {
-  const std::uint64_t v = static_cast<std::uint64_t>(static_cast<H*>(ctx)->read(offset, size)) &
-                          width_mask(size);
+  const std::uint64_t v =
+      static_cast<std::uint64_t>(static_cast<H*>(ctx)->read(offset, size)) & width_mask(size);
   return {Order == endian::big ? byteswap_n(v, size) : v, access_status::ok};
 }
 template <class H, endian Order>
@@ -142,7 +142,7 @@ struct bind_handler_to_a_non_io_region {
 /// thread, before accesses start); `read`/`write` may run concurrently with each other if the
 /// handlers allow it.
 template <region Tree>
-  requires verify<Tree>
+requires verify<Tree>
 class address_space {
  public:
   using tree = Tree;
@@ -164,7 +164,8 @@ class address_space {
   [[nodiscard]] bind_status bind(std::span<std::byte> host) noexcept {
     constexpr node_index i = checked_path<Path>();
     if constexpr (i == npos || nodes_v<Tree>[i].kind != region_kind::passthrough) {
-      if constexpr (i != npos) (void)sizeof(diag::bind_host_memory_to_a_non_passthrough_region<Path>);
+      if constexpr (i != npos)
+        (void)sizeof(diag::bind_host_memory_to_a_non_passthrough_region<Path>);
       return bind_status::null_host_memory;
     } else {
       if (host.data() == nullptr) return bind_status::null_host_memory;
@@ -184,8 +185,8 @@ class address_space {
     } else if constexpr (i != npos) {
       constexpr endian order = nodes_v<Tree>[i].access.order;
       bindings_[nodes_v<Tree>[i].leaf] = {static_cast<void*>(std::addressof(handler)),
-                                          &detail::io_read<H, order>,
-                                          &detail::io_write<H, order>, true};
+                                          &detail::io_read<H, order>, &detail::io_write<H, order>,
+                                          true};
     }
   }
 
@@ -262,9 +263,9 @@ class address_space {
 
   template <node_index I>
   void wire_unbound() noexcept {
-    bindings_[nodes_v<Tree>[I].leaf] = {
-        nullptr, &detail::unbound_read<nodes_v<Tree>[I].access.error_read>,
-        &detail::unbound_write, false};
+    bindings_[nodes_v<Tree>[I].leaf] = {nullptr,
+                                        &detail::unbound_read<nodes_v<Tree>[I].access.error_read>,
+                                        &detail::unbound_write, false};
   }
 
   template <std::size_t... I>
@@ -412,14 +413,14 @@ class address_space {
 
   read_result slow_read(addr_t addr, unsigned size) const {
     const plan p = make_plan(addr, size);
-    if (p.status != access_status::ok)
-      return {p.error_value & detail::width_mask(size), p.status};
+    if (p.status != access_status::ok) return {p.error_value & detail::width_mask(size), p.status};
     std::uint64_t value = 0;
     for (std::size_t k = 0; k < p.count; ++k) {
       const unit& u = p.units[k];
       const detail::binding& b = bindings_[u.leaf];
       const read_result r = b.read(b.ctx, u.offset, u.size);
-      if (r.status != access_status::ok) return {p.error_value & detail::width_mask(size), r.status};
+      if (r.status != access_status::ok)
+        return {p.error_value & detail::width_mask(size), r.status};
       merge_bytes(value, size, r.value, u, p.access_base[k]);
     }
     return {value, access_status::ok};

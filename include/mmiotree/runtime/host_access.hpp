@@ -35,8 +35,12 @@ typedef std::uint64_t u64_unaligned __attribute__((aligned(1)));
 inline void host_store(std::byte* p, unsigned size, std::uint64_t v) noexcept {
   switch (size) {
     case 1: *reinterpret_cast<volatile std::uint8_t*>(p) = static_cast<std::uint8_t>(v); break;
-    case 2: *reinterpret_cast<volatile detail::u16_unaligned*>(p) = static_cast<std::uint16_t>(v); break;
-    case 4: *reinterpret_cast<volatile detail::u32_unaligned*>(p) = static_cast<std::uint32_t>(v); break;
+    case 2:
+      *reinterpret_cast<volatile detail::u16_unaligned*>(p) = static_cast<std::uint16_t>(v);
+      break;
+    case 4:
+      *reinterpret_cast<volatile detail::u32_unaligned*>(p) = static_cast<std::uint32_t>(v);
+      break;
     default: *reinterpret_cast<volatile detail::u64_unaligned*>(p) = v; break;
   }
 }

@@ -34,12 +34,12 @@ struct node {
   addr_t offset = 0;          ///< offset in the parent (0 for the root)
   std::int32_t priority = 0;  ///< among siblings; higher wins
   node_index parent = npos;
-  node_index end = 0;    ///< one past the last node of this subtree
+  node_index end = 0;  ///< one past the last node of this subtree
   std::uint32_t depth = 0;
   access_policy access{};
   stub_response response = stub_response::decode_error;  ///< for stubs
-  std::string_view alias_path;  ///< for aliases, the target's path from the root
-  addr_t alias_offset = 0;      ///< for aliases, the window's start inside the target
+  std::string_view alias_path;     ///< for aliases, the target's path from the root
+  addr_t alias_offset = 0;         ///< for aliases, the window's start inside the target
   node_index alias_target = npos;  ///< resolved from `alias_path` (npos if not found)
   node_index leaf = npos;          ///< index among leaves for leaf kinds, else npos
 };
@@ -53,10 +53,10 @@ struct descriptor_of;
 template <region R>
 inline constexpr std::size_t node_count = 1;
 template <region R>
-  requires(R::kind == region_kind::container)
-inline constexpr std::size_t node_count<R> = []<class... Ch>(type_list<Ch...>) {
-  return 1 + (std::size_t{0} + ... + node_count<typename Ch::type>);
-}(typename R::placed{});
+requires(R::kind == region_kind::container) inline constexpr std::size_t node_count<R> =
+    []<class... Ch>(type_list<Ch...>) {
+      return 1 + (std::size_t{0} + ... + node_count<typename Ch::type>);
+    }(typename R::placed{});
 
 struct place {
   node_index parent;
@@ -84,8 +84,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
   const node_index self = pos++;
   if constexpr (R::kind == region_kind::container) {
     [&]<class... Ch>(type_list<Ch...>) {
-      (emit<typename Ch::type>(out, pos, place{self, Ch::offset, Ch::priority, p.depth + 1}),
-       ...);
+      (emit<typename Ch::type>(out, pos, place{self, Ch::offset, Ch::priority, p.depth + 1}), ...);
     }(typename R::placed{});
   }
   out[self].end = pos;

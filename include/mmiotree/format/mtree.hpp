@@ -1,0 +1,134 @@
+// format/mtree.hpp: text renderings of a tree, its flat view and its projection, in the style
+// of QEMU's `info mtree` and `info mtree -f`, so that a VMM engineer reads them at a glance.
+#pragma once
+
+#include <mmiotree/core/access.hpp>
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/result.hpp>
+#include <mmiotree/layout/flat_view.hpp>
+#include <mmiotree/layout/projection.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+#include <mmiotree/tree/region.hpp>
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <iterator>
+#include <span>
+#include <string>
+#include <string_view>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+namespace detail {
+inline void append_path(std::string& out, std::span<const node> nodes, node_index i) {
+  const std::size_t at = out.size();
+  out.resize(at + path_of(nodes, i));
+  path_of(nodes, i, out.data() + at);
+}
+}  // namespace detail
+
+/// The tree, one region a line, indented by depth, addresses absolute from `base`:
+///   0000000000000000-00000000003fffff (prio 0, container): bar2
+///     0000000000101000-0000000000101fff (prio 1, io): comp_regs
+///     …
+///     0000000000300000-0000000000300fff (prio 0, alias): win @accel
+///     0000000000000000-0000000000000fff
+inline std::string format_mtree(std::span<const node> nodes, addr_t base = 0) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  std::vector<addr_t> abs(nodes.size(), base);
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    const node& n = nodes[i];
+    if (n.parent != npos) abs[i] = abs[n.parent] + n.offset;
+    fmt::format_to(it, "{:{}}{:016x}-{:016x} (prio {}, {}): {}", "", 2 * n.depth, abs[i],
+                   abs[i] + (n.size - 1), n.priority, to_string(n.kind), n.name);
+    if (n.kind == region_kind::alias) {
+      out += " @";
+      if (n.alias_target != npos)
+        detail::append_path(out, nodes, n.alias_target);
+      else
+        out += n.alias_path;
+      fmt::format_to(it, " {:016x}-{:016x}", n.alias_offset, n.alias_offset + (n.size - 1));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+/// The flat view, one range a line, with the winning leaf's path and the offset into it:
+///   0000000000000000-0000000000100fff (prio 0, passthrough): accel
+///   0000000000101000-0000000000101fff (prio 1, io): comp_regs
+///   0000000000102000-00000000001fffff (prio 0, passthrough): accel @0000000000102000
+inline std::string format_flat_view(std::span<const node> nodes, std::span<const flat_range> view,
+                                    addr_t base = 0) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "FlatView of {} ({} ranges)\n", nodes[0].name, view.size());
+  for (const flat_range& f : view) {
+    const node& n = nodes[f.leaf];
+    fmt::format_to(it, "  {:016x}-{:016x} (prio {}, {}): ", base + f.lo, base + f.last, n.priority,
+                   to_string(n.kind));
+    detail::append_path(out, nodes, f.leaf);
+    if (f.offset != 0) fmt::format_to(it, " @{:016x}", f.offset);
+    out += '\n';
+  }
+  return out;
+}
+
+/// The projection: what is mmapped (with host offset) and what traps.
+inline std::string format_projection(std::span<const node> nodes,
+                                     std::span<const span_desc> passthrough,
+                                     std::span<const span_desc> trapped, addr_t page,
+                                     addr_t base = 0) {
+  std::string out;
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "Projection of {} for {} KiB host pages: {} mmap, {} trap\n", nodes[0].name,
+                 page / 1024, passthrough.size(), trapped.size());
+  std::size_t p = 0, t = 0;
+  while (p < passthrough.size() || t < trapped.size()) {
+    const bool take_p =
+        t == trapped.size() || (p < passthrough.size() && passthrough[p].lo < trapped[t].lo);
+    const span_desc& s = take_p ? passthrough[p++] : trapped[t++];
+    fmt::format_to(it, "  {} {:016x}-{:016x} ({:#x} bytes)", take_p ? "mmap" : "trap", base + s.lo,
+                   base + s.last, s.size());
+    if (take_p) {
+      out += ": ";
+      detail::append_path(out, nodes, s.leaf);
+      fmt::format_to(it, " @{:016x}", s.offset);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+/// Typed front ends.
+template <region Tree>
+requires verify<Tree> std::string mtree_text(addr_t base = 0) {
+  return format_mtree(nodes_v<Tree>, base);
+}
+template <region Tree>
+requires verify<Tree> std::string flat_view_text(addr_t base = 0) {
+  return format_flat_view(nodes_v<Tree>, flat_view_v<Tree>, base);
+}
+template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
+requires verify<Tree> std::string projection_text(addr_t base = 0) {
+  constexpr auto& p = projection_v<Tree, Page, Policy>;
+  return format_projection(nodes_v<Tree>, p.passthrough, p.trapped, Page, base);
+}
+
+MMIOTREE_END_NAMESPACE
+
+/// `fmt::format("{}", kind)` and friends for the library's enums.
+template <>
+struct fmt::formatter<mmiotree::region_kind> : fmt::formatter<std::string_view> {
+  auto format(mmiotree::region_kind k, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(mmiotree::to_string(k), ctx);
+  }
+};
+template <>
+struct fmt::formatter<mmiotree::access_status> : fmt::formatter<std::string_view> {
+  auto format(mmiotree::access_status s, format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(mmiotree::to_string(s), ctx);
+  }
+};

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# install-deps.sh [--bench]: installs the Debian 12 packages mmiotree needs, only those that
+# are missing (quiet when nothing is). Run as root. Idempotent.
+set -euo pipefail
+pkgs=(git ca-certificates cmake ninja-build g++ clang-16 libclang-rt-16-dev clang-format
+      libboost-dev libfmt-dev librange-v3-dev catch2 libbenchmark-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
