@@ -81,8 +81,10 @@ constexpr projection_result project(std::span<const node> nodes, std::span<const
     if (!any) continue;  // stays trapped
     const addr_t last = f.last - tail;
     if (lo > cursor) trap(cursor, lo - 1);
-    if (!r.passthrough.empty() && r.passthrough.back().leaf == f.leaf &&
-        r.passthrough.back().last + 1 == lo)
+    // Merge only what one mmap can serve: same leaf, contiguous in the guest and in the host.
+    const span_desc* prev = r.passthrough.empty() ? nullptr : &r.passthrough.back();
+    if (prev && prev->leaf == f.leaf && prev->last + 1 == lo &&
+        prev->offset + prev->size() == f.offset + head)
       r.passthrough.back().last = last;
     else
       r.passthrough.push_back({lo, last, f.leaf, f.offset + head});

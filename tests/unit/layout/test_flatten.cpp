@@ -1,0 +1,93 @@
+#include <mmiotree/layout/flat_view.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace mmiotree;
+using namespace mmiotree::literals;
+
+namespace {
+template <class T>
+constexpr bool same_view(std::initializer_list<flat_range> want) {
+  const auto& v = flat_view_v<T>;
+  if (v.size() != want.size()) return false;
+  std::size_t i = 0;
+  for (const flat_range& r : want)
+    if (!(v[i++] == r)) return false;
+  return true;
+}
+}  // namespace
+
+TEST_CASE("QEMU's memory.rst example: B's holes show C", "[layout][flatten]") {
+  // A (0x8000) holds C (io, 0x6000 at 0, prio 1) and B (container 0x4000 at 0x2000, prio 2)
+  // with D (0x1000 at 0) and E (0x1000 at 0x2000). Seen: C D C E C, then a hole.
+  using a = container<
+      "A", 0x8000, at<0, io<"C", 0x6000>, 1>,
+      at<0x2000, container<"B", 0x4000, at<0, io<"D", 0x1000>>, at<0x2000, io<"E", 0x1000>>>, 2>>;
+  // nodes: A0 C1 B2 D3 E4
+  STATIC_REQUIRE(same_view<a>({{0x0000, 0x1FFF, 1, 0x0000},
+                               {0x2000, 0x2FFF, 3, 0x0000},
+                               {0x3000, 0x3FFF, 1, 0x3000},
+                               {0x4000, 0x4FFF, 4, 0x0000},
+                               {0x5000, 0x5FFF, 1, 0x5000}}));
+}
+
+TEST_CASE("priorities are local to a container", "[layout][flatten]") {
+  // X (prio 5) holds a low-priority leaf; Y (prio 1) a very high one. X still wins where they
+  // overlap: Y's priority 100 counts only against Y's own siblings.
+  using t = container<"r", 0x100, at<0, container<"X", 0x80, at<0, io<"x", 0x80>, -100>>, 5>,
+                      at<0x40, container<"Y", 0x80, at<0, io<"y", 0x80>, 100>>, 1>>;
+  STATIC_REQUIRE(same_view<t>({{0x00, 0x7F, 2, 0}, {0x80, 0xBF, 4, 0x40}}));
+}
+
+TEST_CASE("aliases render their target's subtree, translated and clipped", "[layout][flatten]") {
+  using t = container<"r", 0x10000,                                    //
+                      at<0, container<"dev", 0x1000,                   // 1
+                                      at<0, io<"lo", 0x800>>,          // 2
+                                      at<0x800, io<"hi", 0x800>>>>,    // 3
+                      at<0x8000, alias<"win", 0x400, "dev", 0x600>>>;  // 4
+  STATIC_REQUIRE(same_view<t>({{0x0000, 0x07FF, 2, 0},
+                               {0x0800, 0x0FFF, 3, 0},
+                               {0x8000, 0x81FF, 2, 0x600},
+                               {0x8200, 0x83FF, 3, 0}}));
+}
+
+TEST_CASE("an alias's holes fall through to lower-priority siblings", "[layout][flatten]") {
+  using t = container<"r", 0x1000,                                       //
+                      at<0, io<"bg", 0x1000>, -1>,                       // 1
+                      at<0x800, container<"c", 0x800,                    // 2
+                                          at<0x100, io<"in", 0x100>>>>,  // 3
+                      at<0, alias<"view", 0x800, "c">, 1>>;              // 4
+  STATIC_REQUIRE(same_view<t>({{0x000, 0x0FF, 1, 0x000},
+                               {0x100, 0x1FF, 3, 0x000},
+                               {0x200, 0x8FF, 1, 0x200},
+                               {0x900, 0x9FF, 3, 0x000},
+                               {0xA00, 0xFFF, 1, 0xA00}}));
+}
+
+TEST_CASE("adjacent ranges of one leaf with contiguous offsets merge", "[layout][flatten]") {
+  // Two aliases of consecutive halves of one leaf, placed back to back: one range.
+  using t = container<"r", 0x1000, at<0, io<"t", 0x200>>, at<0x800, alias<"a", 0x100, "t", 0>>,
+                      at<0x900, alias<"b", 0x100, "t", 0x100>>>;
+  STATIC_REQUIRE(same_view<t>({{0x000, 0x1FF, 1, 0}, {0x800, 0x9FF, 1, 0}}));
+  // Same leaf but not contiguous in offset: two ranges.
+  using u = container<"r", 0x1000, at<0, io<"t", 0x200>>, at<0x800, alias<"a", 0x100, "t", 0x100>>,
+                      at<0x900, alias<"b", 0x100, "t", 0>>>;
+  STATIC_REQUIRE(
+      same_view<u>({{0x000, 0x1FF, 1, 0}, {0x800, 0x8FF, 1, 0x100}, {0x900, 0x9FF, 1, 0}}));
+}
+
+TEST_CASE("a root that ends at the top of the 64-bit space", "[layout][flatten]") {
+  // Sizes are 64-bit, so the largest root is 2^64 - 1 bytes: its last byte is 2^64 - 2.
+  using t = container<"sys", ~0ULL, at<0, passthrough<"ram", 1_GiB>>,
+                      at<~0ULL - 0x1000, io<"top", 0x1000>>>;
+  STATIC_REQUIRE(same_view<t>({{0, 1_GiB - 1, 1, 0}, {~0ULL - 0x1000, ~0ULL - 1, 2, 0}}));
+}
+
+TEST_CASE("flatten runs at run time on the same descriptors", "[layout][flatten]") {
+  using t = container<
+      "A", 0x8000, at<0, io<"C", 0x6000>, 1>,
+      at<0x2000, container<"B", 0x4000, at<0, io<"D", 0x1000>>, at<0x2000, io<"E", 0x1000>>>, 2>>;
+  const auto v = flatten(nodes_v<t>);
+  REQUIRE(v.size() == flat_view_v<t>.size());
+  for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == flat_view_v<t>[i]);
+}

@@ -1,0 +1,62 @@
+#include <mmiotree/tree/descriptor.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace mmiotree;
+using namespace mmiotree::literals;
+
+namespace {
+using tree = container<"sys", 1_GiB,                                                //
+                       at<0, passthrough<"ram", 256_MiB>>,                          // 1
+                       at<256_MiB, container<"dev", 1_MiB,                          // 2
+                                             at<0, io<"uart", 4_KiB>>,              // 3
+                                             at<4_KiB, stub<"rsvd", 4_KiB>, -1>>>,  // 4
+                       at<512_MiB, alias<"ram-hi", 1_MiB, "ram", 1_MiB>, 2>,        // 5
+                       at<600_MiB, alias<"dev-alias", 8_KiB, "dev/uart">>>;         // 6
+constexpr auto& n = nodes_v<tree>;
+}  // namespace
+
+TEST_CASE("descriptors are in pre-order with subtree ends", "[tree]") {
+  STATIC_REQUIRE(n.size() == 7);
+  STATIC_REQUIRE(n[0].name == "sys");
+  STATIC_REQUIRE(n[0].end == 7);
+  STATIC_REQUIRE(n[0].parent == npos);
+  STATIC_REQUIRE(n[2].name == "dev");
+  STATIC_REQUIRE(n[2].end == 5);
+  STATIC_REQUIRE(n[3].parent == 2);
+  STATIC_REQUIRE(n[3].depth == 2);
+  STATIC_REQUIRE(n[4].priority == -1);
+  STATIC_REQUIRE(n[4].offset == 4_KiB);
+  STATIC_REQUIRE(n[5].priority == 2);
+}
+
+TEST_CASE("leaves are numbered in pre-order; containers and aliases are not leaves", "[tree]") {
+  STATIC_REQUIRE(leaf_count_v<tree> == 3);
+  STATIC_REQUIRE(n[1].leaf == 0);
+  STATIC_REQUIRE(n[3].leaf == 1);
+  STATIC_REQUIRE(n[4].leaf == 2);
+  STATIC_REQUIRE(n[0].leaf == npos);
+  STATIC_REQUIRE(n[5].leaf == npos);
+}
+
+TEST_CASE("alias targets resolve by path from the root", "[tree]") {
+  STATIC_REQUIRE(n[5].alias_target == 1);
+  STATIC_REQUIRE(n[5].alias_offset == 1_MiB);
+  STATIC_REQUIRE(n[6].alias_target == 3);
+  STATIC_REQUIRE(detail::find_path(n, "dev/rsvd") == 4);
+  STATIC_REQUIRE(detail::find_path(n, "dev/nope") == npos);
+  STATIC_REQUIRE(detail::find_path(n, "uart") == npos);  // paths start at the root
+  STATIC_REQUIRE(detail::find_path(n, "") == 0);
+}
+
+TEST_CASE("path_of measures and writes the path from the root", "[tree]") {
+  STATIC_REQUIRE(path_of(n, 3) == 8);
+  std::string s(path_of(n, 3), '\0');
+  path_of(n, 3, s.data());
+  CHECK(s == "dev/uart");
+  std::string root(path_of(n, 0), '\0');
+  path_of(n, 0, root.data());
+  CHECK(root == "sys");
+}
