@@ -8,7 +8,8 @@ tools/install-deps.sh
 jobs=$(nproc)
 for preset in dev clang asan-ubsan; do
   echo "=== $preset" >&2
-  cmake --preset "$preset" >/dev/null
+  # Explicit, so that a build directory configured earlier with them off still runs them all.
+  cmake --preset "$preset" -DMMIOTREE_BUILD_TESTS=ON -DMMIOTREE_BUILD_EXAMPLES=ON >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   cmake --build --preset "$preset" -j "$jobs" --target all_verify_interface_header_sets
   ctest --preset "$preset" -j "$jobs"
