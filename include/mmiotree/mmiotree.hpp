@@ -14,6 +14,12 @@
 #include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/layout/lookup.hpp>
 #include <mmiotree/layout/projection.hpp>
+#include <mmiotree/regs/access_kind.hpp>
+#include <mmiotree/regs/block.hpp>
+#include <mmiotree/regs/check.hpp>
+#include <mmiotree/regs/field.hpp>
+#include <mmiotree/regs/layout.hpp>
+#include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/runtime/host_access.hpp>
 #include <mmiotree/tree/descriptor.hpp>

@@ -124,6 +124,16 @@ struct bind_host_memory_to_a_non_passthrough_region {
                 "a handler, a container/alias/stub takes nothing");
 };
 template <fixed_string Path>
+struct bind_non_register_file_to_a_register_block {
+  static_assert(always_false_v<Path>,
+                "mmiotree: a register block region binds a register_file of its block type");
+};
+template <fixed_string Path>
+struct register_file_block_differs_from_the_region {
+  static_assert(always_false_v<Path>,
+                "mmiotree: the register_file's block type is not the block declared at this path");
+};
+template <fixed_string Path>
 struct bind_handler_to_a_non_io_region {
   static_assert(always_false_v<Path>,
                 "mmiotree: a handler binds only to an io region; a passthrough region takes "
@@ -176,17 +186,26 @@ class address_space {
     }
   }
 
-  /// Binds a handler to the io region `Path`. The handler must outlive the binding.
+  /// Binds a handler to the io region `Path`, or a `register_file` to the register block
+  /// region `Path` (its block type must be the one declared there). The handler must outlive
+  /// the binding.
   template <fixed_string Path, io_handler H>
   void bind(H& handler) noexcept {
     constexpr node_index i = checked_path<Path>();
-    if constexpr (i != npos && nodes_v<Tree>[i].kind != region_kind::io) {
+    if constexpr (i == npos) {
+      return;
+    } else if constexpr (nodes_v<Tree>[i].kind == region_kind::regs) {
+      if constexpr (!requires { typename H::block; }) {
+        (void)sizeof(diag::bind_non_register_file_to_a_register_block<Path>);
+      } else if constexpr (nodes_v<Tree>[i].type_id != &detail::type_tag<typename H::block>) {
+        (void)sizeof(diag::register_file_block_differs_from_the_region<Path>);
+      } else {
+        bind_handler<i>(handler);
+      }
+    } else if constexpr (nodes_v<Tree>[i].kind != region_kind::io) {
       (void)sizeof(diag::bind_handler_to_a_non_io_region<Path>);
-    } else if constexpr (i != npos) {
-      constexpr endian order = nodes_v<Tree>[i].access.order;
-      bindings_[nodes_v<Tree>[i].leaf] = {static_cast<void*>(std::addressof(handler)),
-                                          &detail::io_read<H, order>, &detail::io_write<H, order>,
-                                          true};
+    } else {
+      bind_handler<i>(handler);
     }
   }
 
@@ -259,6 +278,14 @@ class address_space {
     constexpr node_index i = detail::path_index_v<Tree, Path>;
     if constexpr (i == npos) (void)sizeof(diag::no_region_at_path<Path>);
     return i;
+  }
+
+  template <node_index I, class H>
+  void bind_handler(H& handler) noexcept {
+    constexpr endian order = nodes_v<Tree>[I].access.order;
+    bindings_[nodes_v<Tree>[I].leaf] = {static_cast<void*>(std::addressof(handler)),
+                                        &detail::io_read<H, order>, &detail::io_write<H, order>,
+                                        true};
   }
 
   template <node_index I>

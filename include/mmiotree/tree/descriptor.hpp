@@ -42,7 +42,15 @@ struct node {
   addr_t alias_offset = 0;         ///< for aliases, the window's start inside the target
   node_index alias_target = npos;  ///< resolved from `alias_path` (npos if not found)
   node_index leaf = npos;          ///< index among leaves for leaf kinds, else npos
+  const void* type_id = nullptr;   ///< identity of the region type (`&type_tag<R>`)
 };
+
+namespace detail {
+/// One object per region type; its address identifies the type in constant expressions
+/// (binding a register file checks it names the block declared at the path).
+template <class T>
+inline constexpr char type_tag = 0;
+}  // namespace detail
 
 namespace detail {
 
@@ -76,6 +84,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
   n.parent = p.parent;
   n.depth = p.depth;
   n.access = R::policy;
+  n.type_id = &type_tag<R>;
   if constexpr (R::kind == region_kind::stub) n.response = R::response;
   if constexpr (R::kind == region_kind::alias) {
     n.alias_path = R::target_path.view();

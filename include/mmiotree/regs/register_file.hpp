@@ -1,0 +1,479 @@
+// regs/register_file.hpp: the state of a register block and the guest-access semantics the
+// library executes on it (DESIGN §2.5).
+//
+//   struct hdm_device {
+//     register_file<hdm_block, hdm_device> regs{*this};
+//     void after_write(write_event<hdm_block, "decoder/ctrl">& e) {
+//       if (e.now.rose<"commit">(e.old)) e.regs.set<"decoder/ctrl">(e.element, val<"committed",
+//       1>{});
+//     }
+//   };
+//
+// `register_state` is plain data (values, write-once bookkeeping, manual locks): copyable,
+// comparable, and typed access by name from device code. `register_file` adds the guest side:
+// `read`/`write` at byte offsets apply the field kinds (masks computed at compile time), then
+// call the device's hooks; `peek` reads with no side effect.
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/regs/block.hpp>
+#include <mmiotree/regs/check.hpp>
+#include <mmiotree/regs/layout.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// A field value for typed writes: `val<"ig", 3>`. Checked against the field at compile time
+/// when passed to `set` (a value wider than the field does not compile).
+template <fixed_string Field, std::uint64_t Value>
+struct val {
+  static constexpr auto field = Field;
+  static constexpr std::uint64_t value = Value;
+};
+
+/// A field value named by one of the field's enumerators: `enum_val<"ig", "2KiB">`.
+template <fixed_string Field, fixed_string Enumerator>
+struct enum_val {
+  static constexpr auto field = Field;
+  static constexpr auto value = Enumerator;
+};
+
+namespace diag {
+template <fixed_string Reg>
+struct no_register_with_this_name {
+  static_assert(always_false_v<Reg>,
+                "mmiotree: the block has no register with this name (array registers are "
+                "named \"array/register\")");
+};
+template <fixed_string Reg, fixed_string Field>
+struct register_has_no_field_with_this_name {
+  static_assert(always_false_v<Reg>, "mmiotree: the register has no field with this name");
+};
+template <fixed_string Reg, fixed_string Field, std::uint64_t Value, unsigned Bits>
+struct value_does_not_fit_in_field {
+  static_assert(always_false_v<Reg>, "mmiotree: the value does not fit in the field's width");
+};
+template <fixed_string Reg, fixed_string Field, fixed_string Enumerator>
+struct field_has_no_enumerator_with_this_name {
+  static_assert(always_false_v<Reg>, "mmiotree: the field has no enumerated value of this name");
+};
+template <fixed_string Lock>
+struct block_has_no_lock_with_this_name {
+  static_assert(always_false_v<Lock>, "mmiotree: no field or lock_if of the block names this lock");
+};
+}  // namespace diag
+
+namespace detail {
+template <block_type B, fixed_string Reg>
+consteval std::uint32_t reg_index() {
+  constexpr std::uint32_t r = find_reg(block_tables_v<B>.regs, Reg.view());
+  if constexpr (r == no_index) (void)sizeof(diag::no_register_with_this_name<Reg>);
+  return r;
+}
+template <block_type B, std::uint32_t R, fixed_string Reg, fixed_string Field>
+consteval std::uint32_t field_index() {
+  if constexpr (R == no_index) {
+    return no_index;
+  } else {
+    constexpr auto& t = block_tables_v<B>;
+    constexpr std::uint32_t f = find_field(t.regs, t.fields, R, Field.view());
+    if constexpr (f == no_index)
+      (void)sizeof(diag::register_has_no_field_with_this_name<Reg, Field>);
+    return f;
+  }
+}
+/// The numeric value of `val<Field, V>` for field F, checked.
+template <block_type B, fixed_string Reg, std::uint32_t F, class V>
+consteval std::uint64_t field_constant() {
+  if constexpr (F == no_index) {
+    return 0;
+  } else {
+    constexpr field_desc f = block_tables_v<B>.fields[F];
+    if constexpr (std::is_integral_v<decltype(V::value)>) {
+      constexpr auto v = static_cast<std::uint64_t>(V::value);
+      constexpr unsigned bits = f.hi - f.lo + 1;
+      if constexpr (bits < 64 && (v >> bits) != 0) {
+        (void)sizeof(diag::value_does_not_fit_in_field<Reg, V::field, v, bits>);
+        return 0;
+      } else {
+        return v;
+      }
+    } else {
+      constexpr std::uint32_t e = [] {
+        constexpr field_desc fd = block_tables_v<B>.fields[F];
+        for (std::uint32_t k = 0; k < fd.enum_count; ++k)
+          if (block_tables_v<B>.enums[fd.first_enum + k].name == V::value.view())
+            return fd.first_enum + k;
+        return no_index;
+      }();
+      if constexpr (e == no_index) {
+        (void)sizeof(diag::field_has_no_enumerator_with_this_name<Reg, V::field, V::value>);
+        return 0;
+      } else {
+        return block_tables_v<B>.enums[e].value;
+      }
+    }
+  }
+}
+template <block_type B, fixed_string Lock>
+consteval std::uint32_t lock_index() {
+  constexpr auto& t = block_tables_v<B>;
+  constexpr std::uint32_t l = [] {
+    for (std::uint32_t k = 0; k < block_tables_v<B>.lock_count; ++k)
+      if (block_tables_v<B>.locks[k].name == Lock.view()) return k;
+    return no_index;
+  }();
+  if constexpr (l == no_index) (void)sizeof(diag::block_has_no_lock_with_this_name<Lock>);
+  (void)t;
+  return l;
+}
+/// Largest array element count in the block (lock bits are kept per element).
+template <block_type B>
+inline constexpr std::size_t max_elements_v = [] {
+  std::size_t m = 1;
+  for (const reg_desc& r : block_tables_v<B>.regs) m = std::max<std::size_t>(m, r.count);
+  return m;
+}();
+}  // namespace detail
+
+/// A typed view of one register value: `v.get<"commit">()`, `v.rose<"commit">(old)`.
+template <block_type B, std::uint32_t R>
+struct reg_value {
+  std::uint64_t raw = 0;
+
+  template <fixed_string Field>
+  [[nodiscard]] constexpr std::uint64_t get() const noexcept {
+    constexpr std::uint32_t f = detail::field_index<B, R, detail::reg_path_fs<B, R>, Field>();
+    constexpr field_desc d = block_tables_v<B>.fields[f];
+    return (raw & d.mask()) >> d.lo;
+  }
+  /// The field went from 0 to non-zero between `old` and this value.
+  template <fixed_string Field>
+  [[nodiscard]] constexpr bool rose(const reg_value& old) const noexcept {
+    return get<Field>() != 0 && old.template get<Field>() == 0;
+  }
+  template <fixed_string Field>
+  [[nodiscard]] constexpr bool fell(const reg_value& old) const noexcept {
+    return get<Field>() == 0 && old.template get<Field>() != 0;
+  }
+  template <fixed_string Field>
+  constexpr void set(std::uint64_t v) noexcept {
+    constexpr std::uint32_t f = detail::field_index<B, R, detail::reg_path_fs<B, R>, Field>();
+    constexpr field_desc d = block_tables_v<B>.fields[f];
+    raw = (raw & ~d.mask()) | ((v << d.lo) & d.mask());
+  }
+  [[nodiscard]] constexpr bool operator==(const reg_value&) const = default;
+};
+
+/// The plain-data state of a register block: one word per register instance, the write-once
+/// bookkeeping, and the manual locks. Device code reads and writes it by name with no guest
+/// semantics (a device sets RO/HwInit fields this way).
+template <block_type B>
+requires verify_block<B>
+struct register_state {
+  static constexpr std::size_t slots = slot_count_v<B>;
+  static constexpr std::size_t lock_bits = block_tables_v<B>.lock_count * detail::max_elements_v<B>;
+
+  std::array<std::uint64_t, slots> value{};
+  std::array<std::uint64_t, slots> rwo_written{};  ///< RWO bits already written since reset
+  std::array<std::uint64_t, (lock_bits + 63) / 64> manual_locks{};
+
+  constexpr register_state() noexcept { reset(); }
+
+  /// Every register to its reset value; write-once bits and manual locks cleared.
+  constexpr void reset() noexcept {
+    for (const reg_desc& r : block_tables_v<B>.regs)
+      for (std::uint32_t e = 0; e < r.count; ++e) value[r.slot + e] = r.reset;
+    rwo_written = {};
+    manual_locks = {};
+  }
+
+  [[nodiscard]] constexpr bool operator==(const register_state&) const = default;
+
+  /// The raw value of register `Reg` (element `element` of an array).
+  template <fixed_string Reg>
+  [[nodiscard]] constexpr reg_value<B, detail::reg_index<B, Reg>()> get(
+      std::size_t element = 0) const noexcept {
+    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
+    assert(element < block_tables_v<B>.regs[r].count);
+    return {value[block_tables_v<B>.regs[r].slot + element]};
+  }
+  /// One field of register `Reg`.
+  template <fixed_string Reg, fixed_string Field>
+  [[nodiscard]] constexpr std::uint64_t get(std::size_t element = 0) const noexcept {
+    return get<Reg>(element).template get<Field>();
+  }
+
+  /// Writes several fields of register `Reg` at once, one store:
+  /// `set<"decoder/ctrl">(n, val<"commit", 1>{}, enum_val<"ig", "2KiB">{})`. Values are checked
+  /// against their fields at compile time.
+  template <fixed_string Reg, class... Values>
+  constexpr void set(std::size_t element, Values...) noexcept {
+    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
+    constexpr auto& t = block_tables_v<B>;
+    constexpr std::uint64_t clear = (std::uint64_t{0} | ... | field_mask<r, Reg, Values>());
+    constexpr std::uint64_t bits = (std::uint64_t{0} | ... | field_bits<r, Reg, Values>());
+    assert(element < t.regs[r].count);
+    std::uint64_t& w = value[t.regs[r].slot + element];
+    w = (w & ~clear) | bits;
+  }
+  template <fixed_string Reg, class V0, class... Values>
+  requires(!std::integral<V0>) constexpr void set(V0 v0, Values... vs) noexcept {
+    set<Reg>(0, v0, vs...);
+  }
+
+  /// Writes one field from a run-time value. Precondition: it fits (asserted; cut to the
+  /// field's width otherwise).
+  template <fixed_string Reg, fixed_string Field>
+  constexpr void set_field(std::uint64_t v, std::size_t element = 0) noexcept {
+    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
+    constexpr std::uint32_t f = detail::field_index<B, r, Reg, Field>();
+    constexpr field_desc d = block_tables_v<B>.fields[f];
+    assert(((v << d.lo) & ~d.mask()) == 0 && (v << d.lo) >> d.lo == v);
+    std::uint64_t& w = value[block_tables_v<B>.regs[r].slot + element];
+    w = (w & ~d.mask()) | ((v << d.lo) & d.mask());
+  }
+
+  /// Writes a whole register (device side; no field semantics).
+  template <fixed_string Reg>
+  constexpr void set_raw(std::uint64_t v, std::size_t element = 0) noexcept {
+    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
+    value[block_tables_v<B>.regs[r].slot + element] = v & block_tables_v<B>.regs[r].width_mask();
+  }
+
+  /// Sets or clears the manual lock `Lock` for an element.
+  template <fixed_string Lock>
+  constexpr void set_lock(bool on, std::size_t element = 0) noexcept {
+    constexpr std::uint32_t l = detail::lock_index<B, Lock>();
+    const std::size_t bit = l * detail::max_elements_v<B> + element;
+    if (on)
+      manual_locks[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    else
+      manual_locks[bit / 64] &= ~(std::uint64_t{1} << (bit % 64));
+  }
+
+  /// Whether lock `l` holds for `element`: set by hand, or computed by its lock_if.
+  [[nodiscard]] constexpr bool lock_holds(std::uint32_t l, std::size_t element) const noexcept {
+    const std::size_t bit = l * detail::max_elements_v<B> + element;
+    if ((manual_locks[bit / 64] >> (bit % 64)) & 1U) return true;
+    const lock_desc& d = block_tables_v<B>.locks[l];
+    if (d.reg == no_index) return false;
+    const reg_desc& r = block_tables_v<B>.regs[d.reg];
+    const std::size_t e = r.count > 1 ? element : 0;
+    return (value[r.slot + e] & d.mask) == d.mask;
+  }
+  template <fixed_string Lock>
+  [[nodiscard]] constexpr bool locked(std::size_t element = 0) const noexcept {
+    return lock_holds(detail::lock_index<B, Lock>(), element);
+  }
+
+ private:
+  template <std::uint32_t R, fixed_string Reg, class V>
+  static consteval std::uint64_t field_mask() {
+    constexpr std::uint32_t f = detail::field_index<B, R, Reg, V::field>();
+    if constexpr (f == no_index)
+      return 0;
+    else
+      return block_tables_v<B>.fields[f].mask();
+  }
+  template <std::uint32_t R, fixed_string Reg, class V>
+  static consteval std::uint64_t field_bits() {
+    constexpr std::uint32_t f = detail::field_index<B, R, Reg, V::field>();
+    if constexpr (f == no_index)
+      return 0;
+    else
+      return detail::field_constant<B, Reg, f, V>() << block_tables_v<B>.fields[f].lo;
+  }
+};
+
+/// What a write hook sees: the element written, the value before, the value the field rules
+/// produced (`before_write` may change it; `after_write` sees what was stored), and the
+/// block's state for further device-side changes.
+template <block_type B, fixed_string Reg>
+struct write_event {
+  static constexpr std::uint32_t reg = detail::reg_index<B, Reg>();
+  std::size_t element;
+  reg_value<B, reg> old;
+  reg_value<B, reg> now;
+  register_state<B>& regs;
+};
+
+/// What a read hook sees: the value returned to the guest (before RC clearing).
+template <block_type B, fixed_string Reg>
+struct read_event {
+  static constexpr std::uint32_t reg = detail::reg_index<B, Reg>();
+  std::size_t element;
+  reg_value<B, reg> value;
+  register_state<B>& regs;
+};
+
+/// No hooks: the field rules alone.
+struct no_hooks {};
+
+/// A register block's state plus its guest semantics and the device's hooks. Satisfies
+/// `io_handler`, and binds to the block's `regs` region in an address_space.
+///
+/// Guest writes per field kind: RW/WO take the value; RWL takes it unless its lock holds;
+/// RWO takes the first write after reset; RW1C clears the bits written as 1; RW1S sets them;
+/// RO/HwInit/RC/RsvdP keep the old value; RsvdZ and bits outside every field stay 0. A partial
+/// write (fewer bytes than the register) touches only the bytes written. Guest reads return
+/// the value with RsvdZ/WO/uncovered bits as 0, then clear the RC bits of the bytes read.
+/// Bytes of the block that no register covers read 0 and ignore writes.
+template <block_type B, class Hooks = no_hooks>
+requires verify_block<B>
+class register_file {
+ public:
+  using block = B;
+  using hooks_type = Hooks;
+  static constexpr auto& tables = block_tables_v<B>;
+  static constexpr auto& layout = block_layout_v<B>;
+
+  register_file() noexcept requires std::same_as<Hooks, no_hooks>
+  = default;
+  explicit register_file(Hooks& hooks) noexcept : hooks_(&hooks) {}
+
+  register_file(const register_file&) = delete;
+  register_file& operator=(const register_file&) = delete;
+
+  [[nodiscard]] register_state<B>& state() noexcept { return state_; }
+  [[nodiscard]] const register_state<B>& state() const noexcept { return state_; }
+  void reset() noexcept { state_.reset(); }
+
+  /// Typed device-side access, forwarded to the state.
+  template <fixed_string Reg, fixed_string Field>
+  [[nodiscard]] std::uint64_t get(std::size_t element = 0) const noexcept {
+    return state_.template get<Reg, Field>(element);
+  }
+  template <fixed_string Reg>
+  [[nodiscard]] auto get(std::size_t element = 0) const noexcept {
+    return state_.template get<Reg>(element);
+  }
+  template <fixed_string Reg, class... Values>
+  void set(Values... vs) noexcept {
+    state_.template set<Reg>(vs...);
+  }
+
+  /// Guest read of `size` (1–8) bytes at `offset` in the block.
+  std::uint64_t read(addr_t offset, unsigned size) { return access<true, false>(offset, size, 0); }
+  /// Guest write of the low `size` bytes of `value` at `offset`.
+  void write(addr_t offset, unsigned size, std::uint64_t value) {
+    (void)access<false, false>(offset, size, value);
+  }
+  /// A read with no side effect: no RC clearing, no hook. For dumps and debuggers.
+  [[nodiscard]] std::uint64_t peek(addr_t offset, unsigned size) const {
+    return const_cast<register_file*>(this)->template access<true, true>(offset, size, 0);
+  }
+
+ private:
+  static constexpr std::size_t reg_count = tables.regs.size();
+
+  template <bool Read, bool Peek>
+  std::uint64_t access(addr_t offset, unsigned size, std::uint64_t value) {
+    if (size == 0 || size > 8 || offset >= B::size || B::size - offset < size) return 0;
+    const addr_t end = offset + size;
+    // First instance whose end passes `offset`: instances are sorted and do not overlap.
+    const auto& inst = layout.instances;
+    auto it = std::upper_bound(inst.begin(), inst.end(), offset,
+                               [](addr_t o, const reg_instance& i) { return o < i.offset; });
+    if (it != inst.begin()) --it;
+    std::uint64_t result = 0;
+    for (; it != inst.end() && it->offset < end; ++it) {
+      const reg_desc& r = tables.regs[it->reg];
+      const addr_t r_end = it->offset + r.bytes();
+      if (r_end <= offset) continue;
+      // Bytes [lo, hi) of the access overlap bytes [lo - it->offset, …) of the register.
+      const addr_t lo = std::max(offset, it->offset);
+      const addr_t hi = std::min(end, r_end);
+      const unsigned reg_shift = static_cast<unsigned>(8 * (lo - it->offset));
+      const unsigned acc_shift = static_cast<unsigned>(8 * (lo - offset));
+      const unsigned nbits = static_cast<unsigned>(8 * (hi - lo));
+      const std::uint64_t part = nbits >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << nbits) - 1;
+      const std::uint64_t byte_mask = part << reg_shift;
+      if constexpr (Read) {
+        const std::uint64_t v = read_fns_[it->reg](*this, it->element, byte_mask, Peek);
+        result |= ((v >> reg_shift) & part) << acc_shift;
+      } else {
+        const std::uint64_t w = ((value >> acc_shift) & part) << reg_shift;
+        write_fns_[it->reg](*this, it->element, byte_mask, w);
+      }
+    }
+    return result;
+  }
+
+  template <std::uint32_t R>
+  static std::uint64_t read_reg(register_file& self, std::uint32_t element, std::uint64_t byte_mask,
+                                bool peek) {
+    constexpr reg_masks m = block_layout_v<B>.masks[R];
+    constexpr reg_desc d = block_tables_v<B>.regs[R];
+    std::uint64_t& word = self.state_.value[d.slot + element];
+    const std::uint64_t v = word & ~m.read_zero;
+    if (!peek) {
+      if constexpr (m.rc != 0) word &= ~(m.rc & byte_mask);
+      if constexpr (requires(Hooks & h, read_event<B, detail::reg_path_fs<B, R>> & e) {
+                      h.after_read(e);
+                    }) {
+        read_event<B, detail::reg_path_fs<B, R>> e{element, {v}, self.state_};
+        self.hooks_->after_read(e);
+      }
+    }
+    return v;
+  }
+
+  template <std::uint32_t R>
+  static void write_reg(register_file& self, std::uint32_t element, std::uint64_t byte_mask,
+                        std::uint64_t w) {
+    constexpr reg_masks m = block_layout_v<B>.masks[R];
+    constexpr reg_desc d = block_tables_v<B>.regs[R];
+    register_state<B>& st = self.state_;
+    const std::size_t slot = d.slot + element;
+    const std::uint64_t old = st.value[slot];
+    std::uint64_t locked = 0;
+    for (const rwl_guard& g : rwl_guards_v<B, R>)
+      if (st.lock_holds(g.lock, element)) locked |= g.mask;
+    const std::uint64_t rwo_open = m.rwo & ~st.rwo_written[slot];
+    const std::uint64_t take = (m.writable | (m.rwl & ~locked) | rwo_open) & byte_mask;
+    std::uint64_t now = (old & ~take) | (w & take);
+    now &= ~(m.w1c & byte_mask & w);
+    now |= m.w1s & byte_mask & w;
+    now &= m.stored;
+    using event = write_event<B, detail::reg_path_fs<B, R>>;
+    if constexpr (requires(Hooks & h, event & e) { h.before_write(e); }) {
+      event e{element, {old}, {now}, st};
+      self.hooks_->before_write(e);
+      now = e.now.raw & m.stored;
+    }
+    st.value[slot] = now;
+    st.rwo_written[slot] |= rwo_open & byte_mask;
+    if constexpr (requires(Hooks & h, event & e) { h.after_write(e); }) {
+      event e{element, {old}, {now}, st};
+      self.hooks_->after_write(e);
+    }
+  }
+
+  using read_fn = std::uint64_t (*)(register_file&, std::uint32_t, std::uint64_t, bool);
+  using write_fn = void (*)(register_file&, std::uint32_t, std::uint64_t, std::uint64_t);
+  static constexpr auto read_fns_ = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<read_fn, sizeof...(I)>{&read_reg<static_cast<std::uint32_t>(I)>...};
+  }
+  (std::make_index_sequence<reg_count>{});
+  static constexpr auto write_fns_ = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<write_fn, sizeof...(I)>{&write_reg<static_cast<std::uint32_t>(I)>...};
+  }
+  (std::make_index_sequence<reg_count>{});
+
+  register_state<B> state_{};
+  Hooks* hooks_ = nullptr;
+};
+
+MMIOTREE_END_NAMESPACE
