@@ -8,6 +8,7 @@
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/format/mtree.hpp>
+#include <mmiotree/format/regs.hpp>
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/layout/diagnostics.hpp>
 #include <mmiotree/layout/flat_view.hpp>
