@@ -209,6 +209,7 @@ constexpr void emit_field(Tables& t, table_cursor& c) {
       }
     };
     (one.template operator()<O>(), ...);
+    (void)one;  // g++ 12 calls it "set but not used" when the pack is empty
   }(typename Fd::options{});
 }
 
@@ -281,7 +282,7 @@ consteval auto make_tables() {
     if (f.lock_name.empty()) continue;
     std::size_t k = 0;
     while (k < t.lock_count && t.locks[k].name != f.lock_name) ++k;
-    if (k == t.lock_count) t.locks[t.lock_count++] = {f.lock_name};
+    if (k == t.lock_count) t.locks[t.lock_count++].name = f.lock_name;
     f.lock = static_cast<std::uint32_t>(k);
   }
   std::size_t slot = 0;
@@ -318,6 +319,7 @@ constexpr void resolve_lock_fields(Tables& t) {
       }
     };
     (one.template operator()<I>(), ...);
+    (void)one;
   }(typename B::items{});
 }
 
