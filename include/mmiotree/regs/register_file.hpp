@@ -193,8 +193,11 @@ struct register_state {
 
   /// Every register to its reset value; write-once bits and manual locks cleared.
   constexpr void reset() noexcept {
-    for (const reg_desc& r : block_tables_v<B>.regs)
-      for (std::uint32_t e = 0; e < r.count; ++e) value[r.slot + e] = r.reset;
+    // RsvdZ bits hold nothing, even when the declared reset value sets them.
+    constexpr auto& t = block_tables_v<B>;
+    for (std::size_t r = 0; r < t.regs.size(); ++r)
+      for (std::uint32_t e = 0; e < t.regs[r].count; ++e)
+        value[t.regs[r].slot + e] = t.regs[r].reset & block_layout_v<B>.masks[r].stored;
     rwo_written = {};
     manual_locks = {};
   }

@@ -1,0 +1,129 @@
+// Typed access by name, locks, hooks, peek and state as plain data.
+#include <mmiotree/regs/register_file.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+using namespace mmiotree;
+using namespace mmiotree::field_kinds;
+
+namespace {
+// The HDM decoder shape: a capability, and decoders with RWL programming fields locked when
+// committed with Lock-On-Commit (CXL r3.1 8.2.4.20).
+using hdm = register_block<
+    "hdm", 0x50, access::exactly<4>, reg<"cap", 0x0, 32, 0x1, field<"count", 3, 0, hwinit>>,
+    reg_array<
+        "decoder", 0x10, 2, 0x20,
+        reg<"base_lo", 0x0, 32, 0, field<"rsvd", 27, 0, rsvdp>,
+            field<"base", 31, 28, rwl, lock<"decoder">>>,
+        reg<"ctrl", 0x10, 32, 0,
+            field<"ig", 3, 0, rwl, lock<"decoder">, enumerator<"256B", 0>, enumerator<"2KiB", 3>>,
+            field<"lock_on_commit", 8, 8, rwl, lock<"decoder">>,
+            field<"commit", 9, 9, rwl, lock<"decoder">>, field<"committed", 10, 10, ro>,
+            field<"error", 11, 11, ro>>>,
+    lock_if<"decoder", "decoder/ctrl", "committed", "lock_on_commit">>;
+
+struct device {
+  register_file<hdm, device> regs{*this};
+  std::vector<std::uint64_t> reads;
+  int vetoes = 0;
+
+  // Commit 0→1: commit if base is non-zero, else Error-Not-Committed.
+  void after_write(write_event<hdm, "decoder/ctrl">& e) {
+    if (!e.now.rose<"commit">(e.old)) return;
+    if (e.regs.get<"decoder/base_lo", "base">(e.element) != 0)
+      e.regs.set<"decoder/ctrl">(e.element, val<"committed", 1>{}, val<"error", 0>{});
+    else
+      e.regs.set<"decoder/ctrl">(e.element, val<"error", 1>{});
+  }
+  // Refuse an interleave granularity of 7 by keeping the old one.
+  void before_write(write_event<hdm, "decoder/ctrl">& e) {
+    if (e.now.get<"ig">() == 7) {
+      e.now.set<"ig">(e.old.get<"ig">());
+      ++vetoes;
+    }
+  }
+  void after_read(read_event<hdm, "cap">& e) { reads.push_back(e.value.raw); }
+};
+}  // namespace
+
+TEST_CASE("typed get/set by register and field name", "[regs][typed]") {
+  register_state<hdm> s;
+  CHECK(s.get<"cap", "count">() == 1);
+  s.set<"decoder/ctrl">(1, val<"ig", 3>{}, val<"commit", 1>{});
+  CHECK(s.get<"decoder/ctrl", "ig">(1) == 3);
+  CHECK(s.get<"decoder/ctrl", "commit">(1) == 1);
+  CHECK(s.get<"decoder/ctrl">(0).raw == 0);  // element 0 untouched
+  s.set<"decoder/ctrl">(1, enum_val<"ig", "256B">{});
+  CHECK(s.get<"decoder/ctrl">(1).raw == 0x200);  // one field changed, the other kept
+  s.set_raw<"decoder/base_lo">(0xF000'0001, 0);
+  CHECK(s.get<"decoder/base_lo", "base">() == 0xF);
+}
+
+TEST_CASE("state is plain data: copyable and comparable", "[regs][typed]") {
+  STATIC_REQUIRE(std::is_trivially_copyable_v<register_state<hdm>>);
+  register_state<hdm> a;
+  register_state<hdm> b = a;
+  CHECK(a == b);
+  b.set<"decoder/ctrl">(0, val<"ig", 1>{});
+  CHECK_FALSE(a == b);
+  b.reset();
+  CHECK(a == b);
+}
+
+TEST_CASE("RWL fields lock when the decoder commits with Lock-On-Commit", "[regs][lock]") {
+  device d;
+  d.regs.write(0x10, 4, 0x2000'0000);                // base = 2
+  d.regs.write(0x20, 4, (1U << 9) | (1U << 8) | 3);  // commit, lock on commit, ig 3
+  CHECK(d.regs.get<"decoder/ctrl", "committed">() == 1);
+  CHECK(d.regs.state().locked<"decoder">(0));
+  CHECK_FALSE(d.regs.state().locked<"decoder">(1));  // per element
+  d.regs.write(0x10, 4, 0x5000'0000);
+  d.regs.write(0x20, 4, 0);
+  CHECK(d.regs.read(0x10, 4) == 0x2000'0000);
+  CHECK(d.regs.read(0x20, 4) == 0x703);
+  // Decoder 1 is still programmable.
+  d.regs.write(0x30, 4, 0x5000'0000);
+  CHECK(d.regs.read(0x30, 4) == 0x5000'0000);
+}
+
+TEST_CASE("a commit the device refuses sets Error-Not-Committed", "[regs][hooks]") {
+  device d;
+  d.regs.write(0x20, 4, 1U << 9);  // base is 0
+  CHECK(d.regs.get<"decoder/ctrl", "error">() == 1);
+  CHECK(d.regs.get<"decoder/ctrl", "committed">() == 0);
+  CHECK_FALSE(d.regs.state().locked<"decoder">(0));
+}
+
+TEST_CASE("manual locks", "[regs][lock]") {
+  register_state<hdm> s;
+  s.set_lock<"decoder">(true, 1);
+  CHECK(s.locked<"decoder">(1));
+  CHECK_FALSE(s.locked<"decoder">(0));
+  register_file<hdm> rf;
+  rf.state().set_lock<"decoder">(true, 0);
+  rf.write(0x10, 4, 0x3000'0000);
+  CHECK(rf.read(0x10, 4) == 0);
+  rf.state().set_lock<"decoder">(false, 0);
+  rf.write(0x10, 4, 0x3000'0000);
+  CHECK(rf.read(0x10, 4) == 0x3000'0000);
+}
+
+TEST_CASE("before_write may change the value to be stored", "[regs][hooks]") {
+  device d;
+  d.regs.write(0x20, 4, 2);
+  d.regs.write(0x20, 4, 7);
+  CHECK(d.regs.get<"decoder/ctrl", "ig">() == 2);
+  CHECK(d.vetoes == 1);
+}
+
+TEST_CASE("after_read sees the value; peek has no side effect", "[regs][hooks]") {
+  device d;
+  CHECK(d.regs.read(0x0, 4) == 1);
+  CHECK(d.reads == std::vector<std::uint64_t>{1});
+  CHECK(d.regs.peek(0x0, 4) == 1);
+  CHECK(d.reads.size() == 1);
+}
