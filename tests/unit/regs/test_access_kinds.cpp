@@ -67,9 +67,11 @@ TEST_CASE("RsvdP preserves on write; RsvdZ reads 0 and ignores writes", "[regs][
   p.rf.write(0, 4, 0xFFFF'0000);
   CHECK(p.rf.read(0, 4) == 0xFFFF'A5A5);
   // RsvdZ: the reset bits are not stored, and a write does not make them appear.
-  using z = register_block<"b", 4, access::any,
-                           reg<"r", 0, 32, 0, field<"f", 15, 0, rsvdz>, field<"hi", 31, 16, rw>>>;
+  using z =
+      register_block<"b", 4, access::any,
+                     reg<"r", 0, 32, 0xFFFF, field<"f", 15, 0, rsvdz>, field<"hi", 31, 16, rw>>>;
   register_file<z> rz;
+  CHECK(rz.state().value[0] == 0);  // a reset value in RsvdZ bits is not stored
   rz.write(0, 4, 0xFFFF'FFFF);
   CHECK(rz.read(0, 4) == 0xFFFF'0000);
   CHECK(rz.state().value[0] == 0xFFFF'0000);
