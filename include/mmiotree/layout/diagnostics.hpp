@@ -21,63 +21,96 @@
 MMIOTREE_BEGIN_NAMESPACE
 
 namespace diag {
-// One error template per rule. Path = the region's '/'-separated path from the root.
+/// Instantiates the error template `E` from this function's body rather than from the checking
+/// function itself. Clang marks a class whose static_assert failed as invalid, so a
+/// `sizeof(E)` written directly in `detail::report` would make `report` non-constant and add
+/// four follow-on errors (verify<Tree> not a constant, ...). Taking `&emit<E>` instantiates the
+/// body, and with it `E` and its message, while `report` stays a constant expression that
+/// returns false, so every entry point sees the poison value and the error stays one error.
+template <class E>
+constexpr void emit() noexcept {
+  (void)sizeof(E);
+}
+
+// One error template per rule. Each message states the rule, then reads the template's own
+// parameters back (compilers print the arguments, not the parameter names, on the
+// "In instantiation of" line): Path, A, B, Child, Parent, Alias, Target are region paths
+// ('/'-separated from the root, the root's own name excluded; the root's path is its name);
+// [Lo, Last] is an inclusive byte range, in decimal as the compilers print integers.
 
 template <fixed_string Path>
 struct access_policy_is_inconsistent {
   static_assert(always_false_v<Path>,
-                "mmiotree: the region's access policy is inconsistent (valid sizes must be "
-                "among 1/2/4/8, impl_min <= impl_max <= 8, alignment a power of two)");
+                "mmiotree: the region's access policy is inconsistent: in "
+                "access_policy_is_inconsistent<Path>, the policy of region Path breaks a rule "
+                "(valid sizes must be among 1/2/4/8, impl_min <= impl_max <= 8, alignment a "
+                "power of two)");
 };
 template <fixed_string Path, addr_t Offset>
 struct region_has_zero_size {
-  static_assert(always_false_v<Path>, "mmiotree: a region must not have size zero");
+  static_assert(always_false_v<Path>,
+                "mmiotree: a region must not have size zero: in region_has_zero_size<Path, "
+                "Offset>, region Path, placed at Offset in its parent, has size 0");
 };
 template <fixed_string Path, addr_t Lo>
 struct region_end_overflows_64_bits {
   static_assert(always_false_v<Path>,
-                "mmiotree: the region's offset + size passes 2^64; it cannot be placed there");
+                "mmiotree: the region's offset + size passes 2^64; it cannot be placed there: "
+                "in region_end_overflows_64_bits<Path, Lo>, region Path, placed at Lo in its "
+                "parent, would end past the last 64-bit address");
 };
 template <fixed_string Child, fixed_string Parent, addr_t Lo, addr_t Last>
 struct child_does_not_fit_in_parent {
   static_assert(always_false_v<Child>,
-                "mmiotree: a child region does not fit inside its parent; [Lo, Last] is where "
-                "the child would lie, relative to the root");
+                "mmiotree: a child region does not fit inside its parent: in "
+                "child_does_not_fit_in_parent<Child, Parent, Lo, Last>, region Child would lie "
+                "at [Lo, Last] (relative to the root), past the end of Parent; move or shrink "
+                "the child, or grow the parent");
 };
 template <fixed_string Alias, fixed_string TargetPath>
 struct alias_target_not_found {
   static_assert(always_false_v<Alias>,
-                "mmiotree: the alias's target path names no region of this tree (paths are "
-                "'/'-separated from the root, the root's own name excluded)");
+                "mmiotree: the alias's target path names no region of this tree: in "
+                "alias_target_not_found<Alias, TargetPath>, no region has the path TargetPath "
+                "that alias Alias targets (paths are '/'-separated from the root, the root's "
+                "own name excluded)");
 };
 template <fixed_string Alias, fixed_string Target, addr_t Lo, addr_t Last>
 struct alias_window_outside_target {
   static_assert(always_false_v<Alias>,
-                "mmiotree: the alias's window [Lo, Last] (offsets in the target) runs past "
-                "the end of its target region");
+                "mmiotree: the alias's window runs past the end of its target region: in "
+                "alias_window_outside_target<Alias, Target, Lo, Last>, alias Alias shows "
+                "[Lo, Last] (offsets in Target), which is not all inside region Target");
 };
 template <fixed_string Alias, fixed_string Target>
 struct alias_cycle {
   static_assert(always_false_v<Alias>,
-                "mmiotree: alias cycle: the alias reaches itself through its target");
+                "mmiotree: alias cycle: the alias reaches itself through its target: in "
+                "alias_cycle<Alias, Target>, alias Alias shows region Target, whose subtree "
+                "leads back to Alias (directly, or through further aliases)");
 };
 template <fixed_string A, fixed_string B>
 struct duplicate_sibling_name {
   static_assert(always_false_v<A>,
                 "mmiotree: two sibling regions have the same name; typed paths need unique "
-                "names among siblings");
+                "names among siblings: in duplicate_sibling_name<A, B>, the regions A and B "
+                "share one parent and one name");
 };
 template <fixed_string A, fixed_string B, addr_t Lo, addr_t Last>
 struct siblings_overlap_at_equal_priority {
   static_assert(always_false_v<A>,
-                "mmiotree: sibling regions overlap at equal priority over [Lo, Last] (relative "
-                "to the root); give one of them a higher priority or move it");
+                "mmiotree: sibling regions overlap at equal priority: in "
+                "siblings_overlap_at_equal_priority<A, B, Lo, Last>, regions A and B both claim "
+                "[Lo, Last] (relative to the root); give one of them a higher priority or move "
+                "it");
 };
 template <fixed_string Path, addr_t Offset, addr_t Alignment>
 struct placement_misaligned_for_access_policy {
   static_assert(always_false_v<Path>,
                 "mmiotree: the region's offset from the root is not a multiple of the "
-                "alignment its access policy requires");
+                "alignment its access policy requires: in "
+                "placement_misaligned_for_access_policy<Path, Offset, Alignment>, region Path "
+                "starts at Offset (relative to the root), which is not a multiple of Alignment");
 };
 }  // namespace diag
 
@@ -102,29 +135,31 @@ consteval bool report() {
   } else {
     constexpr auto& nodes = nodes_v<Tree>;
     if constexpr (e == layout_error::bad_access_policy) {
-      (void)sizeof(diag::access_policy_is_inconsistent<path_fs<Tree, c.a>>);
+      (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, c.a>>>;
     } else if constexpr (e == layout_error::zero_size) {
-      (void)sizeof(diag::region_has_zero_size<path_fs<Tree, c.a>, c.lo>);
+      (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, c.a>, c.lo>>;
     } else if constexpr (e == layout_error::offset_overflow) {
-      (void)sizeof(diag::region_end_overflows_64_bits<path_fs<Tree, c.a>, c.lo>);
+      (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, c.a>, c.lo>>;
     } else if constexpr (e == layout_error::child_outside_parent) {
-      (void)sizeof(
-          diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>);
+      (void)&diag::emit<
+          diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
     } else if constexpr (e == layout_error::alias_target_not_found) {
       constexpr auto tp = nodes[c.a].alias_path;
-      (void)sizeof(diag::alias_target_not_found<path_fs<Tree, c.a>, fixed_string<tp.size()>{tp}>);
+      (void)&diag::emit<
+          diag::alias_target_not_found<path_fs<Tree, c.a>, fixed_string<tp.size()>{tp}>>;
     } else if constexpr (e == layout_error::alias_target_out_of_range) {
-      (void)sizeof(
-          diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>);
+      (void)&diag::emit<
+          diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
     } else if constexpr (e == layout_error::alias_cycle) {
-      (void)sizeof(diag::alias_cycle<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
+      (void)&diag::emit<diag::alias_cycle<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
     } else if constexpr (e == layout_error::duplicate_sibling_name) {
-      (void)sizeof(diag::duplicate_sibling_name<path_fs<Tree, c.a>, path_fs<Tree, c.b>>);
+      (void)&diag::emit<diag::duplicate_sibling_name<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
     } else if constexpr (e == layout_error::siblings_overlap) {
-      (void)sizeof(diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>, path_fs<Tree, c.b>,
-                                                            c.lo, c.last>);
+      (void)&diag::emit<diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>,
+                                                                 path_fs<Tree, c.b>, c.lo, c.last>>;
     } else if constexpr (e == layout_error::misaligned_placement) {
-      (void)sizeof(diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo, c.last>);
+      (void)&diag::emit<
+          diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo, c.last>>;
     }
     return false;
   }

@@ -99,9 +99,12 @@ namespace diag {
 template <fixed_string Leaf, addr_t PageSize, addr_t Lo, addr_t Last, addr_t HostOffset>
 struct passthrough_shares_host_page_with_trapped_bytes {
   static_assert(always_false_v<Leaf>,
-                "mmiotree: passthrough range [Lo, Last] (host offset HostOffset) is not aligned "
-                "to the host page size, so a page would hold both mapped and trapped bytes; "
-                "align the overlay or declare page_policy::trap_partial_pages");
+                "mmiotree: a passthrough range shares a host page with trapped bytes: in "
+                "passthrough_shares_host_page_with_trapped_bytes<Leaf, PageSize, Lo, Last, "
+                "HostOffset>, the range [Lo, Last] (relative to the root) of passthrough region "
+                "Leaf, at host offset HostOffset, does not start and end on PageSize "
+                "boundaries, so a host page would hold both mapped and trapped bytes; align "
+                "what overlays it or declare page_policy::trap_partial_pages");
 };
 }  // namespace diag
 
