@@ -154,10 +154,14 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
     }
   }
 
+  // Two passes, so that a missing target anywhere is reported before a window out of range
+  // (rules in layout_error order, as documented).
+  for (node_index i = 0; i < nodes.size(); ++i)
+    if (nodes[i].kind == region_kind::alias && nodes[i].alias_target == npos)
+      return {layout_error::alias_target_not_found, i};
   for (node_index i = 0; i < nodes.size(); ++i) {
     const node& n = nodes[i];
     if (n.kind != region_kind::alias) continue;
-    if (n.alias_target == npos) return {layout_error::alias_target_not_found, i};
     const node& t = nodes[n.alias_target];
     if (!fits(n.alias_offset, n.size, t.size))
       return {layout_error::alias_target_out_of_range, i, n.alias_target, n.alias_offset,
