@@ -354,6 +354,13 @@ class address_space {
 
   plan make_plan(addr_t addr, unsigned size) const noexcept {
     plan p;
+    // Every refusal reads as the error value of the leaf under the first byte (all ones for
+    // a hole or outside the root), whatever the reason: a bad size, a run past the root's end.
+    if (addr <= lookup_.root_last) {
+      const std::uint32_t l = lookup_.tiles[find(addr)].leaf;
+      if (l != detail::hole_leaf_v<Tree>)
+        p.error_value = nodes_v<Tree>[leaf_nodes_[l]].access.error_read;
+    }
     if (!pow2_size(size)) {
       p.status = access_status::access_error;
       return p;
@@ -366,7 +373,6 @@ class address_space {
     const bool straddles = lookup_.tiles[ti].last - addr < size - 1;
     addr_t a = addr;
     const addr_t end_last = addr + (size - 1);
-    bool first = true;
     while (true) {
       const lookup_tile& t = lookup_.tiles[ti];
       const addr_t seg_last = std::min(t.last, end_last);
@@ -376,8 +382,6 @@ class address_space {
       }
       const node& n = nodes_v<Tree>[leaf_nodes_[t.leaf]];
       const access_policy& pol = n.access;
-      if (first) p.error_value = pol.error_read;
-      first = false;
       if (n.kind == region_kind::stub && n.response == stub_response::decode_error) {
         p.status = access_status::decode_error;
         return p;
