@@ -59,12 +59,26 @@ struct render_state {
   std::vector<occurrence>* out;  // nullptr: count only
   std::size_t count = 0;
   std::uint32_t rank = 0;
+  /// Optional: the ranks each node's primary rendering (not through an alias) spans,
+  /// [rank_lo[i], rank_hi[i]). Slot windows use them to tell their content from the rest.
+  std::vector<std::uint32_t>* rank_lo = nullptr;
+  std::vector<std::uint32_t>* rank_hi = nullptr;
+  std::uint32_t alias_depth = 0;
 };
 
 /// Renders node `i`, visible over its local bytes `[clo, clast]` (already clipped to its size),
 /// whose byte 0 is at absolute address `delta` (mod 2^64: through an alias with a target offset
 /// byte 0 may lie "below" 0, but every clipped byte is a real address of the root).
+constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast);
+
 constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
+  const bool log = st.rank_lo != nullptr && st.alias_depth == 0;
+  if (log) (*st.rank_lo)[i] = st.rank;
+  render_node(st, i, delta, clo, clast);
+  if (log) (*st.rank_hi)[i] = st.rank;
+}
+
+constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
   const node& n = st.nodes[i];
   if (is_leaf(n.kind)) {
     ++st.count;
@@ -74,7 +88,9 @@ constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, 
   }
   if (n.kind == region_kind::alias) {
     const addr_t ao = n.alias_offset;
+    ++st.alias_depth;
     render(st, n.alias_target, delta - ao, clo + ao, clast + ao);
+    --st.alias_depth;
     return;
   }
   // Container: children in ascending priority, so a higher priority gets higher ranks.
@@ -87,6 +103,7 @@ constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, 
   });
   for (const node_index k : c) {
     const node& ch = st.nodes[k];
+    if (ch.dynamic) continue;  // slots are placed at run time (runtime/address_space.hpp)
     const addr_t ch_last = ch.offset + (ch.size - 1);
     if (ch.offset > clast || ch_last < clo) continue;
     render(st, k, delta + ch.offset, std::max(clo, ch.offset) - ch.offset,
@@ -94,19 +111,20 @@ constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, 
   }
 }
 
-/// Number of leaf occurrences of a (checked) tree: the size of the sweep's input.
-constexpr std::size_t occurrence_count(std::span<const node> nodes) {
+/// Number of leaf occurrences of a (checked) tree, or of the subtree at `root` rendered as if
+/// it were the root: the size of the sweep's input.
+constexpr std::size_t occurrence_count(std::span<const node> nodes, node_index root = 0) {
   render_state st{nodes, nullptr};
-  render(st, 0, 0, 0, nodes[0].size - 1);
+  render(st, root, 0, 0, nodes[root].size - 1);
   return st.count;
 }
 
 /// The sweep of step 2; `emit` receives the merged ranges in address order.
 template <class Emit>
-constexpr void sweep(std::span<const node> nodes, Emit&& emit) {
+constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root = 0) {
   std::vector<occurrence> occ;
   render_state st{nodes, &occ};
-  render(st, 0, 0, 0, nodes[0].size - 1);
+  render(st, root, 0, 0, nodes[root].size - 1);
   std::sort(occ.begin(), occ.end(),
             [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
 
@@ -155,9 +173,14 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit) {
 
 /// The flat view of a descriptor array that passed `check_layout`, computed at run time or
 /// at compile time. O(m log m) for m leaf occurrences.
-constexpr std::vector<flat_range> flatten(std::span<const node> nodes) {
+///
+/// With `root` != 0, the subtree at `root` is flattened as if it were the root (addresses
+/// relative to its byte 0): the layout of a slot, whose placement is decided at run time.
+/// Slots (dynamic children) are never part of the static flat view.
+constexpr std::vector<flat_range> flatten(std::span<const node> nodes, node_index root = 0) {
   std::vector<flat_range> v;
-  detail::sweep(nodes, [&](const flat_range& r) { v.push_back(r); });
+  detail::sweep(
+      nodes, [&](const flat_range& r) { v.push_back(r); }, root);
   return v;
 }
 

@@ -38,11 +38,14 @@ struct node {
   std::uint32_t depth = 0;
   access_policy access{};
   stub_response response = stub_response::decode_error;  ///< for stubs
-  std::string_view alias_path;     ///< for aliases, the target's path from the root
-  addr_t alias_offset = 0;         ///< for aliases, the window's start inside the target
-  node_index alias_target = npos;  ///< resolved from `alias_path` (npos if not found)
-  node_index leaf = npos;          ///< index among leaves for leaf kinds, else npos
-  const void* type_id = nullptr;   ///< identity of the region type (`&type_tag<R>`)
+  std::string_view alias_path;          ///< for aliases, the target's path from the root
+  addr_t alias_offset = 0;              ///< for aliases, the window's start inside the target
+  node_index alias_target = npos;       ///< resolved from `alias_path` (npos if not found)
+  node_index leaf = npos;               ///< index among leaves for leaf kinds, else npos
+  const void* type_id = nullptr;        ///< identity of the region type (`&type_tag<R>`)
+  bool dynamic = false;                 ///< a slot: placed at run time in its parent (its window)
+  addr_t slot_align = 0;                ///< for slots, the alignment every placement must have
+  tie_policy tie = tie_policy::reject;  ///< for slots
 };
 
 namespace detail {
@@ -71,7 +74,18 @@ struct place {
   addr_t offset;
   std::int32_t priority;
   std::uint32_t depth;
+  bool dynamic = false;
+  addr_t slot_align = 0;
+  tie_policy tie = tie_policy::reject;
 };
+
+template <class Child>
+constexpr place place_of(node_index parent, std::uint32_t depth) {
+  if constexpr (requires { Child::dynamic; })
+    return {parent, 0, Child::priority, depth, true, Child::align, Child::tie};
+  else
+    return {parent, Child::offset, Child::priority, depth};
+}
 
 template <region R>
 constexpr void emit(node* out, node_index& pos, place p) {
@@ -85,6 +99,9 @@ constexpr void emit(node* out, node_index& pos, place p) {
   n.depth = p.depth;
   n.access = R::policy;
   n.type_id = &type_tag<R>;
+  n.dynamic = p.dynamic;
+  n.slot_align = p.slot_align;
+  n.tie = p.tie;
   if constexpr (R::kind == region_kind::stub) n.response = R::response;
   if constexpr (R::kind == region_kind::alias) {
     n.alias_path = R::target_path.view();
@@ -93,7 +110,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
   const node_index self = pos++;
   if constexpr (R::kind == region_kind::container) {
     [&]<class... Ch>(type_list<Ch...>) {
-      (emit<typename Ch::type>(out, pos, place{self, Ch::offset, Ch::priority, p.depth + 1}), ...);
+      (emit<typename Ch::type>(out, pos, place_of<Ch>(self, p.depth + 1)), ...);
     }(typename R::placed{});
   }
   out[self].end = pos;

@@ -17,6 +17,7 @@
 #include <boost/hana/basic_tuple.hpp>
 #include <boost/hana/type.hpp>
 
+#include <bit>
 #include <concepts>
 #include <cstdint>
 #include <string_view>
@@ -123,6 +124,29 @@ struct at {
   using type = Region;
 };
 
+/// How a slot that overlaps another slot, or the window's static content, at equal priority
+/// is resolved. Never by insertion order.
+enum class tie_policy : std::uint8_t {
+  reject,             ///< the commit that would create the tie is refused (the default)
+  declaration_order,  ///< the region declared first in the tree (pre-order) wins
+};
+
+/// A child whose shape is static and whose placement is decided at run time: a PCI BAR the
+/// guest programs, an HDM window the guest commits, device memory mapped at a CFMWS base.
+/// Its parent container is its *window*. It starts disabled; `address_space` transactions
+/// place and enable it. `Align` 0 means natural alignment (the size rounded up to a power
+/// of two, the PCI BAR rule). Nothing inside a slot is re-flattened when it moves.
+template <region Region, std::int32_t Priority = 0, addr_t Align = 0,
+          tie_policy Tie = tie_policy::reject>
+struct slot {
+  static constexpr addr_t offset = 0;
+  static constexpr std::int32_t priority = Priority;
+  static constexpr addr_t align = Align != 0 ? Align : std::bit_ceil(Region::size);
+  static constexpr tie_policy tie = Tie;
+  static constexpr bool dynamic = true;
+  using type = Region;
+};
+
 namespace detail {
 template <class... T>
 struct type_list {};
@@ -131,9 +155,11 @@ template <class T>
 inline constexpr bool is_placement = false;
 template <addr_t O, class R, std::int32_t P>
 inline constexpr bool is_placement<at<O, R, P>> = true;
+template <class R, std::int32_t P, addr_t A, tie_policy T>
+inline constexpr bool is_placement<slot<R, P, A, T>> = true;
 }  // namespace detail
 
-/// A placed child: `at<offset, region, priority>`.
+/// A placed child: `at<offset, region, priority>` or `slot<region, priority, …>`.
 template <class T>
 concept placement = detail::is_placement<T>;
 
