@@ -27,9 +27,13 @@ namespace diag {
 /// four follow-on errors (verify<Tree> not a constant, ...). Taking `&emit<E>` instantiates the
 /// body, and with it `E` and its message, while `report` stays a constant expression that
 /// returns false, so every entry point sees the poison value and the error stays one error.
+/// The return type is deduced (as bool) so that taking the address instantiates the body at
+/// once: with `void`, g++ defers it to the end of the file when the check runs inside a
+/// constraint (`requires verify<Tree>`) and prints the constraint failure before our message.
 template <class E>
-constexpr void emit() noexcept {
+constexpr auto emit() noexcept {
   (void)sizeof(E);
+  return true;  // deduced from this, not from the statement above, which clang drops when E fails
 }
 
 // One error template per rule. Each message states the rule, then reads the template's own
