@@ -5,14 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+echo "=== dependencies ready after ${SECONDS}s" >&2
 jobs=$(nproc)
 for preset in dev clang asan-ubsan; do
-  echo "=== $preset" >&2
+  echo "=== $preset (at ${SECONDS}s)" >&2
   # Explicit, so that a build directory configured earlier with them off still runs them all.
   cmake --preset "$preset" -DMMIOTREE_BUILD_TESTS=ON -DMMIOTREE_BUILD_EXAMPLES=ON >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   cmake --build --preset "$preset" -j "$jobs" --target all_verify_interface_header_sets
   ctest --preset "$preset" -j "$jobs"
 done
-echo "=== clang-format" >&2
+echo "=== clang-format (at ${SECONDS}s)" >&2
 git ls-files '*.hpp' '*.cpp' | xargs clang-format --dry-run --Werror
+echo "=== all tests passed in ${SECONDS}s" >&2
