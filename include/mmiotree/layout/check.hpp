@@ -31,6 +31,11 @@ enum class layout_error : std::uint8_t {
   duplicate_sibling_name,     ///< a, b: siblings with the same name
   siblings_overlap,           ///< a, b: siblings overlapping at equal priority; [lo, last]
   misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = offset
+                              ///< (slot-relative inside a slot), last = the alignment needed
+  nested_slot,                ///< a: a slot inside another slot (b)
+  slot_windows_overlap,       ///< a, b: two containers with slots whose ranges meet; [lo, last]
+  alias_shows_a_slot,         ///< a: alias whose target is, is inside, or contains a slot (b)
+  bad_slot_alignment,         ///< a: slot whose alignment is not a power of two (lo)
 };
 
 [[nodiscard]] constexpr std::string_view to_string(layout_error e) noexcept {
@@ -46,6 +51,10 @@ enum class layout_error : std::uint8_t {
     case layout_error::duplicate_sibling_name: return "duplicate_sibling_name";
     case layout_error::siblings_overlap: return "siblings_overlap";
     case layout_error::misaligned_placement: return "misaligned_placement";
+    case layout_error::nested_slot: return "nested_slot";
+    case layout_error::slot_windows_overlap: return "slot_windows_overlap";
+    case layout_error::alias_shows_a_slot: return "alias_shows_a_slot";
+    case layout_error::bad_slot_alignment: return "bad_slot_alignment";
   }
   return "?";
 }
@@ -193,6 +202,7 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
     node_index reach = npos;  // sibling with the furthest last in the current priority
     for (const node_index x : c) {
       const node& n = nodes[x];
+      if (n.dynamic) continue;  // slots are placed, and their overlaps resolved, at commit
       if (reach != npos && nodes[reach].priority == n.priority) {
         const addr_t reach_last = nodes[reach].offset + (nodes[reach].size - 1);
         if (n.offset <= reach_last) {
@@ -207,9 +217,57 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
     }
   }
 
-  for (node_index i = 0; i < nodes.size(); ++i)
-    if (abs[i] % nodes[i].access.align != 0)
-      return {layout_error::misaligned_placement, i, npos, abs[i], nodes[i].access.align};
+  // Inside a slot, offsets count from the slot's base, which is aligned to the slot's
+  // alignment: a region there needs both its offset and that alignment to suit its policy.
+  std::vector<node_index> slot_of(nodes.size(), npos);
+  for (node_index i = 1; i < nodes.size(); ++i) {
+    const node_index up = slot_of[nodes[i].parent];
+    if (nodes[i].dynamic) {
+      if (up != npos) return {layout_error::nested_slot, i, up};
+      const addr_t al = nodes[i].slot_align;
+      if (al == 0 || (al & (al - 1)) != 0)
+        return {layout_error::bad_slot_alignment, i, npos, al, al};
+      slot_of[i] = i;
+      abs[i] = 0;
+    } else {
+      slot_of[i] = up;
+      if (up != npos) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
+    }
+  }
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    const addr_t al = nodes[i].access.align;
+    const node_index s = slot_of[i];
+    if (abs[i] % al != 0 || (s != npos && nodes[s].slot_align % al != 0))
+      return {layout_error::misaligned_placement, i, npos, abs[i], al};
+  }
+
+  // Windows (containers with slots) must not meet: a slot's competitors are then exactly its
+  // window's level map (layout/slots.hpp).
+  std::vector<node_index> windows;
+  for (node_index w = 0; w < nodes.size(); ++w) {
+    if (nodes[w].kind != region_kind::container) continue;
+    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end)
+      if (nodes[c].dynamic) {
+        windows.push_back(w);
+        break;
+      }
+  }
+  for (std::size_t x = 0; x < windows.size(); ++x)
+    for (std::size_t y = x + 1; y < windows.size(); ++y) {
+      const node_index a = windows[x], b = windows[y];
+      const addr_t al = abs[a], bl = abs[b];
+      const addr_t alast = al + (nodes[a].size - 1), blast = bl + (nodes[b].size - 1);
+      if (al <= blast && bl <= alast)
+        return {layout_error::slot_windows_overlap, a, b, std::max(al, bl), std::min(alast, blast)};
+    }
+  // An alias must not show a slot: slots have no static position to alias.
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].kind != region_kind::alias) continue;
+    const node_index t = nodes[i].alias_target;
+    if (slot_of[t] != npos) return {layout_error::alias_shows_a_slot, i, slot_of[t]};
+    for (node_index k = t; k < nodes[t].end; ++k)
+      if (nodes[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
+  }
   return {};
 }
 

@@ -40,6 +40,9 @@ struct lookup_tile {
   std::uint16_t fast_sizes = 0;
   /// All ones if the leaf requires accesses aligned to their size, else 0.
   std::uint8_t align_check = 0;
+  /// 1 if the tile lies in a slot window: a placed slot may cover it, so the dispatcher asks
+  /// the slot overlay first (and `fast_sizes` is 0 to send it off the fast path).
+  std::uint8_t dyn = 0;
 
   [[nodiscard]] constexpr bool operator==(const lookup_tile&) const = default;
 };
@@ -52,6 +55,59 @@ constexpr std::uint16_t fast_sizes_of(const access_policy& p) {
     if ((p.valid & s) != 0 && s >= p.impl_min && s <= p.impl_max)
       m |= static_cast<std::uint16_t>(1U << s);
   return m;
+}
+
+/// Root-relative ranges of the slot windows (containers with slots), sorted (they are
+/// disjoint: check_layout).
+constexpr std::vector<std::pair<addr_t, addr_t>> window_ranges(std::span<const node> nodes) {
+  std::vector<addr_t> abs(nodes.size(), 0);
+  for (node_index i = 1; i < nodes.size(); ++i) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
+  std::vector<std::pair<addr_t, addr_t>> w;
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    if (nodes[i].kind != region_kind::container) continue;
+    for (node_index c = i + 1; c < nodes[i].end; c = nodes[c].end)
+      if (nodes[c].dynamic) {
+        w.push_back({abs[i], abs[i] + (nodes[i].size - 1)});
+        break;
+      }
+  }
+  std::sort(w.begin(), w.end());
+  return w;
+}
+
+/// Cuts tiles at window edges and marks the tiles inside windows.
+constexpr std::vector<lookup_tile> mark_windows(const std::vector<lookup_tile>& in,
+                                                std::span<const std::pair<addr_t, addr_t>> win) {
+  if (win.empty()) return in;
+  std::vector<lookup_tile> out;
+  addr_t lo = 0;
+  for (const lookup_tile& t : in) {
+    // Split [lo, t.last] at every window edge inside it.
+    addr_t a = lo;
+    while (true) {
+      addr_t b = t.last;
+      bool inside = false;
+      for (const auto& [wl, wh] : win) {
+        if (a >= wl && a <= wh) {
+          inside = true;
+          b = std::min(b, wh);
+        } else if (wl > a && wl <= b) {
+          b = wl - 1;
+        }
+      }
+      lookup_tile x = t;
+      x.last = b;
+      if (inside) {
+        x.dyn = 1;
+        x.fast_sizes = 0;
+      }
+      out.push_back(x);
+      if (b == t.last) break;
+      a = b + 1;
+    }
+    lo = t.last + 1;
+  }
+  return out;
 }
 
 /// Tiles for a flat view of a root of `root_size` bytes. `hole` is the leaf number used for
@@ -132,12 +188,17 @@ template <region Tree>
 inline constexpr std::uint32_t hole_leaf_v = static_cast<std::uint32_t>(leaf_count_v<Tree>);
 
 template <region Tree>
-inline constexpr auto tile_count_v =
-    make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>).size();
+constexpr std::vector<lookup_tile> tiles_of() {
+  return mark_windows(make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>),
+                      window_ranges(nodes_v<Tree>));
+}
+
+template <region Tree>
+inline constexpr auto tile_count_v = tiles_of<Tree>().size();
 
 template <region Tree>
 inline constexpr bucket_plan plan_v = [] {
-  const auto t = make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>);
+  const auto t = tiles_of<Tree>();
   return plan_buckets(t, nodes_v<Tree>[0].size - 1);
 }();
 
@@ -148,7 +209,7 @@ template <region Tree>
 inline constexpr auto lookup_v = [] {
   constexpr auto plan = detail::plan_v<Tree>;
   detail::lookup_table<detail::tile_count_v<Tree>, plan.buckets> lt{};
-  const auto t = detail::make_tiles(nodes_v<Tree>, flat_view_v<Tree>, detail::hole_leaf_v<Tree>);
+  const auto t = detail::tiles_of<Tree>();
   std::copy(t.begin(), t.end(), lt.tiles.begin());
   lt.shift = plan.shift;
   lt.max_scan = plan.max_scan;

@@ -12,6 +12,8 @@
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/lookup.hpp>
 #include <mmiotree/runtime/host_access.hpp>
+#include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <algorithm>
@@ -21,6 +23,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
+#include <utility>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -134,6 +138,12 @@ struct register_file_block_differs_from_the_region {
                 "mmiotree: the register_file's block type is not the block declared at this path");
 };
 template <fixed_string Path>
+struct path_names_no_slot {
+  static_assert(always_false_v<Path>,
+                "mmiotree: a transaction places slots; this path names a region that is not a "
+                "slot (declare it with slot<region, priority, ...> in its window)");
+};
+template <fixed_string Path>
 struct bind_handler_to_a_non_io_region {
   static_assert(always_false_v<Path>,
                 "mmiotree: a handler binds only to an io region; a passthrough region takes "
@@ -171,7 +181,7 @@ class address_space {
   /// Binds host memory (an mmap of a BAR, a memfd, RAM) to the passthrough region `Path`.
   /// The memory must outlive the binding and hold at least the region's size.
   template <fixed_string Path>
-  [[nodiscard]] bind_status bind(std::span<std::byte> host) noexcept {
+  [[nodiscard]] bind_status bind(std::span<std::byte> host, mem_attrs attrs = {}) noexcept {
     constexpr node_index i = checked_path<Path>();
     if constexpr (i == npos || nodes_v<Tree>[i].kind != region_kind::passthrough) {
       if constexpr (i != npos)
@@ -182,6 +192,7 @@ class address_space {
       if (host.size() < nodes_v<Tree>[i].size) return bind_status::host_memory_too_small;
       bindings_[nodes_v<Tree>[i].leaf] = {host.data(), &detail::passthrough_read,
                                           &detail::passthrough_write, true};
+      attrs_[nodes_v<Tree>[i].leaf] = attrs;
       return bind_status::ok;
     }
   }
@@ -255,13 +266,179 @@ class address_space {
   }
 
   /// The leaf (node index) that decodes `addr`, or npos for a hole / outside the root.
-  [[nodiscard]] static node_index leaf_at(addr_t addr) noexcept {
+  [[nodiscard]] node_index leaf_at(addr_t addr) const noexcept {
     if (addr > lookup_.root_last) return npos;
-    const std::uint32_t l = lookup_.tiles[find(addr)].leaf;
+    const std::uint32_t l = tile_at(addr).leaf;
     return l == detail::hole_leaf_v<Tree> ? npos : leaf_nodes_[l];
   }
 
+  // ---- slots, transactions, listeners -----------------------------------------------------
+
+  static constexpr std::size_t slot_count = slot_tables_v<Tree>.slots.size();
+  static constexpr bool has_slots = slot_count != 0;
+
+  /// A batch of slot changes, applied by `commit` completely or not at all. Obtained from
+  /// `address_space::transaction()`; one open transaction at a time (one writer).
+  class transaction {
+   public:
+    /// Places slot `Path` at `base` (relative to its window) and enables it.
+    template <fixed_string Path>
+    transaction& place(addr_t base) noexcept {
+      slot_placement& p = pending<Path>();
+      p = {base, true};
+      return *this;
+    }
+    /// Enables or disables slot `Path` at its current (or pending) base.
+    template <fixed_string Path>
+    transaction& enable(bool on = true) noexcept {
+      pending<Path>().enabled = on;
+      return *this;
+    }
+    template <fixed_string Path>
+    transaction& disable() noexcept {
+      return enable<Path>(false);
+    }
+
+    /// Validates and applies every change, then tells each listener what changed in the flat
+    /// view (all `region_del`s, then all `region_add`s). On error nothing changed and no
+    /// listener was called. The transaction is empty afterwards either way.
+    template <listener... L>
+    commit_result commit(L&... listeners) {
+      const commit_result r = as_.commit_changes(std::span(changes_.data(), n_), listeners...);
+      n_ = 0;
+      return r;
+    }
+
+   private:
+    friend class address_space;
+    explicit transaction(address_space& as) noexcept : as_(as) {}
+
+    template <fixed_string Path>
+    slot_placement& pending() noexcept {
+      constexpr std::uint32_t s = slot_index<Path>();
+      for (std::size_t k = 0; k < n_; ++k)
+        if (changes_[k].first == s) return changes_[k].second;
+      changes_[n_] = {s, as_.slot_placement_of(s)};
+      return changes_[n_++].second;
+    }
+
+    address_space& as_;
+    std::array<typename slot_map<Tree>::change, slot_count + 1> changes_{};
+    std::size_t n_ = 0;
+  };
+
+  /// Opens a transaction.
+  [[nodiscard]] transaction begin() noexcept { return transaction(*this); }
+
+  /// The placement of slot `Path` (window-relative base, enabled).
+  template <fixed_string Path>
+  [[nodiscard]] slot_placement placement() const noexcept {
+    return slot_placement_of(slot_index<Path>());
+  }
+
+  /// Tells `l` about the whole current flat view, as `region_add`s in address order: how a
+  /// backend that attaches late catches up.
+  template <listener L>
+  void replay(L& l) const {
+    auto add = [&](const flat_range& r) { l.region_add(event_of(r)); };
+    if constexpr (has_slots) {
+      slots_.for_each_range(add, [&](node_index leaf) { return mergeable(leaf); });
+    } else {
+      for (const flat_range& r : flat_view_v<Tree>) add(r);
+    }
+  }
+
  private:
+  template <fixed_string Path>
+  static consteval std::uint32_t slot_index() {
+    constexpr node_index i = checked_path<Path>();
+    constexpr std::uint32_t s = [] {
+      for (std::uint32_t k = 0; k < slot_count; ++k)
+        if (slot_tables_v<Tree>.slots[k].node == detail::path_index_v<Tree, Path>) return k;
+      return std::uint32_t{0xFFFFFFFF};
+    }();
+    if constexpr (i != npos && s == 0xFFFFFFFF) (void)sizeof(diag::path_names_no_slot<Path>);
+    return s == 0xFFFFFFFF ? 0 : s;
+  }
+
+  slot_placement slot_placement_of(std::uint32_t s) const noexcept {
+    if constexpr (has_slots) return slots_.placement(s);
+    return {};
+  }
+
+  bool mergeable(node_index leaf) const noexcept {
+    return !attrs_[nodes_v<Tree>[leaf].leaf].no_merge;
+  }
+
+  map_event event_of(const flat_range& r) const noexcept {
+    const node& n = nodes_v<Tree>[r.leaf];
+    map_event e{r.lo, r.last, r.leaf, n.kind, r.offset, nullptr, {}};
+    if (n.kind == region_kind::passthrough) {
+      const detail::binding& b = bindings_[n.leaf];
+      if (b.bound) e.host = static_cast<std::byte*>(b.ctx) + r.offset;
+      e.attrs = attrs_[n.leaf];
+    }
+    return e;
+  }
+
+  template <class... L>
+  commit_result commit_changes(std::span<const typename slot_map<Tree>::change> changes,
+                               L&... listeners) {
+    if constexpr (!has_slots) {
+      return {};
+    } else {
+      return slots_.commit(
+          changes,
+          [&](bool add, const flat_range& r) {
+            const map_event e = event_of(r);
+            if (add)
+              (listeners.region_add(e), ...);
+            else
+              (listeners.region_del(e), ...);
+          },
+          [&](node_index leaf) { return mergeable(leaf); });
+    }
+  }
+
+  /// Per-leaf fast sizes and alignment check (a tile for a leaf found in the slot overlay).
+  static constexpr auto leaf_tiles_ = [] {
+    std::array<lookup_tile, leaf_count + 1> a{};
+    for (const node& n : nodes_v<Tree>)
+      if (is_leaf(n.kind))
+        a[n.leaf] = {0,
+                     0,
+                     n.leaf,
+                     detail::fast_sizes_of(n.access),
+                     static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
+                     0};
+    a[leaf_count] = {0, 0, static_cast<std::uint32_t>(leaf_count), 0x116, 0, 0};
+    return a;
+  }();
+
+  /// The tile in force at `addr` (<= root_last): the static one, or in a slot window the
+  /// overlay range covering it, or the static one clipped to the next overlay range.
+  lookup_tile tile_at(addr_t addr) const noexcept {
+    lookup_tile t = lookup_.tiles[find(addr)];
+    if constexpr (has_slots) {
+      if (t.dyn) {
+        flat_range r{};
+        addr_t next = 0;
+        if (slots_.find(addr, r, next)) {
+          lookup_tile o = leaf_tiles_[nodes_v<Tree>[r.leaf].leaf];
+          o.last = r.last;
+          o.origin = r.lo - r.offset;
+          return o;
+        }
+        const lookup_tile& l = leaf_tiles_[t.leaf];
+        t.fast_sizes = l.fast_sizes;
+        t.align_check = l.align_check;
+        t.dyn = 0;
+        if (next - 1 < t.last) t.last = next - 1;
+      }
+    }
+    return t;
+  }
+
   static constexpr const auto& lookup_ = lookup_v<Tree>;
 
   /// Node index of each leaf number.
@@ -357,7 +534,7 @@ class address_space {
     // Every refusal reads as the error value of the leaf under the first byte (all ones for
     // a hole or outside the root), whatever the reason: a bad size, a run past the root's end.
     if (addr <= lookup_.root_last) {
-      const std::uint32_t l = lookup_.tiles[find(addr)].leaf;
+      const std::uint32_t l = tile_at(addr).leaf;
       if (l != detail::hole_leaf_v<Tree>)
         p.error_value = nodes_v<Tree>[leaf_nodes_[l]].access.error_read;
     }
@@ -369,12 +546,11 @@ class address_space {
       p.status = access_status::decode_error;  // part or all of it lies outside the root
       return p;
     }
-    std::size_t ti = find(addr);
-    const bool straddles = lookup_.tiles[ti].last - addr < size - 1;
+    lookup_tile t = tile_at(addr);
+    const bool straddles = t.last - addr < size - 1;
     addr_t a = addr;
     const addr_t end_last = addr + (size - 1);
     while (true) {
-      const lookup_tile& t = lookup_.tiles[ti];
       const addr_t seg_last = std::min(t.last, end_last);
       if (t.leaf == detail::hole_leaf_v<Tree>) {
         p.status = access_status::decode_error;
@@ -414,7 +590,7 @@ class address_space {
       }
       if (seg_last == end_last) break;
       a = seg_last + 1;
-      ++ti;
+      t = tile_at(a);
     }
     return p;
   }
@@ -443,6 +619,15 @@ class address_space {
   }
 
   read_result slow_read(addr_t addr, unsigned size) const {
+    if constexpr (has_slots) {
+      if (addr <= lookup_.root_last) {
+        const lookup_tile t = tile_at(addr);
+        if (fast(t, addr, size)) {
+          const detail::binding& b = bindings_[t.leaf];
+          return b.read(b.ctx, addr - t.origin, size);
+        }
+      }
+    }
     const plan p = make_plan(addr, size);
     if (p.status != access_status::ok) return {p.error_value & detail::width_mask(size), p.status};
     std::uint64_t value = 0;
@@ -458,6 +643,15 @@ class address_space {
   }
 
   access_status slow_write(addr_t addr, unsigned size, std::uint64_t value) {
+    if constexpr (has_slots) {
+      if (addr <= lookup_.root_last) {
+        const lookup_tile t = tile_at(addr);
+        if (fast(t, addr, size)) {
+          const detail::binding& b = bindings_[t.leaf];
+          return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+        }
+      }
+    }
     const plan p = make_plan(addr, size);
     if (p.status != access_status::ok) return p.status;
     for (std::size_t k = 0; k < p.count; ++k) {
@@ -494,6 +688,9 @@ class address_space {
   }
 
   std::array<detail::binding, leaf_count + 1> bindings_;
+  std::array<mem_attrs, leaf_count + 1> attrs_{};
+  struct no_slots {};
+  [[no_unique_address]] std::conditional_t<has_slots, slot_map<Tree>, no_slots> slots_{};
 };
 
 MMIOTREE_END_NAMESPACE

@@ -324,19 +324,19 @@ TEST_CASE("binding: unbound leaves, bind errors, unbind", "[runtime][bind]") {
 }
 
 TEST_CASE("leaf_at names the decoding leaf, or npos", "[runtime]") {
-  using as = address_space<policies>;
-  CHECK(as::leaf_at(0) == 1);
-  CHECK(as::leaf_at(0xff) == 1);
-  CHECK(as::leaf_at(0x100) == 2);
-  CHECK(as::leaf_at(0x680) == 9);  // a decode-error stub is still a leaf
-  CHECK(as::leaf_at(0x6c0) == npos);
-  CHECK(as::leaf_at(0xe05) == 17);
-  CHECK(as::leaf_at(0xe06) == npos);
-  CHECK(as::leaf_at(0x1fff) == npos);
-  CHECK(as::leaf_at(0x2000) == npos);
-  CHECK(as::leaf_at(~addr_t{0}) == npos);
-  using tp = address_space<top>;
-  CHECK(tp::leaf_at(top_size - 2) == 3);
-  CHECK(tp::leaf_at(top_size - 1) == 4);  // the root's last byte, 2^64 - 2
-  CHECK(tp::leaf_at(top_size) == npos);   // the root's size is 2^64 - 1
+  const address_space<policies> as;
+  CHECK(as.leaf_at(0) == 1);
+  CHECK(as.leaf_at(0xff) == 1);
+  CHECK(as.leaf_at(0x100) == 2);
+  CHECK(as.leaf_at(0x680) == 9);  // a decode-error stub is still a leaf
+  CHECK(as.leaf_at(0x6c0) == npos);
+  CHECK(as.leaf_at(0xe05) == 17);
+  CHECK(as.leaf_at(0xe06) == npos);
+  CHECK(as.leaf_at(0x1fff) == npos);
+  CHECK(as.leaf_at(0x2000) == npos);
+  CHECK(as.leaf_at(~addr_t{0}) == npos);
+  const address_space<top> tp;
+  CHECK(tp.leaf_at(top_size - 2) == 3);
+  CHECK(tp.leaf_at(top_size - 1) == 4);  // the root's last byte, 2^64 - 2
+  CHECK(tp.leaf_at(top_size) == npos);   // the root's size is 2^64 - 1
 }

@@ -1,0 +1,188 @@
+// layout/slots.hpp: the compile-time side of slots — each slot's own flat view, and for each
+// window (a container with slots) a map of what a slot placed there competes with.
+//
+// A slot is a child of its window with a priority. Where the window's branch is visible, a
+// slot range wins over the window's static children whose priority is lower, and over
+// anything outside the window that the window's branch beats (QEMU's rule, applied to a child
+// whose offset changes). So for each byte of a window one number decides everything a commit
+// needs: the *level* there —
+//   - `level_nothing`: the window shows no static content here; any slot wins;
+//   - `level_hidden`: something outside the window, of higher rank, covers it; no slot shows;
+//   - otherwise the highest priority among the window's static children with content here.
+// The window's level map is computed once, at compile time, from the same render as the flat
+// view. Moving a slot then never re-flattens anything: it compares the slot's priority with
+// the levels under its new extent (runtime/address_space.hpp).
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/layout/flatten.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+inline constexpr std::int64_t level_nothing = std::numeric_limits<std::int64_t>::min();
+inline constexpr std::int64_t level_hidden = std::numeric_limits<std::int64_t>::max();
+
+/// A slot as a value.
+struct slot_desc {
+  node_index node = npos;    ///< the slot's region
+  node_index window = npos;  ///< its parent container
+  std::uint32_t window_index = 0;
+  addr_t size = 0;
+  addr_t align = 1;
+  std::int32_t priority = 0;
+  tie_policy tie = tie_policy::reject;
+  std::uint32_t first_range = 0;  ///< into the slot ranges: its flat view, slot-relative
+  std::uint32_t range_count = 0;
+};
+
+/// A window: a container with slots, at a static position of the root.
+struct window_desc {
+  node_index node = npos;
+  addr_t lo = 0;  ///< root-relative
+  addr_t last = 0;
+  std::uint32_t first_level = 0;  ///< into the level intervals, which tile [lo, last]
+  std::uint32_t level_count = 0;
+};
+
+/// What a slot competes with over [lo, last] of a window (root-relative): see the header.
+/// `by` is the leaf that sets the level (npos for level_nothing), for error messages.
+struct level_interval {
+  addr_t lo = 0;
+  addr_t last = 0;
+  std::int64_t level = level_nothing;
+  node_index by = npos;
+  [[nodiscard]] constexpr bool operator==(const level_interval&) const = default;
+};
+
+struct slot_tables {
+  std::vector<slot_desc> slots;
+  std::vector<flat_range> ranges;
+  std::vector<window_desc> windows;
+  std::vector<level_interval> levels;
+};
+
+/// Computes the slot tables of a checked descriptor array, at run time or compile time.
+constexpr slot_tables compute_slots(std::span<const node> nodes) {
+  slot_tables t;
+  // Absolute offsets of static nodes.
+  std::vector<addr_t> abs(nodes.size(), 0);
+  for (node_index i = 1; i < nodes.size(); ++i) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
+
+  // Windows in pre-order, then their slots in declaration order.
+  for (node_index w = 0; w < nodes.size(); ++w) {
+    if (nodes[w].kind != region_kind::container) continue;
+    bool has = false;
+    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end) has = has || nodes[c].dynamic;
+    if (!has) continue;
+    window_desc wd{w, abs[w], abs[w] + (nodes[w].size - 1)};
+    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end) {
+      if (!nodes[c].dynamic) continue;
+      slot_desc s{c,
+                  w,
+                  static_cast<std::uint32_t>(t.windows.size()),
+                  nodes[c].size,
+                  nodes[c].slot_align,
+                  nodes[c].priority,
+                  nodes[c].tie};
+      s.first_range = static_cast<std::uint32_t>(t.ranges.size());
+      detail::sweep(
+          nodes, [&](const flat_range& r) { t.ranges.push_back(r); }, c);
+      s.range_count = static_cast<std::uint32_t>(t.ranges.size() - s.first_range);
+      t.slots.push_back(s);
+    }
+    t.windows.push_back(wd);
+  }
+  if (t.windows.empty()) return t;
+
+  // One render of the whole tree, logging each node's rank span.
+  std::vector<detail::occurrence> occ;
+  std::vector<std::uint32_t> rlo(nodes.size(), 0), rhi(nodes.size(), 0);
+  detail::render_state st{nodes, &occ};
+  st.rank_lo = &rlo;
+  st.rank_hi = &rhi;
+  detail::render(st, 0, 0, 0, nodes[0].size - 1);
+
+  for (window_desc& w : t.windows) {
+    w.first_level = static_cast<std::uint32_t>(t.levels.size());
+    struct item {
+      addr_t lo, last;
+      std::int64_t level;
+      node_index by;
+    };
+    std::vector<item> items;
+    for (const detail::occurrence& o : occ) {
+      if (o.last < w.lo || o.lo > w.last) continue;
+      std::int64_t level;
+      if (o.rank >= rlo[w.node] && o.rank < rhi[w.node]) {
+        level = level_nothing;  // inside the window: the priority of the child holding it
+        for (node_index c = w.node + 1; c < nodes[w.node].end; c = nodes[c].end)
+          if (!nodes[c].dynamic && o.rank >= rlo[c] && o.rank < rhi[c]) level = nodes[c].priority;
+      } else if (o.rank >= rhi[w.node]) {
+        level = level_hidden;
+      } else {
+        continue;  // lower-ranked content outside the window: a slot beats it
+      }
+      items.push_back({std::max(o.lo, w.lo), std::min(o.last, w.last), level, o.leaf});
+    }
+    std::vector<addr_t> cuts{w.lo};
+    for (const item& x : items) {
+      cuts.push_back(x.lo);
+      if (x.last != w.last) cuts.push_back(x.last + 1);
+    }
+    std::sort(cuts.begin(), cuts.end());
+    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+    for (std::size_t k = 0; k < cuts.size(); ++k) {
+      const addr_t lo = cuts[k];
+      const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : w.last;
+      level_interval li{lo, last, level_nothing, npos};
+      for (const item& x : items)  // items per window are few; a heap would do for many
+        if (x.lo <= lo && x.last >= lo && x.level >= li.level) li = {lo, last, x.level, x.by};
+      if (!t.levels.empty() && t.levels.size() > w.first_level &&
+          t.levels.back().level == li.level && t.levels.back().by == li.by)
+        t.levels.back().last = last;
+      else
+        t.levels.push_back(li);
+    }
+    w.level_count = static_cast<std::uint32_t>(t.levels.size() - w.first_level);
+  }
+  return t;
+}
+
+namespace detail {
+template <std::size_t S, std::size_t R, std::size_t W, std::size_t L>
+struct slot_arrays {
+  std::array<slot_desc, S> slots{};
+  std::array<flat_range, R> ranges{};
+  std::array<window_desc, W> windows{};
+  std::array<level_interval, L> levels{};
+};
+}  // namespace detail
+
+/// The slot tables of Tree as `std::array`s in read-only data (empty for a tree without slots).
+template <region Tree>
+inline constexpr auto slot_tables_v = [] {
+  constexpr auto n = [] {
+    const slot_tables t = compute_slots(nodes_v<Tree>);
+    return std::array<std::size_t, 4>{t.slots.size(), t.ranges.size(), t.windows.size(),
+                                      t.levels.size()};
+  }();
+  detail::slot_arrays<n[0], n[1], n[2], n[3]> a{};
+  const slot_tables t = compute_slots(nodes_v<Tree>);
+  std::copy(t.slots.begin(), t.slots.end(), a.slots.begin());
+  std::copy(t.ranges.begin(), t.ranges.end(), a.ranges.begin());
+  std::copy(t.windows.begin(), t.windows.end(), a.windows.begin());
+  std::copy(t.levels.begin(), t.levels.end(), a.levels.begin());
+  return a;
+}();
+
+MMIOTREE_END_NAMESPACE

@@ -1,0 +1,607 @@
+// runtime/slot_map.hpp: where the slots of a tree are placed, the flat ranges they make
+// visible (the *overlay*), and the commit that changes both atomically.
+//
+// Shape is static, placement is not: a slot's own flat view (`slot_tables_v`) was computed at
+// compile time relative to its base, and so was, for each window, the level map that says
+// what a slot competes with there. A commit therefore only places precomputed ranges:
+//   - one slot moved, enabled or disabled in a window where no slots overlap and none is
+//     partly hidden (the common case: BARs, HDM windows) — its ranges are taken out of the
+//     overlay and put back at the new base after a binary search for overlap with its
+//     neighbours and a look at the levels under it;
+//   - anything else in a window — that window's overlay is resolved again from its enabled
+//     slots and its level map (priorities, then the slots' tie policies).
+// The commit either applies completely or, when a slot would leave its window, be misaligned,
+// or tie with another region at equal priority under `tie_policy::reject`, applies nothing.
+//
+// Concurrency: one writer (commits), any number of readers (`find`, from guest accesses).
+// The overlay is published under a sequence lock: readers never block and never take a lock;
+// a reader that overlaps a commit retries its lookup, so it sees the overlay entirely before
+// or entirely after the commit. All shared words are accessed through `std::atomic_ref`, so
+// there is no data race. A reader that dispatches just as a commit completes may still call
+// into the old placement's handler; a VMM that needs "no access after unmap" must quiesce its
+// vCPUs as with any memory map change.
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/layout/flat_view.hpp>
+#include <mmiotree/layout/slots.hpp>
+#include <mmiotree/tree/descriptor.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+/// Why a commit was refused (nothing changed).
+enum class commit_error : std::uint8_t {
+  none,
+  slot_outside_window,  ///< a: the slot; [lo, last]: where it would lie (window-relative)
+  slot_misaligned,      ///< a: the slot; lo: the base; last: the alignment it needs
+  ambiguous_overlap,    ///< a: the slot, b: the region it ties with; [lo, last] root-relative
+};
+
+[[nodiscard]] constexpr std::string_view to_string(commit_error e) noexcept {
+  switch (e) {
+    case commit_error::none: return "none";
+    case commit_error::slot_outside_window: return "slot_outside_window";
+    case commit_error::slot_misaligned: return "slot_misaligned";
+    case commit_error::ambiguous_overlap: return "ambiguous_overlap";
+  }
+  return "?";
+}
+
+struct commit_result {
+  commit_error error = commit_error::none;
+  node_index a = npos;
+  node_index b = npos;
+  addr_t lo = 0;
+  addr_t last = 0;
+  [[nodiscard]] constexpr bool ok() const noexcept { return error == commit_error::none; }
+  [[nodiscard]] constexpr bool operator==(const commit_result&) const = default;
+};
+
+/// A slot's placement: its base inside its window (window-relative) and whether it is mapped.
+struct slot_placement {
+  addr_t base = 0;
+  bool enabled = false;
+  [[nodiscard]] constexpr bool operator==(const slot_placement&) const = default;
+};
+
+template <region Tree>
+class slot_map {
+ public:
+  static constexpr const auto& tables = slot_tables_v<Tree>;
+  static constexpr std::size_t slot_count = tables.slots.size();
+  static constexpr std::size_t window_count = tables.windows.size();
+  /// Most overlay ranges a window can hold: every cut comes from a slot range or level edge.
+  static constexpr std::size_t capacity = 2 * (tables.ranges.size() + tables.levels.size()) + 2;
+
+  slot_map() noexcept { clean_.fill(true); }
+  slot_map(const slot_map&) = delete;
+  slot_map& operator=(const slot_map&) = delete;
+
+  [[nodiscard]] const slot_placement& placement(std::size_t slot) const noexcept {
+    return place_[slot];
+  }
+
+  /// Reader side. If `addr` lies in an overlay range, copies it to `out` and returns true;
+  /// otherwise returns false and sets `next` to the first overlay address above `addr` (or
+  /// 2^64 - 1), so the caller can clip the static tile it falls back on. Lock-free.
+  bool find(addr_t addr, flat_range& out, addr_t& next) const noexcept {
+    for (;;) {
+      const std::uint64_t s1 = std::atomic_ref<std::uint64_t>(seq_).load(std::memory_order_acquire);
+      if ((s1 & 1U) != 0) continue;  // a commit is publishing
+      const std::size_t n = static_cast<std::size_t>(load(count_));
+      // Last range with lo <= addr.
+      std::size_t lo = 0, hi = n;
+      while (lo < hi) {
+        const std::size_t mid = (lo + hi) / 2;
+        if (load(pub_[mid].lo) <= addr)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+      bool hit = false;
+      flat_range r{};
+      addr_t nx = ~addr_t{0};
+      if (lo > 0) {
+        r = {load(pub_[lo - 1].lo), load(pub_[lo - 1].last),
+             static_cast<node_index>(load(pub_[lo - 1].leaf)), load(pub_[lo - 1].offset)};
+        hit = addr <= r.last;
+      }
+      if (!hit && lo < n) nx = load(pub_[lo].lo);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (std::atomic_ref<std::uint64_t>(seq_).load(std::memory_order_relaxed) != s1) continue;
+      if (hit) out = r;
+      next = nx;
+      return hit;
+    }
+  }
+
+  using change = std::pair<std::uint32_t, slot_placement>;
+
+  /// Writer side: applies `changes` (slot index → new placement; at most one per slot), all or
+  /// nothing. `emit(add, range)` receives the flat-view ranges that disappear (add = false,
+  /// all of them first) then those that appear (add = true), root-relative, each list in
+  /// address order; ranges that did not change are not reported. `merge(leaf)` says whether
+  /// contiguous ranges of that leaf may be reported as one.
+  template <class Emit, class Merge>
+  commit_result commit(std::span<const change> changes, Emit&& emit, Merge&& merge) {
+    // 1. Each change on its own.
+    for (const auto& [s, p] : changes) {
+      if (!p.enabled) continue;
+      const slot_desc& d = tables.slots[s];
+      const window_desc& wd = tables.windows[d.window_index];
+      const addr_t wsize = wd.last - wd.lo + 1;
+      if (p.base % d.align != 0)
+        return {commit_error::slot_misaligned, d.node, npos, p.base, d.align};
+      if (d.size > wsize || p.base > wsize - d.size)
+        return {commit_error::slot_outside_window, d.node, npos, p.base, p.base + (d.size - 1)};
+    }
+    // 2. Plan every affected window without changing anything; refuse ambiguity here.
+    std::array<std::uint8_t, window_count> mode{};  // 0 untouched, 1 fast, 2 general
+    std::array<std::pair<std::size_t, std::size_t>, window_count> resolved{};
+    std::array<bool, window_count> new_clean{};
+    std::array<std::uint32_t, window_count> changes_in{};
+    for (const auto& [s, p] : changes) ++changes_in[tables.slots[s].window_index];
+    std::size_t scratch_n = 0;
+    ranges_n_ = 0;
+    for (const auto& [s, p] : changes) {
+      const std::size_t w = tables.slots[s].window_index;
+      if (mode[w] != 0) continue;
+      if (changes_in[w] == 1 && clean_[w] && fits_clean(s, p)) {
+        mode[w] = 1;
+        const slot_desc& d = tables.slots[s];
+        const addr_t wlo = tables.windows[w].lo;
+        if (place_[s].enabled) add_range(wlo + place_[s].base, wlo + place_[s].base + (d.size - 1));
+        if (p.enabled) add_range(wlo + p.base, wlo + p.base + (d.size - 1));
+        continue;
+      }
+      mode[w] = 2;
+      const std::size_t begin = scratch_n;
+      const commit_result r = resolve_window(w, changes, scratch_n, new_clean[w]);
+      if (!r.ok()) return r;
+      resolved[w] = {begin, scratch_n};
+      add_range(tables.windows[w].lo, tables.windows[w].last);
+    }
+    normalise_ranges();
+    // 3. The view before, over the affected ranges.
+    const std::size_t old_n = views(view_a_.data(), merge);
+    // 4. Apply.
+    for (const auto& [s, p] : changes) {
+      const std::size_t w = tables.slots[s].window_index;
+      if (mode[w] == 1) move_clean(s, p);
+    }
+    for (std::size_t w = 0; w < window_count; ++w) {
+      if (mode[w] != 2) continue;
+      clean_[w] = new_clean[w];
+      splice(w, std::span<const flat_range>(scratch_.data() + resolved[w].first,
+                                            resolved[w].second - resolved[w].first));
+    }
+    for (const auto& [s, p] : changes) place_[s] = p;
+    for (std::size_t w = 0; w < window_count; ++w)
+      if (mode[w] == 2) rebuild_extents(w);
+    // 5. The view after; report the difference; publish.
+    const std::size_t new_n = views(view_b_.data(), merge);
+    diff(old_n, new_n, emit);
+    publish();
+    return {};
+  }
+
+  /// Calls f(range) for every range of the whole current flat view (static content and placed
+  /// slots), in address order, merged as `merge(leaf)` allows. Writer side.
+  template <class F, class Merge>
+  void for_each_range(F&& f, Merge&& merge) const {
+    bool have = false;
+    flat_range cur{};
+    auto put = [&](const flat_range& r) {
+      if (have && cur.leaf == r.leaf && cur.last + 1 == r.lo &&
+          cur.offset + (cur.last - cur.lo) + 1 == r.offset && merge(r.leaf)) {
+        cur.last = r.last;
+        return;
+      }
+      if (have) f(cur);
+      cur = r;
+      have = true;
+    };
+    walk(0, nodes_v<Tree>[0].size - 1, put);
+    if (have) f(cur);
+  }
+
+  /// The current overlay (writer side; not for concurrent readers).
+  [[nodiscard]] std::span<const flat_range> overlay() const noexcept {
+    return {shadow_.data(), shadow_n_};
+  }
+
+ private:
+  struct pub_range {
+    std::uint64_t lo = 0, last = 0, leaf = 0, offset = 0;
+  };
+  static std::uint64_t load(const std::uint64_t& w) noexcept {
+    return std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(w))
+        .load(std::memory_order_relaxed);
+  }
+  static void store(std::uint64_t& w, std::uint64_t v) noexcept {
+    std::atomic_ref<std::uint64_t>(w).store(v, std::memory_order_relaxed);
+  }
+
+  /// The index span of window w's ranges in the shadow overlay.
+  std::pair<std::size_t, std::size_t> window_span(std::size_t w) const noexcept {
+    return span_of(tables.windows[w].lo, tables.windows[w].last);
+  }
+  /// The index span of overlay ranges that start in [lo, last].
+  std::pair<std::size_t, std::size_t> span_of(addr_t lo, addr_t last) const noexcept {
+    const auto* b = shadow_.data();
+    const auto* e = b + shadow_n_;
+    const auto* f =
+        std::lower_bound(b, e, lo, [](const flat_range& r, addr_t a) { return r.lo < a; });
+    const auto* l =
+        std::upper_bound(f, e, last, [](addr_t a, const flat_range& r) { return a < r.lo; });
+    return {static_cast<std::size_t>(f - b), static_cast<std::size_t>(l - b)};
+  }
+
+  /// The first slot of each window and how many it has (slots are grouped by window).
+  static constexpr auto window_slots_ = [] {
+    std::array<std::pair<std::uint32_t, std::uint32_t>, window_count> a{};
+    for (std::uint32_t s = 0; s < slot_count; ++s) {
+      auto& [first, count] = a[tables.slots[s].window_index];
+      if (count == 0) first = s;
+      ++count;
+    }
+    return a;
+  }();
+
+  /// In a clean window, can slot s take placement p and the window stay clean? (No overlap
+  /// with another enabled slot's extent, no level at or above its priority under it.)
+  bool fits_clean(std::uint32_t s, const slot_placement& p) const noexcept {
+    if (!p.enabled) return true;
+    const slot_desc& d = tables.slots[s];
+    const std::size_t w = d.window_index;
+    const window_desc& wd = tables.windows[w];
+    const addr_t lo = wd.lo + p.base, last = lo + (d.size - 1);
+    const auto [first, count] = window_slots_[w];
+    const extent* b = ext_.data() + first;
+    const extent* e = b + ext_n_[w];
+    const extent* it =
+        std::lower_bound(b, e, lo, [](const extent& x, addr_t a) { return x.lo < a; });
+    // Neighbours other than s itself.
+    for (const extent* q = it; q != e && q->lo <= last; ++q)
+      if (q->slot != s) return false;
+    for (const extent* q = it; q != b;) {
+      --q;
+      if (q->slot == s) continue;
+      if (q->last >= lo) return false;
+      break;
+    }
+    // Levels under [lo, last].
+    const level_interval* lb = tables.levels.data() + wd.first_level;
+    const level_interval* le = lb + wd.level_count;
+    const level_interval* l =
+        std::lower_bound(lb, le, lo, [](const level_interval& x, addr_t a) { return x.last < a; });
+    for (; l != le && l->lo <= last; ++l)
+      if (l->level != level_nothing && l->level >= d.priority) return false;
+    return true;
+  }
+
+  /// Fast path: take slot s's ranges out of the overlay and put them back at p.
+  void move_clean(std::uint32_t s, const slot_placement& p) {
+    const slot_desc& d = tables.slots[s];
+    const std::size_t w = d.window_index;
+    const addr_t wlo = tables.windows[w].lo;
+    const slot_placement& old = place_[s];
+    if (old.enabled) {
+      if (d.range_count != 0) {
+        const addr_t at = wlo + old.base + tables.ranges[d.first_range].lo;
+        const auto [i, j] = span_of(at, at);
+        erase_shadow(i, d.range_count);
+        (void)j;
+      }
+      erase_extent(w, s);
+    }
+    if (p.enabled) {
+      if (d.range_count != 0) {
+        const addr_t at = wlo + p.base + tables.ranges[d.first_range].lo;
+        const std::size_t i = span_of(at, at).first;
+        insert_shadow(i, d.range_count);
+        for (std::uint32_t r = 0; r < d.range_count; ++r) {
+          const flat_range& f = tables.ranges[d.first_range + r];
+          shadow_[i + r] = {wlo + p.base + f.lo, wlo + p.base + f.last, f.leaf, f.offset};
+        }
+      }
+      insert_extent(w, {wlo + p.base, wlo + p.base + (d.size - 1), s});
+    }
+  }
+
+  void erase_shadow(std::size_t i, std::size_t n) {
+    std::copy(shadow_.begin() + i + n, shadow_.begin() + shadow_n_, shadow_.begin() + i);
+    shadow_n_ -= n;
+    dirty_from_ = std::min(dirty_from_, i);
+  }
+  void insert_shadow(std::size_t i, std::size_t n) {
+    std::copy_backward(shadow_.begin() + i, shadow_.begin() + shadow_n_,
+                       shadow_.begin() + shadow_n_ + n);
+    shadow_n_ += n;
+    dirty_from_ = std::min(dirty_from_, i);
+  }
+
+  struct extent {
+    addr_t lo = 0, last = 0;
+    std::uint32_t slot = 0;
+  };
+  void erase_extent(std::size_t w, std::uint32_t s) {
+    extent* b = ext_.data() + window_slots_[w].first;
+    extent* e = b + ext_n_[w];
+    extent* it = std::find_if(b, e, [&](const extent& x) { return x.slot == s; });
+    if (it == e) return;
+    std::copy(it + 1, e, it);
+    --ext_n_[w];
+  }
+  void insert_extent(std::size_t w, extent x) {
+    extent* b = ext_.data() + window_slots_[w].first;
+    extent* e = b + ext_n_[w];
+    extent* it = std::lower_bound(b, e, x.lo, [](const extent& y, addr_t a) { return y.lo < a; });
+    std::copy_backward(it, e, e + 1);
+    *it = x;
+    ++ext_n_[w];
+  }
+  void rebuild_extents(std::size_t w) {
+    const auto [first, count] = window_slots_[w];
+    std::size_t n = 0;
+    for (std::uint32_t s = first; s < first + count; ++s)
+      if (place_[s].enabled)
+        ext_[first + n++] = {tables.windows[w].lo + place_[s].base,
+                             tables.windows[w].lo + place_[s].base + (tables.slots[s].size - 1), s};
+    std::sort(ext_.begin() + first, ext_.begin() + first + n,
+              [](const extent& a, const extent& b) { return a.lo < b.lo; });
+    ext_n_[w] = n;
+  }
+
+  /// The placement slot s will have after `changes`.
+  static slot_placement after(const slot_placement& now, std::uint32_t s,
+                              std::span<const change> changes) {
+    slot_placement p = now;
+    for (const auto& [cs, cp] : changes)
+      if (cs == s) p = cp;
+    return p;
+  }
+
+  /// General path: window w's overlay after `changes`, into scratch_[n...]; `clean` tells
+  /// whether no two enabled slots overlap and none is partly hidden.
+  commit_result resolve_window(std::size_t w, std::span<const change> changes, std::size_t& n,
+                               bool& clean) {
+    const window_desc& wd = tables.windows[w];
+    const auto [first, count] = window_slots_[w];
+    std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
+    std::size_t k = 0;
+    for (std::uint32_t s = first; s < first + count; ++s) {
+      const slot_placement p = after(place_[s], s, changes);
+      if (p.enabled) en[k++] = {wd.lo + p.base, s};
+    }
+    std::sort(en.begin(), en.begin() + k);
+    clean = true;
+    for (std::size_t i = 0; i < k; ++i) {
+      const slot_desc& a = tables.slots[en[i].second];
+      const addr_t a_last = en[i].first + (a.size - 1);
+      for (std::size_t j = i + 1; j < k && en[j].first <= a_last; ++j) {
+        clean = false;
+        const slot_desc& b = tables.slots[en[j].second];
+        if (a.priority == b.priority &&
+            (a.tie == tie_policy::reject || b.tie == tie_policy::reject))
+          return {commit_error::ambiguous_overlap, a.node, b.node, en[j].first,
+                  std::min(a_last, en[j].first + (b.size - 1))};
+      }
+      for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l) {
+        const level_interval& li = tables.levels[l];
+        if (li.last < en[i].first || li.lo > a_last || li.level == level_nothing) continue;
+        if (li.level >= a.priority) clean = false;
+        if (li.level == a.priority && a.tie == tie_policy::reject)
+          return {commit_error::ambiguous_overlap, a.node, li.by, std::max(li.lo, en[i].first),
+                  std::min(li.last, a_last)};
+      }
+    }
+    if (clean) {
+      for (std::size_t i = 0; i < k; ++i) {
+        const slot_desc& d = tables.slots[en[i].second];
+        for (std::uint32_t r = d.first_range; r < d.first_range + d.range_count; ++r) {
+          const flat_range& f = tables.ranges[r];
+          scratch_[n++] = {en[i].first + f.lo, en[i].first + f.last, f.leaf, f.offset};
+        }
+      }
+      return {};
+    }
+    // Elementary intervals; the winner is the highest priority, ties by declaration order
+    // (node index), and it must beat the window's level there.
+    std::array<addr_t, 2 * capacity> cuts{};
+    std::size_t c = 0;
+    for (std::size_t i = 0; i < k; ++i) {
+      const slot_desc& d = tables.slots[en[i].second];
+      for (std::uint32_t r = d.first_range; r < d.first_range + d.range_count; ++r) {
+        cuts[c++] = en[i].first + tables.ranges[r].lo;
+        if (en[i].first + tables.ranges[r].last != wd.last)
+          cuts[c++] = en[i].first + tables.ranges[r].last + 1;
+      }
+    }
+    for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l)
+      cuts[c++] = tables.levels[l].lo;
+    std::sort(cuts.begin(), cuts.begin() + c);
+    c = static_cast<std::size_t>(std::unique(cuts.begin(), cuts.begin() + c) - cuts.begin());
+    std::uint32_t l = wd.first_level;
+    for (std::size_t x = 0; x < c; ++x) {
+      const addr_t lo = cuts[x];
+      const addr_t last = x + 1 < c ? cuts[x + 1] - 1 : wd.last;
+      while (tables.levels[l].last < lo) ++l;
+      const level_interval& li = tables.levels[l];
+      const slot_desc* best = nullptr;
+      flat_range best_r{};
+      addr_t best_base = 0;
+      for (std::size_t i = 0; i < k && en[i].first <= lo; ++i) {
+        const slot_desc& d = tables.slots[en[i].second];
+        if (en[i].first + (d.size - 1) < lo) continue;
+        for (std::uint32_t r = d.first_range; r < d.first_range + d.range_count; ++r) {
+          const flat_range& f = tables.ranges[r];
+          if (en[i].first + f.lo > lo || en[i].first + f.last < lo) continue;
+          if (!best || d.priority > best->priority ||
+              (d.priority == best->priority && d.node < best->node)) {
+            best = &d;
+            best_r = f;
+            best_base = en[i].first;
+          }
+        }
+      }
+      if (!best) continue;
+      const bool wins =
+          li.level == level_nothing ||
+          (li.level != level_hidden &&
+           (best->priority > li.level || (best->priority == li.level && best->node < li.by)));
+      if (!wins) continue;
+      const flat_range piece{lo, last, best_r.leaf, best_r.offset + (lo - (best_base + best_r.lo))};
+      flat_range* prev = n > 0 ? &scratch_[n - 1] : nullptr;
+      if (prev && prev->leaf == piece.leaf && prev->last + 1 == piece.lo &&
+          prev->offset + (prev->last - prev->lo) + 1 == piece.offset)
+        prev->last = piece.last;
+      else
+        scratch_[n++] = piece;
+    }
+    return {};
+  }
+
+  /// Affected root ranges of this commit (sorted and merged by normalise_ranges).
+  void add_range(addr_t lo, addr_t last) { ranges_[ranges_n_++] = {lo, last}; }
+  void normalise_ranges() {
+    std::sort(ranges_.begin(), ranges_.begin() + ranges_n_);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < ranges_n_; ++i) {
+      if (n > 0 && ranges_[i].first <= ranges_[n - 1].second + 1 &&
+          ranges_[n - 1].second != ~addr_t{0})
+        ranges_[n - 1].second = std::max(ranges_[n - 1].second, ranges_[i].second);
+      else
+        ranges_[n++] = ranges_[i];
+    }
+    ranges_n_ = n;
+  }
+
+  /// Calls put(range) for the full view (static flat view with the overlay on top) over
+  /// [lo, last], in address order, unmerged.
+  template <class Put>
+  void walk(addr_t lo, addr_t last, Put& put) const {
+    constexpr const auto& fv = flat_view_v<Tree>;
+    auto statics = [&](addr_t a0, addr_t b0) {
+      const auto* f = std::lower_bound(fv.begin(), fv.end(), a0,
+                                       [](const flat_range& r, addr_t a) { return r.last < a; });
+      for (; f != fv.end() && f->lo <= b0; ++f) {
+        const addr_t a = std::max(f->lo, a0), b = std::min(f->last, b0);
+        put(flat_range{a, b, f->leaf, f->offset + (a - f->lo)});
+      }
+    };
+    auto [i, j] = span_of(lo, last);
+    if (i > 0 && shadow_[i - 1].last >= lo) --i;  // the range before lo may reach into it
+    addr_t cur = lo;
+    for (std::size_t p = i; p < j; ++p) {
+      const flat_range& o = shadow_[p];
+      const addr_t a = std::max(o.lo, lo), b = std::min(o.last, last);
+      if (a > cur) statics(cur, a - 1);
+      put(flat_range{a, b, o.leaf, o.offset + (a - o.lo)});
+      if (b == last) return;
+      cur = b + 1;
+    }
+    statics(cur, last);
+  }
+
+  /// The full view over the affected ranges into `out`, merged as the backend allows.
+  template <class Merge>
+  std::size_t views(flat_range* out, Merge& merge) const {
+    std::size_t n = 0;
+    auto put = [&](const flat_range& r) {
+      flat_range* prev = n > 0 ? &out[n - 1] : nullptr;
+      if (prev && prev->leaf == r.leaf && prev->last + 1 == r.lo &&
+          prev->offset + (prev->last - prev->lo) + 1 == r.offset && merge(r.leaf))
+        prev->last = r.last;
+      else
+        out[n++] = r;
+    };
+    for (std::size_t k = 0; k < ranges_n_; ++k) walk(ranges_[k].first, ranges_[k].second, put);
+    return n;
+  }
+
+  /// Reports what is in one view and not in the other: dels first, then adds.
+  template <class Emit>
+  void diff(std::size_t no, std::size_t nn, Emit& emit) const {
+    for (int pass = 0; pass < 2; ++pass) {
+      const bool adds = pass == 1;
+      std::size_t i = 0, j = 0;
+      while (i < no || j < nn) {
+        if (j == nn || (i < no && view_a_[i].lo < view_b_[j].lo)) {
+          if (!adds) emit(false, view_a_[i]);
+          ++i;
+        } else if (i == no || view_b_[j].lo < view_a_[i].lo) {
+          if (adds) emit(true, view_b_[j]);
+          ++j;
+        } else {
+          if (!(view_a_[i] == view_b_[j])) {
+            if (adds)
+              emit(true, view_b_[j]);
+            else
+              emit(false, view_a_[i]);
+          }
+          ++i;
+          ++j;
+        }
+      }
+    }
+  }
+
+  /// General path: replaces window w's overlay ranges with `pieces`.
+  void splice(std::size_t w, std::span<const flat_range> pieces) {
+    const auto [b, e] = window_span(w);
+    const std::size_t nb = b + pieces.size();
+    if (nb > e)
+      std::copy_backward(shadow_.begin() + e, shadow_.begin() + shadow_n_,
+                         shadow_.begin() + shadow_n_ + (nb - e));
+    else if (nb < e)
+      std::copy(shadow_.begin() + e, shadow_.begin() + shadow_n_, shadow_.begin() + nb);
+    std::copy(pieces.begin(), pieces.end(), shadow_.begin() + b);
+    shadow_n_ = shadow_n_ + nb - e;
+    dirty_from_ = std::min(dirty_from_, b);
+  }
+
+  void publish() noexcept {
+    std::atomic_ref<std::uint64_t> seq(seq_);
+    const std::uint64_t s = seq.load(std::memory_order_relaxed);
+    seq.store(s + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    for (std::size_t i = dirty_from_; i < shadow_n_; ++i) {
+      store(pub_[i].lo, shadow_[i].lo);
+      store(pub_[i].last, shadow_[i].last);
+      store(pub_[i].leaf, shadow_[i].leaf);
+      store(pub_[i].offset, shadow_[i].offset);
+    }
+    store(count_, shadow_n_);
+    seq.store(s + 2, std::memory_order_release);
+    dirty_from_ = shadow_n_;
+  }
+
+  std::array<slot_placement, slot_count> place_{};
+  std::array<bool, window_count> clean_{};
+  // Writer-side copy of the overlay, sorted; `pub_` is what readers see.
+  std::array<flat_range, capacity> shadow_{};
+  std::size_t shadow_n_ = 0;
+  std::size_t dirty_from_ = 0;
+  std::array<flat_range, capacity> scratch_{};
+  std::array<extent, slot_count> ext_{};
+  std::array<std::size_t, window_count> ext_n_{};
+  std::array<std::pair<addr_t, addr_t>, 2 * slot_count + window_count> ranges_{};
+  std::size_t ranges_n_ = 0;
+  std::array<flat_range, capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1> view_a_{};
+  std::array<flat_range, capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1> view_b_{};
+  // Shared with readers.
+  alignas(64) mutable std::uint64_t seq_ = 0;
+  mutable std::uint64_t count_ = 0;
+  mutable std::array<pub_range, capacity> pub_{};
+};
+
+MMIOTREE_END_NAMESPACE
