@@ -108,6 +108,32 @@ struct siblings_overlap_at_equal_priority {
                 "[Lo, Last] (relative to the root); give one of them a higher priority or move "
                 "it");
 };
+template <fixed_string Slot, fixed_string OuterSlot>
+struct slot_inside_a_slot {
+  static_assert(always_false_v<Slot>,
+                "mmiotree: a slot may not lie inside another slot: in slot_inside_a_slot<Slot, "
+                "OuterSlot>, Slot is placed inside OuterSlot; make the inner one a static child");
+};
+template <fixed_string A, fixed_string B, addr_t Lo, addr_t Last>
+struct slot_windows_overlap {
+  static_assert(always_false_v<A>,
+                "mmiotree: two containers that hold slots overlap: in slot_windows_overlap<A, B, "
+                "Lo, Last>, windows A and B both cover [Lo, Last] (relative to the root); slot "
+                "windows must be disjoint");
+};
+template <fixed_string Alias, fixed_string Slot>
+struct alias_shows_a_slot {
+  static_assert(always_false_v<Alias>,
+                "mmiotree: an alias may not show a slot: in alias_shows_a_slot<Alias, Slot>, the "
+                "alias's target is, contains or lies inside Slot, whose position is decided at "
+                "run time");
+};
+template <fixed_string Slot, addr_t Alignment>
+struct slot_alignment_not_a_power_of_two {
+  static_assert(always_false_v<Slot>,
+                "mmiotree: a slot's alignment must be a power of two: in "
+                "slot_alignment_not_a_power_of_two<Slot, Alignment>");
+};
 template <fixed_string Path, addr_t Offset, addr_t Alignment>
 struct placement_misaligned_for_access_policy {
   static_assert(always_false_v<Path>,
@@ -164,6 +190,15 @@ consteval bool report() {
     } else if constexpr (e == layout_error::misaligned_placement) {
       (void)&diag::emit<
           diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo, c.last>>;
+    } else if constexpr (e == layout_error::nested_slot) {
+      (void)&diag::emit<diag::slot_inside_a_slot<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
+    } else if constexpr (e == layout_error::slot_windows_overlap) {
+      (void)&diag::emit<
+          diag::slot_windows_overlap<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
+    } else if constexpr (e == layout_error::alias_shows_a_slot) {
+      (void)&diag::emit<diag::alias_shows_a_slot<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
+    } else if constexpr (e == layout_error::bad_slot_alignment) {
+      (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, c.a>, c.lo>>;
     }
     return false;
   }
