@@ -5,6 +5,7 @@
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/diag.hpp>
 #include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/format/mtree.hpp>
@@ -15,6 +16,7 @@
 #include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/layout/lookup.hpp>
 #include <mmiotree/layout/projection.hpp>
+#include <mmiotree/layout/slots.hpp>
 #include <mmiotree/regs/access_kind.hpp>
 #include <mmiotree/regs/block.hpp>
 #include <mmiotree/regs/check.hpp>
@@ -23,5 +25,7 @@
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/runtime/host_access.hpp>
+#include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 #include <mmiotree/tree/region.hpp>

@@ -6,6 +6,7 @@
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/diag.hpp>
 #include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/regs/access_kind.hpp>
 #include <mmiotree/regs/field.hpp>
@@ -31,6 +32,8 @@ struct register_block {
   static constexpr addr_t size = Size;
   static constexpr access_policy policy = Access;
   using items = detail::type_list<Items...>;
+  /// A hash of the registers and fields (for snapshot fingerprints); defined below.
+  static consteval std::uint64_t layout_hash();
 };
 
 namespace detail {
@@ -332,5 +335,34 @@ inline constexpr auto block_tables_v = [] {
   detail::resolve_lock_fields<B>(t);
   return t;
 }();
+
+template <fixed_string Name, addr_t Size, access_policy Access, class... Items>
+consteval std::uint64_t register_block<Name, Size, Access, Items...>::layout_hash() {
+  const auto& t = block_tables_v<register_block>;
+  detail::fnv1a f;
+  for (const reg_desc& r : t.regs) {
+    f.str(r.group);
+    f.str(r.name);
+    f.u64(r.offset);
+    f.u64(r.width);
+    f.u64(r.reset);
+    f.u64(r.count);
+    f.u64(r.stride);
+    for (std::uint32_t k = 0; k < r.field_count; ++k) {
+      const field_desc& fd = t.fields[r.first_field + k];
+      f.str(fd.name);
+      f.u64(fd.hi);
+      f.u64(fd.lo);
+      f.u64(static_cast<std::uint64_t>(fd.access));
+      f.u64(fd.lock);
+    }
+  }
+  for (std::size_t l = 0; l < t.lock_count; ++l) {
+    f.str(t.locks[l].name);
+    f.u64(t.locks[l].reg);
+    f.u64(t.locks[l].mask);
+  }
+  return f.h;
+}
 
 MMIOTREE_END_NAMESPACE

@@ -29,6 +29,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <type_traits>
 #include <utility>
 
@@ -365,6 +367,38 @@ class register_file {
   template <fixed_string Reg, class... Values>
   void set(Values... vs) noexcept {
     state_.template set<Reg>(vs...);
+  }
+
+  // Snapshot support (the address space saves bound register files with its own state).
+
+  /// Bytes of `save_state`.
+  [[nodiscard]] static constexpr std::size_t snapshot_size() noexcept {
+    return sizeof(register_state<B>);
+  }
+  /// Writes the state (plain data: registers, write-once bits, manual locks) to `out`.
+  void save_state(std::span<std::byte> out) const noexcept {
+    assert(out.size() == snapshot_size());
+    std::memcpy(out.data(), &state_, sizeof state_);
+  }
+  /// Whether `in` is a state this block could hold: the right length, no bit set outside what
+  /// each register stores, write-once bookkeeping only on RWO bits, no unknown lock bit.
+  [[nodiscard]] static bool validate_state(std::span<const std::byte> in) noexcept {
+    if (in.size() != snapshot_size()) return false;
+    register_state<B> s;
+    std::memcpy(&s, in.data(), sizeof s);
+    for (std::size_t r = 0; r < tables.regs.size(); ++r)
+      for (std::uint32_t e = 0; e < tables.regs[r].count; ++e) {
+        const std::size_t slot = tables.regs[r].slot + e;
+        if ((s.value[slot] & ~layout.masks[r].stored) != 0) return false;
+        if ((s.rwo_written[slot] & ~layout.masks[r].rwo) != 0) return false;
+      }
+    for (std::size_t bit = register_state<B>::lock_bits; bit < 64 * s.manual_locks.size(); ++bit)
+      if ((s.manual_locks[bit / 64] >> (bit % 64)) & 1U) return false;
+    return true;
+  }
+  /// Replaces the state with `in` (which `validate_state` accepted). No hook runs.
+  void restore_state(std::span<const std::byte> in) noexcept {
+    std::memcpy(&state_, in.data(), sizeof state_);
   }
 
   /// Guest read of `size` (1–8) bytes at `offset` in the block.

@@ -6,6 +6,7 @@
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/diag.hpp>
 #include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/diagnostics.hpp>
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <concepts>
 #include <cstddef>
@@ -25,6 +27,7 @@
 #include <span>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -161,7 +164,63 @@ struct bind_handler_to_a_non_io_region {
 /// Addresses are offsets from the root's byte 0. Concurrency: binding is set-up work (one
 /// thread, before accesses start); `read`/`write` may run concurrently with each other if the
 /// handlers allow it.
-template <region Tree>
+/// Compile-time options of an address space.
+struct space_options {
+  /// Count reads, writes and refused accesses per leaf (relaxed atomic increments and one
+  /// extra lookup per access). When false the counters do not exist and cost nothing.
+  bool stats = false;
+  [[nodiscard]] constexpr bool operator==(const space_options&) const = default;
+};
+
+/// Per-leaf access counters (see `space_options::stats`).
+struct access_counters {
+  std::uint64_t reads = 0;
+  std::uint64_t writes = 0;
+  std::uint64_t errors = 0;  ///< accesses whose status was not `ok`
+  [[nodiscard]] constexpr bool operator==(const access_counters&) const = default;
+};
+
+/// A handler whose state an address-space snapshot carries (register_file is one).
+template <class H>
+concept stateful_handler = requires(H& h, const H& c, std::span<std::byte> out,
+                                    std::span<const std::byte> in) {
+  { c.snapshot_size() } -> std::convertible_to<std::size_t>;
+  c.save_state(out);
+  { c.validate_state(in) } -> std::convertible_to<bool>;
+  h.restore_state(in);
+};
+
+/// Why `restore` refused a snapshot (nothing changed).
+enum class restore_status : std::uint8_t {
+  ok,
+  truncated,            ///< shorter than its header says, or than a header
+  bad_magic,            ///< not an mmiotree snapshot
+  unsupported_version,  ///< written by a format version this build does not read
+  wrong_layout,         ///< the layout fingerprint differs: another tree, or another version of it
+  corrupt,              ///< the checksum does not match
+  bad_slot,             ///< a slot placement that is malformed or would not commit
+  bad_section,          ///< a state section for a leaf that has no stateful handler bound, twice
+  missing_section,      ///< a bound stateful handler has no section
+  state_rejected,       ///< a handler's validate_state refused its section
+};
+
+[[nodiscard]] constexpr std::string_view to_string(restore_status s) noexcept {
+  switch (s) {
+    case restore_status::ok: return "ok";
+    case restore_status::truncated: return "truncated";
+    case restore_status::bad_magic: return "bad_magic";
+    case restore_status::unsupported_version: return "unsupported_version";
+    case restore_status::wrong_layout: return "wrong_layout";
+    case restore_status::corrupt: return "corrupt";
+    case restore_status::bad_slot: return "bad_slot";
+    case restore_status::bad_section: return "bad_section";
+    case restore_status::missing_section: return "missing_section";
+    case restore_status::state_rejected: return "state_rejected";
+  }
+  return "?";
+}
+
+template <region Tree, space_options Options = space_options{}>
 requires verify<Tree>
 class address_space {
  public:
@@ -242,6 +301,44 @@ class address_space {
   /// `access_error`, an unbound leaf `unbound`; in each case no handler runs and the value is
   /// the policy's error value (all ones) cut to the access width.
   [[nodiscard]] read_result read(addr_t addr, unsigned size) const {
+    if constexpr (Options.stats) {
+      const read_result r = dispatch_read(addr, size);
+      count(addr, false, r.status);
+      return r;
+    } else {
+      return dispatch_read(addr, size);
+    }
+  }
+
+  /// A guest write of the low `size` bytes of `value` at `addr`; statuses as for `read`, and
+  /// a write that is refused changes nothing.
+  access_status write(addr_t addr, unsigned size, std::uint64_t value) {
+    if constexpr (Options.stats) {
+      const access_status r = dispatch_write(addr, size, value);
+      count(addr, true, r);
+      return r;
+    } else {
+      return dispatch_write(addr, size, value);
+    }
+  }
+
+  /// The counters of leaf `Path` (all zero unless `space_options::stats`).
+  template <fixed_string Path>
+  [[nodiscard]] access_counters counters() const noexcept {
+    constexpr node_index i = checked_path<Path>();
+    if constexpr (i == npos || !is_leaf(nodes_v<Tree>[i].kind))
+      return {};
+    else
+      return counters_of_leaf(nodes_v<Tree>[i].leaf);
+  }
+  /// The counters of leaf node `leaf` (a node index), or of accesses that hit no leaf (npos).
+  [[nodiscard]] access_counters counters_of(node_index leaf) const noexcept {
+    return counters_of_leaf(leaf == npos ? static_cast<std::uint32_t>(leaf_count)
+                                         : nodes_v<Tree>[leaf].leaf);
+  }
+
+ private:
+  [[gnu::always_inline]] read_result dispatch_read(addr_t addr, unsigned size) const {
     if (addr <= lookup_.root_last) [[likely]] {
       const lookup_tile& t = lookup_.tiles[find(addr)];
       if (fast(t, addr, size)) [[likely]] {
@@ -252,9 +349,8 @@ class address_space {
     return slow_read(addr, size);
   }
 
-  /// A guest write of the low `size` bytes of `value` at `addr`; statuses as for `read`, and
-  /// a write that is refused changes nothing.
-  access_status write(addr_t addr, unsigned size, std::uint64_t value) {
+  [[gnu::always_inline]] access_status dispatch_write(addr_t addr, unsigned size,
+                                                      std::uint64_t value) {
     if (addr <= lookup_.root_last) [[likely]] {
       const lookup_tile& t = lookup_.tiles[find(addr)];
       if (fast(t, addr, size)) [[likely]] {
@@ -265,6 +361,28 @@ class address_space {
     return slow_write(addr, size, value);
   }
 
+  struct counter {
+    std::atomic<std::uint64_t> reads{0}, writes{0}, errors{0};
+  };
+  void count(addr_t addr, bool write, access_status s) const noexcept {
+    const std::uint32_t l =
+        addr <= lookup_.root_last ? tile_at(addr).leaf : static_cast<std::uint32_t>(leaf_count);
+    counter& c = counters_[l];
+    (write ? c.writes : c.reads).fetch_add(1, std::memory_order_relaxed);
+    if (s != access_status::ok) c.errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  access_counters counters_of_leaf(std::uint32_t l) const noexcept {
+    if constexpr (!Options.stats) {
+      (void)l;
+      return {};
+    } else {
+      const counter& c = counters_[l];
+      return {c.reads.load(std::memory_order_relaxed), c.writes.load(std::memory_order_relaxed),
+              c.errors.load(std::memory_order_relaxed)};
+    }
+  }
+
+ public:
   /// The leaf (node index) that decodes `addr`, or npos for a hole / outside the root.
   [[nodiscard]] node_index leaf_at(addr_t addr) const noexcept {
     if (addr > lookup_.root_last) return npos;
@@ -348,7 +466,174 @@ class address_space {
     }
   }
 
+  // ---- snapshot and restore ------------------------------------------------------------
+
+  /// Format version of `save`; `restore` reads exactly this version.
+  static constexpr std::uint32_t snapshot_version = 1;
+
+  /// A hash of everything the layout declares — every node (names, kinds, sizes, offsets,
+  /// priorities, policies, slot parameters, register blocks' registers and fields) and the
+  /// flat view. A snapshot restores only into a tree with the same fingerprint.
+  static constexpr std::uint64_t fingerprint = [] {
+    detail::fnv1a f;
+    for (const node& n : nodes_v<Tree>) {
+      f.str(n.name);
+      f.u64(static_cast<std::uint64_t>(n.kind));
+      f.u64(n.size);
+      f.u64(n.offset);
+      f.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(n.priority)));
+      f.u64(n.parent);
+      f.u64(n.end);
+      f.u64(n.access.valid | (std::uint64_t{n.access.impl_min} << 8) |
+            (std::uint64_t{n.access.impl_max} << 16) | (std::uint64_t{n.access.unaligned} << 24) |
+            (static_cast<std::uint64_t>(n.access.order) << 32) |
+            (static_cast<std::uint64_t>(n.access.on_straddle) << 40));
+      f.u64(n.access.align);
+      f.u64(n.access.error_read);
+      f.u64(static_cast<std::uint64_t>(n.response));
+      f.str(n.alias_path);
+      f.u64(n.alias_offset);
+      f.u64(n.dynamic);
+      f.u64(n.slot_align);
+      f.u64(static_cast<std::uint64_t>(n.tie));
+      f.u64(n.layout_hash);
+    }
+    for (const flat_range& r : flat_view_v<Tree>) {
+      f.u64(r.lo);
+      f.u64(r.last);
+      f.u64(r.leaf);
+      f.u64(r.offset);
+    }
+    return f.h;
+  }();
+
+  /// Bytes `save` writes now: a header, every slot's placement, a section for each leaf bound
+  /// to a `stateful_handler` (register files), and a checksum.
+  [[nodiscard]] std::size_t snapshot_size() const noexcept {
+    std::size_t n = header_bytes + 16 * slot_count + 8;
+    for (std::size_t l = 0; l < leaf_count; ++l)
+      if (state_ops_[l].size) n += 8 + pad8(state_ops_[l].size(bindings_[l].ctx));
+    return n;
+  }
+
+  /// Writes the snapshot to `out`, which must be exactly `snapshot_size()` bytes long;
+  /// returns false (writing nothing) otherwise.
+  bool save(std::span<std::byte> out) const noexcept {
+    if (out.size() != snapshot_size()) return false;
+    std::fill(out.begin(), out.end(), std::byte{0});
+    std::size_t at = 0;
+    auto put = [&](std::uint64_t v, unsigned bytes) {
+      for (unsigned k = 0; k < bytes; ++k) out[at++] = static_cast<std::byte>(v >> (8 * k));
+    };
+    std::uint32_t sections = 0;
+    for (std::size_t l = 0; l < leaf_count; ++l) sections += state_ops_[l].size != nullptr;
+    for (char c : magic) put(static_cast<std::uint8_t>(c), 1);
+    put(snapshot_version, 4);
+    put(sections, 4);
+    put(fingerprint, 8);
+    put(out.size(), 8);
+    for (std::uint32_t s = 0; s < slot_count; ++s) {
+      const slot_placement p = slot_placement_of(s);
+      put(p.base, 8);
+      put(p.enabled ? 1 : 0, 8);
+    }
+    for (std::uint32_t l = 0; l < leaf_count; ++l) {
+      if (!state_ops_[l].size) continue;
+      const std::size_t len = state_ops_[l].size(bindings_[l].ctx);
+      put(l, 4);
+      put(len, 4);
+      state_ops_[l].save(bindings_[l].ctx, out.subspan(at, len));
+      at += pad8(len);
+    }
+    put(checksum(out.first(at)), 8);
+    return true;
+  }
+
+  /// The snapshot as a new byte vector (allocates; not for the dispatch path).
+  [[nodiscard]] std::vector<std::byte> save() const {
+    std::vector<std::byte> v(snapshot_size());
+    save(v);
+    return v;
+  }
+
+  /// Restores slot placements and handler state from `blob`. Everything is validated first —
+  /// header, version, layout fingerprint, length, checksum, every slot placement (as a commit
+  /// would be), and every section (by its handler) — and only then applied; on any error
+  /// nothing changes and no listener is called. Listeners are told the map changes.
+  template <listener... L>
+  restore_status restore(std::span<const std::byte> blob, L&... listeners) {
+    std::size_t at = 0;
+    auto get = [&](unsigned bytes) {
+      std::uint64_t v = 0;
+      for (unsigned k = 0; k < bytes; ++k)
+        v |= std::uint64_t(std::to_integer<std::uint8_t>(blob[at++])) << (8 * k);
+      return v;
+    };
+    if (blob.size() < header_bytes + 8) return restore_status::truncated;
+    for (char c : magic)
+      if (get(1) != static_cast<std::uint8_t>(c)) return restore_status::bad_magic;
+    if (get(4) != snapshot_version) return restore_status::unsupported_version;
+    const std::uint64_t sections = get(4);
+    if (get(8) != fingerprint) return restore_status::wrong_layout;
+    if (get(8) != blob.size()) return restore_status::truncated;
+    if (checksum(blob.first(blob.size() - 8)) != read_u64(blob.subspan(blob.size() - 8)))
+      return restore_status::corrupt;
+    const std::size_t body_end = blob.size() - 8;
+    if (body_end - at < 16 * slot_count) return restore_status::truncated;
+    std::array<typename slot_map<Tree>::change, slot_count + 1> changes{};
+    std::size_t nchanges = 0;
+    for (std::uint32_t s = 0; s < slot_count; ++s) {
+      const slot_placement p{get(8), false};
+      const std::uint64_t en = get(8);
+      if (en > 1) return restore_status::bad_slot;
+      const slot_placement want{p.base, en == 1};
+      if (!(want == slot_placement_of(s))) changes[nchanges++] = {s, want};
+    }
+    if constexpr (has_slots)
+      if (!slots_.check(std::span(changes.data(), nchanges)).ok()) return restore_status::bad_slot;
+    std::array<std::pair<std::size_t, std::size_t>, leaf_count + 1> found{};  // offset, length
+    std::array<bool, leaf_count + 1> seen{};
+    for (std::uint64_t k = 0; k < sections; ++k) {
+      if (body_end - at < 8) return restore_status::truncated;
+      const std::uint64_t l = get(4), len = get(4);
+      if (l >= leaf_count || seen[l] || !state_ops_[l].size) return restore_status::bad_section;
+      if (len != state_ops_[l].size(bindings_[l].ctx) || body_end - at < pad8(len))
+        return restore_status::bad_section;
+      if (!state_ops_[l].validate(bindings_[l].ctx, blob.subspan(at, len)))
+        return restore_status::state_rejected;
+      seen[l] = true;
+      found[l] = {at, len};
+      at += pad8(len);
+    }
+    if (at != body_end) return restore_status::truncated;
+    for (std::size_t l = 0; l < leaf_count; ++l)
+      if (state_ops_[l].size && !seen[l]) return restore_status::missing_section;
+    // Everything checked: apply.
+    if constexpr (has_slots) {
+      if (nchanges != 0) (void)commit_changes(std::span(changes.data(), nchanges), listeners...);
+    }
+    for (std::size_t l = 0; l < leaf_count; ++l)
+      if (seen[l])
+        state_ops_[l].restore(bindings_[l].ctx, blob.subspan(found[l].first, found[l].second));
+    return restore_status::ok;
+  }
+
  private:
+  static constexpr char magic[8] = {'M', 'M', 'I', 'O', 'T', 'S', 'N', 'P'};
+  static constexpr std::size_t header_bytes = 32;
+  static constexpr std::size_t pad8(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+  static std::uint64_t read_u64(std::span<const std::byte> b) noexcept {
+    std::uint64_t v = 0;
+    for (unsigned k = 0; k < 8; ++k)
+      v |= std::uint64_t(std::to_integer<std::uint8_t>(b[k])) << (8 * k);
+    return v;
+  }
+  static std::uint64_t checksum(std::span<const std::byte> b) noexcept {
+    detail::fnv1a f;
+    for (std::byte x : b) f.byte(std::to_integer<std::uint8_t>(x));
+    return f.h;
+  }
+
   template <fixed_string Path>
   static consteval std::uint32_t slot_index() {
     constexpr node_index i = checked_path<Path>();
@@ -460,13 +745,27 @@ class address_space {
   template <node_index I, class H>
   void bind_handler(H& handler) noexcept {
     constexpr endian order = nodes_v<Tree>[I].access.order;
-    bindings_[nodes_v<Tree>[I].leaf] = {static_cast<void*>(std::addressof(handler)),
-                                        &detail::io_read<H, order>, &detail::io_write<H, order>,
-                                        true};
+    constexpr std::uint32_t leaf = nodes_v<Tree>[I].leaf;
+    bindings_[leaf] = {static_cast<void*>(std::addressof(handler)), &detail::io_read<H, order>,
+                       &detail::io_write<H, order>, true};
+    if constexpr (stateful_handler<H>) {
+      state_ops_[leaf] = {
+          [](const void* h) -> std::size_t { return static_cast<const H*>(h)->snapshot_size(); },
+          [](const void* h, std::span<std::byte> out) {
+            static_cast<const H*>(h)->save_state(out);
+          },
+          [](const void* h, std::span<const std::byte> in) -> bool {
+            return static_cast<const H*>(h)->validate_state(in);
+          },
+          [](void* h, std::span<const std::byte> in) { static_cast<H*>(h)->restore_state(in); }};
+    } else {
+      state_ops_[leaf] = {};
+    }
   }
 
   template <node_index I>
   void wire_unbound() noexcept {
+    state_ops_[nodes_v<Tree>[I].leaf] = {};
     bindings_[nodes_v<Tree>[I].leaf] = {nullptr,
                                         &detail::unbound_read<nodes_v<Tree>[I].access.error_read>,
                                         &detail::unbound_write, false};
@@ -689,6 +988,14 @@ class address_space {
 
   std::array<detail::binding, leaf_count + 1> bindings_;
   std::array<mem_attrs, leaf_count + 1> attrs_{};
+  mutable std::array<counter, Options.stats ? leaf_count + 1 : 0> counters_{};
+  struct state_ops {
+    std::size_t (*size)(const void*) = nullptr;
+    void (*save)(const void*, std::span<std::byte>) = nullptr;
+    bool (*validate)(const void*, std::span<const std::byte>) = nullptr;
+    void (*restore)(void*, std::span<const std::byte>) = nullptr;
+  };
+  std::array<state_ops, leaf_count + 1> state_ops_{};
   struct no_slots {};
   [[no_unique_address]] std::conditional_t<has_slots, slot_map<Tree>, no_slots> slots_{};
 };

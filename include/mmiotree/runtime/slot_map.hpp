@@ -132,6 +132,19 @@ class slot_map {
   /// contiguous ranges of that leaf may be reported as one.
   template <class Emit, class Merge>
   commit_result commit(std::span<const change> changes, Emit&& emit, Merge&& merge) {
+    return run<false>(changes, emit, merge);
+  }
+
+  /// Whether `changes` would commit; changes nothing.
+  [[nodiscard]] commit_result check(std::span<const change> changes) {
+    auto none = [](bool, const flat_range&) {};
+    auto merge = [](node_index) { return true; };
+    return run<true>(changes, none, merge);
+  }
+
+ private:
+  template <bool DryRun, class Emit, class Merge>
+  commit_result run(std::span<const change> changes, Emit& emit, Merge& merge) {
     // 1. Each change on its own.
     for (const auto& [s, p] : changes) {
       if (!p.enabled) continue;
@@ -169,6 +182,7 @@ class slot_map {
       resolved[w] = {begin, scratch_n};
       add_range(tables.windows[w].lo, tables.windows[w].last);
     }
+    if constexpr (DryRun) return {};
     normalise_ranges();
     // 3. The view before, over the affected ranges.
     const std::size_t old_n = views(view_a_.data(), merge);
@@ -193,6 +207,7 @@ class slot_map {
     return {};
   }
 
+ public:
   /// Calls f(range) for every range of the whole current flat view (static content and placed
   /// slots), in address order, merged as `merge(leaf)` allows. Writer side.
   template <class F, class Merge>

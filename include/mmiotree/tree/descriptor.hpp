@@ -46,6 +46,9 @@ struct node {
   bool dynamic = false;                 ///< a slot: placed at run time in its parent (its window)
   addr_t slot_align = 0;                ///< for slots, the alignment every placement must have
   tie_policy tie = tie_policy::reject;  ///< for slots
+  /// A hash of what the region type declares beyond the node (a register block's registers
+  /// and fields), so that a snapshot's layout fingerprint covers it; 0 for other kinds.
+  std::uint64_t layout_hash = 0;
 };
 
 namespace detail {
@@ -102,6 +105,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
   n.dynamic = p.dynamic;
   n.slot_align = p.slot_align;
   n.tie = p.tie;
+  if constexpr (requires { R::layout_hash(); }) n.layout_hash = R::layout_hash();
   if constexpr (R::kind == region_kind::stub) n.response = R::response;
   if constexpr (R::kind == region_kind::alias) {
     n.alias_path = R::target_path.view();
