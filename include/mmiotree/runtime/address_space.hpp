@@ -244,7 +244,7 @@ class address_space {
     constexpr node_index i = checked_path<Path>();
     if constexpr (i == npos || nodes_v<Tree>[i].kind != region_kind::passthrough) {
       if constexpr (i != npos)
-        (void)sizeof(diag::bind_host_memory_to_a_non_passthrough_region<Path>);
+        (void)&diag::emit<diag::bind_host_memory_to_a_non_passthrough_region<Path>>;
       return bind_status::null_host_memory;
     } else {
       if (host.data() == nullptr) return bind_status::null_host_memory;
@@ -266,14 +266,14 @@ class address_space {
       return;
     } else if constexpr (nodes_v<Tree>[i].kind == region_kind::regs) {
       if constexpr (!requires { typename H::block; }) {
-        (void)sizeof(diag::bind_non_register_file_to_a_register_block<Path>);
+        (void)&diag::emit<diag::bind_non_register_file_to_a_register_block<Path>>;
       } else if constexpr (nodes_v<Tree>[i].type_id != &detail::type_tag<typename H::block>) {
-        (void)sizeof(diag::register_file_block_differs_from_the_region<Path>);
+        (void)&diag::emit<diag::register_file_block_differs_from_the_region<Path>>;
       } else {
         bind_handler<i>(handler);
       }
     } else if constexpr (nodes_v<Tree>[i].kind != region_kind::io) {
-      (void)sizeof(diag::bind_handler_to_a_non_io_region<Path>);
+      (void)&diag::emit<diag::bind_handler_to_a_non_io_region<Path>>;
     } else {
       bind_handler<i>(handler);
     }
@@ -447,6 +447,11 @@ class address_space {
 
   /// Opens a transaction.
   [[nodiscard]] transaction begin() noexcept { return transaction(*this); }
+
+  /// The placement of slot number `slot` (an index into `slot_tables_v<Tree>.slots`).
+  [[nodiscard]] slot_placement placement_of_slot(std::uint32_t slot) const noexcept {
+    return slot_placement_of(slot);
+  }
 
   /// The placement of slot `Path` (window-relative base, enabled).
   template <fixed_string Path>
@@ -642,7 +647,7 @@ class address_space {
         if (slot_tables_v<Tree>.slots[k].node == detail::path_index_v<Tree, Path>) return k;
       return std::uint32_t{0xFFFFFFFF};
     }();
-    if constexpr (i != npos && s == 0xFFFFFFFF) (void)sizeof(diag::path_names_no_slot<Path>);
+    if constexpr (i != npos && s == 0xFFFFFFFF) (void)&diag::emit<diag::path_names_no_slot<Path>>;
     return s == 0xFFFFFFFF ? 0 : s;
   }
 
@@ -738,7 +743,7 @@ class address_space {
   template <fixed_string Path>
   static consteval node_index checked_path() {
     constexpr node_index i = detail::path_index_v<Tree, Path>;
-    if constexpr (i == npos) (void)sizeof(diag::no_region_at_path<Path>);
+    if constexpr (i == npos) (void)&diag::emit<diag::no_region_at_path<Path>>;
     return i;
   }
 

@@ -183,6 +183,7 @@ class slot_map {
       add_range(tables.windows[w].lo, tables.windows[w].last);
     }
     if constexpr (DryRun) return {};
+    expand_ranges();
     normalise_ranges();
     // 3. The view before, over the affected ranges.
     const std::size_t old_n = views(view_a_.data(), merge);
@@ -483,6 +484,42 @@ class slot_map {
         scratch_[n++] = piece;
     }
     return {};
+  }
+
+  /// Widens each affected range until both ends are ends of whole ranges of the current view:
+  /// a backend holds whole ranges, so a static range that a slot uncovers or splits must be
+  /// reported whole, not clipped at the slot's edge. (New overlay ranges lie inside the
+  /// ranges as planned, so the current static view and overlay are all it takes.)
+  void expand_ranges() noexcept {
+    constexpr const auto& fv = flat_view_v<Tree>;
+    auto containing = [&](addr_t x, addr_t& lo, addr_t& last) {
+      lo = last = x;
+      const auto* f = std::lower_bound(fv.begin(), fv.end(), x,
+                                       [](const flat_range& r, addr_t a) { return r.last < a; });
+      if (f != fv.end() && f->lo <= x) {
+        lo = f->lo;
+        last = f->last;
+      }
+      const auto* b = shadow_.data();
+      const auto* e = b + shadow_n_;
+      const auto* o =
+          std::upper_bound(b, e, x, [](addr_t a, const flat_range& r) { return a < r.lo; });
+      if (o != b && (o - 1)->last >= x) {
+        lo = std::min(lo, (o - 1)->lo);
+        last = std::max(last, (o - 1)->last);
+      }
+    };
+    for (std::size_t k = 0; k < ranges_n_; ++k) {
+      auto& [lo, last] = ranges_[k];
+      for (;;) {
+        addr_t a = 0, b = 0, c = 0, d = 0;
+        containing(lo, a, b);
+        containing(last, c, d);
+        if (a >= lo && d <= last) break;
+        lo = std::min(lo, a);
+        last = std::max(last, d);
+      }
+    }
   }
 
   /// Affected root ranges of this commit (sorted and merged by normalise_ranges).

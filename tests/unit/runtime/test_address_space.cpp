@@ -2,6 +2,7 @@
 //
 // The sweep tests compare every access with oracle::expect_access, an independent reading of
 // the policy rules; the named tests spell out the expected handler calls and values by hand.
+#include <mmiotree/layout/check.hpp>
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/tree/region.hpp>
 
@@ -339,4 +340,27 @@ TEST_CASE("leaf_at names the decoding leaf, or npos", "[runtime]") {
   CHECK(tp.leaf_at(top_size - 2) == 3);
   CHECK(tp.leaf_at(top_size - 1) == 4);  // the root's last byte, 2^64 - 2
   CHECK(tp.leaf_at(top_size) == npos);   // the root's size is 2^64 - 1
+}
+
+namespace {
+template <addr_t TargetOffset, addr_t ChainOffset = 0>
+using aliased_regs =
+    container<"r", 0x2000,                                                       //
+              at<0, container<"blk", 0x100,                                      //
+                              at<0x80, io<"regs", 0x80, access::exactly<4>>>>>,  // 2
+              at<0x1000, alias<"win", 0x80, "blk", TargetOffset>>,               // 3
+              at<0x1800, alias<"win2", 0x40, "win", ChainOffset>>>;              // 4
+}  // namespace
+
+TEST_CASE("an alias may not show a region off the alignment its policy needs",
+          "[runtime][policy]") {
+  // Two bytes off, an exactly<4> handler would be called at offset 2 with 4 bytes.
+  STATIC_REQUIRE(check_layout(nodes_v<aliased_regs<2>>) ==
+                 layout_check{layout_error::misaligned_placement, 3, 1, 0x1000, 4});
+  STATIC_REQUIRE(check_layout(nodes_v<aliased_regs<0, 6>>) ==
+                 layout_check{layout_error::misaligned_placement, 4, 3, 0x1800, 4});
+  STATIC_REQUIRE(check_layout(nodes_v<aliased_regs<4, 0x40>>).ok());
+  // Accepted, the handler sees only aligned 4-byte calls, whatever the guest tries.
+  harness::rig<aliased_regs<4, 0x40>> rig;
+  sweep(rig, around({0x80, 0x1000, 0x107c, 0x1080, 0x1800, 0x1840}));
 }
