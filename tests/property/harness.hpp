@@ -77,6 +77,7 @@ struct recorder {
     const bool size_ok = (size == 1 || size == 2 || size == 4 || size == 8) &&
                          size >= policy.impl_min && size <= policy.impl_max;
     if (!size_ok || offset > region_size || region_size - offset < size) ++*violations;
+    if (size != 0 && !policy.unaligned && offset % size != 0) ++*violations;
   }
   std::uint64_t read(addr_t offset, unsigned size) {
     audit(offset, size);

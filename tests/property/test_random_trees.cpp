@@ -106,7 +106,9 @@ class generator {
     return n;
   }
 
-  access_policy random_policy() {
+  /// A policy for a leaf placed at `abs_pos`: its own alignment when the placement has it
+  /// (half the time), else 1 (misaligned placements are injected on purpose).
+  access_policy random_policy(addr_t abs_pos) {
     access_policy p;
     switch (pick(0, 5)) {
       case 0: p = access::exactly<4>; break;
@@ -114,7 +116,7 @@ class generator {
       case 2: p.valid = sizes(1, 4); break;
       default: break;
     }
-    p.align = 1;  // placements are random; misaligned_placement is injected on purpose
+    if (abs_pos % p.align != 0 || chance(1, 2)) p.align = 1;
     p.error_read = chance(1, 4) ? pick(0, addr_max) : ~std::uint64_t{0};
     return p;
   }
@@ -172,10 +174,13 @@ class generator {
       const auto idx = static_cast<node_index>(t.nodes.size());
       const std::string_view name = t.keep("n" + std::to_string(idx));
       node n = make(name, kind, size, off, prio, self, depth + 1);
-      if (kind == region_kind::passthrough || kind == region_kind::io) n.access = random_policy();
+      addr_t abs_pos = off;
+      for (node_index x = self; x != npos; x = t.nodes[x].parent) abs_pos += t.nodes[x].offset;
+      if (kind == region_kind::passthrough || kind == region_kind::io)
+        n.access = random_policy(abs_pos);
       if (kind == region_kind::stub) {
         n.response = static_cast<stub_response>(pick(0, 2));
-        if (chance(1, 3)) n.access = random_policy();
+        if (chance(1, 3)) n.access = random_policy(abs_pos);
       }
       t.nodes.push_back(n);
       kids.push_back(idx);
@@ -499,6 +504,28 @@ brute_result brute_force(const std::vector<node>& nodes, const layout_check& c) 
       r.broken.insert(layout_error::misaligned_placement);
       if (c.error == layout_error::misaligned_placement && c.a == i && c.lo == abs(i) &&
           c.last == al)
+        r.claim_holds = true;
+    }
+  }
+  // An alias moves what it shows by (its address - its target offset - the target's address):
+  // that must keep every region it shows, through any chain of aliases, as aligned as its
+  // policy needs.
+  for (node_index i = 0; i < n; ++i) {
+    if (nodes[i].kind != region_kind::alias) continue;
+    const node_index t = literal_target(nodes, nodes[i].alias_path);
+    if (t == npos) continue;
+    const addr_t shift = abs(i) - nodes[i].alias_offset - abs(t);
+    addr_t need = nodes[t].access.align;
+    bool broken = shift % need != 0;
+    for (node_index x = 0; x < n; ++x) {
+      if (!literal_reaches(nodes, t, x)) continue;
+      need = std::max(need, nodes[x].access.align);
+      broken = broken || shift % nodes[x].access.align != 0;
+    }
+    if (broken) {
+      r.broken.insert(layout_error::misaligned_placement);
+      if (c.error == layout_error::misaligned_placement && c.a == i && c.b == t && c.lo == abs(i) &&
+          c.last == need)
         r.claim_holds = true;
     }
   }

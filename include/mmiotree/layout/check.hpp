@@ -31,7 +31,9 @@ enum class layout_error : std::uint8_t {
   duplicate_sibling_name,     ///< a, b: siblings with the same name
   siblings_overlap,           ///< a, b: siblings overlapping at equal priority; [lo, last]
   misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = offset
-                              ///< (slot-relative inside a slot), last = the alignment needed
+                              ///< (slot-relative inside a slot), last = the alignment needed;
+                              ///< or a: alias, b: its target, when the alias moves a region
+                              ///< it shows off that alignment (lo = the alias's address)
   nested_slot,                ///< a: a slot inside another slot (b)
   slot_windows_overlap,       ///< a, b: two containers with slots whose ranges meet; [lo, last]
   alias_shows_a_slot,         ///< a: alias whose target is, is inside, or contains a slot (b)
@@ -132,6 +134,23 @@ constexpr node_index find_alias_cycle(std::span<const node> nodes) {
     }
   }
   return npos;
+}
+
+/// The largest alignment that node `i` or anything it shows (its subtree, through aliases)
+/// requires; memoised in `memo` (0: not yet known). Aliases form no cycle by now.
+constexpr addr_t required_align(std::span<const node> nodes, node_index i,
+                                std::vector<addr_t>& memo) {
+  if (memo[i] != 0) return memo[i];
+  const node& n = nodes[i];
+  addr_t a = n.access.align;
+  if (n.kind == region_kind::alias) {
+    a = std::max(a, required_align(nodes, n.alias_target, memo));
+  } else {
+    for (node_index c = i + 1; c < n.end; c = nodes[c].end)
+      a = std::max(a, required_align(nodes, c, memo));
+  }
+  memo[i] = a;
+  return a;
 }
 
 }  // namespace detail
@@ -239,6 +258,20 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
     const node_index s = slot_of[i];
     if (abs[i] % al != 0 || (s != npos && nodes[s].slot_align % al != 0))
       return {layout_error::misaligned_placement, i, npos, abs[i], al};
+  }
+  // An alias moves every region it shows by (its address - its target offset - the target's
+  // address). The dispatcher checks alignment on guest addresses, so that move must keep each
+  // shown region as aligned as its policy needs, or a handler that forbids unaligned accesses
+  // would be called at an unaligned offset (an exactly<4> register seen 2 bytes off).
+  std::vector<addr_t> need(nodes.size(), 0);
+  for (node_index i = 0; i < nodes.size(); ++i) {
+    const node& n = nodes[i];
+    if (n.kind != region_kind::alias) continue;
+    const node_index t = n.alias_target;
+    if (slot_of[i] != npos || slot_of[t] != npos) continue;  // alias_shows_a_slot, below
+    const addr_t al = detail::required_align(nodes, t, need);
+    if ((abs[i] - n.alias_offset - abs[t]) % al != 0)
+      return {layout_error::misaligned_placement, i, t, abs[i], al};
   }
 
   // Windows (containers with slots) must not meet: a slot's competitors are then exactly its
