@@ -157,7 +157,7 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root =
     const occurrence& w = occ[heap.front()];
     const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : std::numeric_limits<addr_t>::max();
     const flat_range r{lo, std::min(last, w.last), w.leaf, lo - w.origin};
-    if (open && cur.leaf == r.leaf && cur.last + 1 == r.lo &&
+    if (open && cur.leaf == r.leaf && !nodes[r.leaf].keep_separate && cur.last + 1 == r.lo &&
         cur.offset + (cur.last - cur.lo) + 1 == r.offset) {
       cur.last = r.last;
     } else {

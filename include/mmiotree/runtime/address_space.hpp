@@ -502,6 +502,7 @@ class address_space {
       f.u64(n.slot_align);
       f.u64(static_cast<std::uint64_t>(n.tie));
       f.u64(n.layout_hash);
+      f.u64(n.keep_separate);
     }
     for (const flat_range& r : flat_view_v<Tree>) {
       f.u64(r.lo);
@@ -656,9 +657,7 @@ class address_space {
     return {};
   }
 
-  bool mergeable(node_index leaf) const noexcept {
-    return !attrs_[nodes_v<Tree>[leaf].leaf].no_merge;
-  }
+  static bool mergeable(node_index leaf) noexcept { return !nodes_v<Tree>[leaf].keep_separate; }
 
   map_event event_of(const flat_range& r) const noexcept {
     const node& n = nodes_v<Tree>[r.leaf];

@@ -18,8 +18,6 @@ struct mem_attrs {
   /// Device memory owned by a VFIO device (a BAR mmap, CXL DPA): a VFIO DMA listener must not
   /// map it into the IOMMU (RFC patch 9: it is a VM_PFNMAP of physical device addresses).
   bool vfio_owned = false;
-  /// Never merge this leaf's ranges with adjacent ones, even when contiguous in host memory.
-  bool no_merge = false;
   [[nodiscard]] constexpr bool operator==(const mem_attrs&) const = default;
 };
 

@@ -477,8 +477,8 @@ class slot_map {
       if (!wins) continue;
       const flat_range piece{lo, last, best_r.leaf, best_r.offset + (lo - (best_base + best_r.lo))};
       flat_range* prev = n > 0 ? &scratch_[n - 1] : nullptr;
-      if (prev && prev->leaf == piece.leaf && prev->last + 1 == piece.lo &&
-          prev->offset + (prev->last - prev->lo) + 1 == piece.offset)
+      if (prev && prev->leaf == piece.leaf && !nodes_v<Tree>[piece.leaf].keep_separate &&
+          prev->last + 1 == piece.lo && prev->offset + (prev->last - prev->lo) + 1 == piece.offset)
         prev->last = piece.last;
       else
         scratch_[n++] = piece;

@@ -49,6 +49,8 @@ struct node {
   /// A hash of what the region type declares beyond the node (a register block's registers
   /// and fields), so that a snapshot's layout fingerprint covers it; 0 for other kinds.
   std::uint64_t layout_hash = 0;
+  /// For passthrough leaves declared with merge_policy::keep_separate.
+  bool keep_separate = false;
 };
 
 namespace detail {
@@ -106,6 +108,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
   n.slot_align = p.slot_align;
   n.tie = p.tie;
   if constexpr (requires { R::layout_hash(); }) n.layout_hash = R::layout_hash();
+  if constexpr (requires { R::merge; }) n.keep_separate = R::merge == merge_policy::keep_separate;
   if constexpr (R::kind == region_kind::stub) n.response = R::response;
   if constexpr (R::kind == region_kind::alias) {
     n.alias_path = R::target_path.view();

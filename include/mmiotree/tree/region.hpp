@@ -59,13 +59,23 @@ enum class region_kind : std::uint8_t {
   return k == region_kind::passthrough;
 }
 
+/// Whether adjacent flat ranges of one leaf (contiguous in the guest and in the leaf) are
+/// reported as one range — to a backend, one memslot or one mapping.
+enum class merge_policy : std::uint8_t {
+  merge,          ///< the default: as few ranges as possible
+  keep_separate,  ///< every occurrence stays its own range (e.g. two alias windows a backend
+                  ///< must be able to unmap independently)
+};
+
 /// Host memory mapped straight into the guest: a VFIO BAR mmap, a memfd, guest RAM.
-template <fixed_string Name, addr_t Size, access_policy Access = access::any>
+template <fixed_string Name, addr_t Size, access_policy Access = access::any,
+          merge_policy Merge = merge_policy::merge>
 struct passthrough {
   static constexpr region_kind kind = region_kind::passthrough;
   static constexpr auto name = Name;
   static constexpr addr_t size = Size;
   static constexpr access_policy policy = Access;
+  static constexpr merge_policy merge = Merge;
 };
 
 /// An emulated region: every access calls the handler bound to it.

@@ -76,6 +76,15 @@ TEST_CASE("adjacent ranges of one leaf with contiguous offsets merge", "[layout]
       same_view<u>({{0x000, 0x1FF, 1, 0}, {0x800, 0x8FF, 1, 0x100}, {0x900, 0x9FF, 1, 0}}));
 }
 
+TEST_CASE("merge_policy::keep_separate keeps a leaf's adjacent ranges apart", "[layout][flatten]") {
+  using t =
+      container<"r", 0x1000,
+                at<0, passthrough<"m", 0x200, access::any, merge_policy::keep_separate>>,
+                at<0x800, alias<"a", 0x100, "m", 0>>, at<0x900, alias<"b", 0x100, "m", 0x100>>>;
+  STATIC_REQUIRE(
+      same_view<t>({{0x000, 0x1FF, 1, 0}, {0x800, 0x8FF, 1, 0}, {0x900, 0x9FF, 1, 0x100}}));
+}
+
 TEST_CASE("a root that ends at the top of the 64-bit space", "[layout][flatten]") {
   // Sizes are 64-bit, so the largest root is 2^64 - 1 bytes: its last byte is 2^64 - 2.
   using t = container<"sys", ~0ULL, at<0, passthrough<"ram", 1_GiB>>,
