@@ -12,7 +12,11 @@ for preset in dev clang asan-ubsan; do
   # Explicit, so that a build directory configured earlier with them off still runs them all.
   cmake --preset "$preset" -DMMIOTREE_BUILD_TESTS=ON -DMMIOTREE_BUILD_EXAMPLES=ON >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
-  cmake --build --preset "$preset" -j "$jobs" --target all_verify_interface_header_sets
+  # Header self-sufficiency depends on the compiler, not on sanitizer flags: g++ and clang
+  # suffice, and skipping it under asan-ubsan keeps the suite short on a 2-core machine.
+  if [ "$preset" != asan-ubsan ]; then
+    cmake --build --preset "$preset" -j "$jobs" --target all_verify_interface_header_sets
+  fi
   ctest --preset "$preset" -j "$jobs"
 done
 echo "=== clang-format (at ${SECONDS}s)" >&2
