@@ -110,13 +110,16 @@ class generator {
   /// (half the time), else 1 (misaligned placements are injected on purpose).
   access_policy random_policy(addr_t abs_pos) {
     access_policy p;
-    switch (pick(0, 5)) {
+    switch (pick(0, 9)) {  // aligned-only policies 1 in 5: each alias may misplace them
       case 0: p = access::exactly<4>; break;
       case 1: p = access::adjusted<4>; break;
       case 2: p.valid = sizes(1, 4); break;
       default: break;
     }
-    if (abs_pos % p.align != 0 || chance(1, 2)) p.align = 1;
+    // A policy that refuses unaligned accesses needs align >= impl_max (well_formed); relax
+    // only the others, so misaligned placements still occur where the position is off.
+    if (p.unaligned && (abs_pos % p.align != 0 || chance(1, 2))) p.align = 1;
+    if (!p.unaligned && abs_pos % p.align != 0 && !chance(1, 8)) p = access_policy{};
     p.error_read = chance(1, 4) ? pick(0, addr_max) : ~std::uint64_t{0};
     return p;
   }
@@ -377,7 +380,7 @@ bool literal_well_formed(const access_policy& p) {
   for (int bit = 0; bit < 8; ++bit)
     if ((p.valid >> bit) & 1U) sizes_ok = sizes_ok && bit < 4;
   return sizes_ok && one_of(p.impl_min) && one_of(p.impl_max) && p.impl_min <= p.impl_max &&
-         pow2(p.align);
+         pow2(p.align) && (p.unaligned || p.align >= p.impl_max);
 }
 
 /// The node whose full path is `path`, by comparing every node's path (no find_path).

@@ -104,10 +104,15 @@ inline constexpr access_policy adjusted{
 
 /// Checks that a policy is self-consistent; used by the layout checker, which names the
 /// region when this fails.
+///
+/// A policy that refuses unaligned accesses must also place its region at least `impl_max`
+/// aligned: otherwise an access aligned in the guest could reach the handler at an offset
+/// that is not a multiple of its size.
 [[nodiscard]] constexpr bool well_formed(const access_policy& p) noexcept {
   auto pow2 = [](std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; };
   return p.valid != 0 && (p.valid & ~0x0FU) == 0 && pow2(p.impl_min) && pow2(p.impl_max) &&
-         p.impl_min <= p.impl_max && p.impl_max <= 8 && pow2(p.align);
+         p.impl_min <= p.impl_max && p.impl_max <= 8 && pow2(p.align) &&
+         (p.unaligned || p.align >= p.impl_max);
 }
 
 MMIOTREE_END_NAMESPACE

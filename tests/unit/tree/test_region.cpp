@@ -59,4 +59,8 @@ TEST_CASE("access policies", "[core]") {
   STATIC_REQUIRE(!well_formed(access_policy{.impl_min = 8, .impl_max = 4}));
   STATIC_REQUIRE(!well_formed(access_policy{.impl_max = 16}));
   STATIC_REQUIRE(!well_formed(access_policy{.align = 3}));
+  // Aligned-only accesses need the region aligned to the widest implemented size.
+  STATIC_REQUIRE(!well_formed(access_policy{.impl_min = 4, .impl_max = 4, .unaligned = false}));
+  STATIC_REQUIRE(
+      well_formed(access_policy{.impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4}));
 }
