@@ -17,6 +17,27 @@ inline constexpr bool always_false_v = false;
 /// g++ and clang then print the call with its string argument (the technique of fmt's
 /// `report_error`). Used by consteval entry points whose arguments are values.
 void compile_error(const char* message);
+
+/// Instantiates the error template `E` (a class whose `static_assert` states a rule) from this
+/// function's body rather than from the checking function itself: write
+/// `(void)&diag::emit<diag::some_rule<...>>;` in the `if constexpr` branch that found the error.
+///
+/// Why not `(void)sizeof(E)` in the checker: clang marks a class whose static_assert failed as
+/// invalid, so a `sizeof(E)` written directly in a consteval checker makes the checker
+/// non-constant and adds follow-on errors (`verify<Tree>` / `verify_block<B>` "must be
+/// initialized by a constant expression", a `constexpr if` condition that is not constant,
+/// ...). Taking `&emit<E>` instantiates the body, and with it `E` and its message, while the
+/// checker stays a constant expression that returns its poison value, so every entry point
+/// carries on quietly and the mistake stays one error.
+///
+/// The return type is deduced (as bool) so that taking the address instantiates the body at
+/// once: with `void`, g++ 12 defers it to the end of the file when the check runs inside a
+/// constraint (`requires verify<Tree>`) and prints the constraint failure before our message.
+template <class E>
+constexpr auto emit() noexcept {
+  (void)sizeof(E);
+  return true;  // deduced from this, not from the statement above, which clang drops when E fails
+}
 }  // namespace diag
 
 MMIOTREE_END_NAMESPACE

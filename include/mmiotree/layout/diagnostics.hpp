@@ -21,20 +21,8 @@
 MMIOTREE_BEGIN_NAMESPACE
 
 namespace diag {
-/// Instantiates the error template `E` from this function's body rather than from the checking
-/// function itself. Clang marks a class whose static_assert failed as invalid, so a
-/// `sizeof(E)` written directly in `detail::report` would make `report` non-constant and add
-/// four follow-on errors (verify<Tree> not a constant, ...). Taking `&emit<E>` instantiates the
-/// body, and with it `E` and its message, while `report` stays a constant expression that
-/// returns false, so every entry point sees the poison value and the error stays one error.
-/// The return type is deduced (as bool) so that taking the address instantiates the body at
-/// once: with `void`, g++ defers it to the end of the file when the check runs inside a
-/// constraint (`requires verify<Tree>`) and prints the constraint failure before our message.
-template <class E>
-constexpr auto emit() noexcept {
-  (void)sizeof(E);
-  return true;  // deduced from this, not from the statement above, which clang drops when E fails
-}
+// Errors are raised with `(void)&diag::emit<diag::rule<...>>;` (core/diag.hpp explains why not
+// `sizeof`: one error on clang too, and our message before any constraint failure on g++).
 
 // One error template per rule. Each message states the rule, then reads the template's own
 // parameters back (compilers print the arguments, not the parameter names, on the
