@@ -120,7 +120,9 @@ template <fixed_string Slot, addr_t Alignment>
 struct slot_alignment_not_a_power_of_two {
   static_assert(always_false_v<Slot>,
                 "mmiotree: a slot's alignment must be a power of two: in "
-                "slot_alignment_not_a_power_of_two<Slot, Alignment>");
+                "slot_alignment_not_a_power_of_two<Slot, Alignment>, slot Slot is declared "
+                "slot<Region, Priority, Alignment>; use a power of two, or 0 for the natural "
+                "alignment (the size rounded up to a power of two)");
 };
 template <fixed_string Path, addr_t Offset, addr_t Alignment>
 struct placement_misaligned_for_access_policy {
