@@ -125,9 +125,8 @@ consteval bool report_projection() {
       return r.ok ? flat_range{0, 0, npos, 0} : r.offending;
     }();
     if constexpr (f.leaf != npos) {
-      (void)sizeof(
-          diag::passthrough_shares_host_page_with_trapped_bytes<path_fs<Tree, f.leaf>, Page, f.lo,
-                                                                f.last, f.offset>);
+      (void)&diag::emit<diag::passthrough_shares_host_page_with_trapped_bytes<
+          path_fs<Tree, f.leaf>, Page, f.lo, f.last, f.offset>>;
       return false;
     } else {
       return true;
