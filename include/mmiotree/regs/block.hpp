@@ -60,8 +60,12 @@ struct field_desc {
   std::uint32_t first_enum = 0;
   std::uint32_t enum_count = 0;
 
+  /// Bits [lo, hi] as a mask. Total on any hi and lo (bits past 63 are dropped, a reversed
+  /// field has none), so that a field check_block refuses still gives a value and the block's
+  /// one compile error is not followed by an invalid shift in the layout computed from it.
   [[nodiscard]] constexpr std::uint64_t mask() const noexcept {
-    const unsigned w = hi - lo + 1;
+    if (lo >= 64 || hi < lo) return 0;
+    const unsigned w = (hi < 64 ? hi : 63) - lo + 1;
     return (w >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << w) - 1) << lo;
   }
 };

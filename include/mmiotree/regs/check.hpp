@@ -120,66 +120,113 @@ constexpr block_check check_block(std::span<const reg_desc> regs,
 }
 
 namespace diag {
+// One error template per rule, raised with `(void)&diag::emit<…>` (core/diag.hpp). Each
+// message states the rule, then reads the template's own parameters back, since compilers print
+// the arguments, not the parameter names: Reg is a register's path ("ctrl", or "array/register"
+// inside a reg_array), Field/A/B are field names, Element is the index of an array element (0
+// for a plain register), offsets are bytes from the block's start and bit masks are in decimal,
+// as the compilers print integers.
+
 template <fixed_string Reg, unsigned Width>
 struct register_width_must_be_8_16_32_or_64 {
-  static_assert(always_false_v<Reg>, "mmiotree: a register is 8, 16, 32 or 64 bits wide");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: a register is 8, 16, 32 or 64 bits wide: in "
+                "register_width_must_be_8_16_32_or_64<Reg, Width>, register Reg is declared Width "
+                "bits wide");
 };
 template <fixed_string Reg, std::uint32_t Element, addr_t Offset>
 struct register_misaligned_for_its_width {
   static_assert(always_false_v<Reg>,
-                "mmiotree: a register's offset must be a multiple of its width in bytes");
+                "mmiotree: a register's offset must be a multiple of its width in bytes: in "
+                "register_misaligned_for_its_width<Reg, Element, Offset>, register Reg (element "
+                "Element of its reg_array; 0 for a plain register) starts at Offset in its block, "
+                "which is not a multiple of its width / 8; move it, or split it into narrower "
+                "registers");
 };
 template <fixed_string Reg, std::uint32_t Element, addr_t Offset>
 struct register_past_block_end {
-  static_assert(always_false_v<Reg>, "mmiotree: the register ends past the end of its block");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: a register must lie inside its block: in register_past_block_end<Reg, "
+                "Element, Offset>, register Reg (element Element of its reg_array; 0 for a plain "
+                "register) starts at Offset and ends past the block's size; grow the block or "
+                "move the register");
 };
 template <fixed_string A, fixed_string B, addr_t Offset>
 struct registers_overlap {
   static_assert(always_false_v<A>,
-                "mmiotree: two registers overlap (Offset is where the second one starts)");
+                "mmiotree: two registers of a block overlap: in registers_overlap<A, B, Offset>, "
+                "register B starts at Offset, inside register A (in a reg_array, also when the "
+                "stride is smaller than the group of registers it repeats)");
 };
 template <fixed_string A>
 struct duplicate_register_name {
-  static_assert(always_false_v<A>, "mmiotree: two registers of one block have the same name");
+  static_assert(always_false_v<A>,
+                "mmiotree: two registers of one block have the same name; typed access needs "
+                "unique names: in duplicate_register_name<A>, A names two registers");
 };
 template <fixed_string Reg, fixed_string Field>
 struct field_bits_reversed {
-  static_assert(always_false_v<Reg>, "mmiotree: a field is declared <Hi, Lo> with Hi >= Lo");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: a field is declared field<Name, Hi, Lo, ...> with Hi >= Lo: in "
+                "field_bits_reversed<Reg, Field>, field Field of register Reg has Hi < Lo");
 };
 template <fixed_string Reg, fixed_string Field, unsigned Hi, unsigned Width>
 struct field_past_register_width {
-  static_assert(always_false_v<Reg>, "mmiotree: a field's high bit lies past the register's width");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: a field must lie inside its register: in field_past_register_width<"
+                "Reg, Field, Hi, Width>, field Field of register Reg reaches bit Hi, but Reg is "
+                "Width bits wide (bits 0 to Width - 1)");
 };
 template <fixed_string Reg, fixed_string A, fixed_string B, std::uint64_t Bits>
 struct fields_overlap {
-  static_assert(always_false_v<Reg>, "mmiotree: two fields of a register share bits (Bits)");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: two fields of a register share bits: in fields_overlap<Reg, A, B, "
+                "Bits>, fields A and B of register Reg share Bits (a mask)");
 };
 template <fixed_string Reg, fixed_string Field>
 struct duplicate_field_name {
-  static_assert(always_false_v<Reg>, "mmiotree: two fields of one register have the same name");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: two fields of one register have the same name; typed access needs "
+                "unique names: in duplicate_field_name<Reg, Field>, register Reg has two fields "
+                "named Field");
 };
 template <fixed_string Reg, std::uint64_t Reset, std::uint64_t StrayBits>
 struct reset_value_has_bits_outside_every_field {
   static_assert(always_false_v<Reg>,
-                "mmiotree: the reset value sets bits (StrayBits) that no field declares; "
-                "declare them as a field (RsvdP/RsvdZ if reserved) or clear them");
+                "mmiotree: a reset value may set only bits that a field declares: in "
+                "reset_value_has_bits_outside_every_field<Reg, Reset, StrayBits>, the reset value "
+                "Reset of register Reg sets StrayBits (a mask), which no field declares; declare "
+                "them as a field (RsvdP/RsvdZ if reserved) or clear them from Reset");
 };
 template <fixed_string Reg, fixed_string Field, fixed_string Enumerator, std::uint64_t Value>
 struct enumerator_does_not_fit_its_field {
-  static_assert(always_false_v<Reg>, "mmiotree: an enumerated value does not fit in its field");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: an enumerated value must fit in its field: in "
+                "enumerator_does_not_fit_its_field<Reg, Field, Enumerator, Value>, enumerator<"
+                "Enumerator, Value> of field Field of register Reg is wider than the field");
 };
 template <fixed_string Reg, fixed_string Field>
 struct rwl_field_needs_a_lock {
   static_assert(always_false_v<Reg>,
-                "mmiotree: an RWL field must name its lock: field<..., rwl, lock<\"name\">>");
+                "mmiotree: an RWL field must name its lock: in rwl_field_needs_a_lock<Reg, "
+                "Field>, field Field of register Reg is rwl without a lock<\"name\"> option "
+                "(field<..., rwl, lock<\"name\">>, the lock computed by a lock_if or set by the "
+                "device)");
 };
 template <fixed_string Lock, fixed_string RegPath>
 struct lock_if_names_no_register {
-  static_assert(always_false_v<Lock>, "mmiotree: lock_if names a register the block lacks");
+  static_assert(always_false_v<Lock>,
+                "mmiotree: a lock_if must name a register of its block: in "
+                "lock_if_names_no_register<Lock, RegPath>, lock_if<Lock, RegPath, ...> names "
+                "RegPath, which no register of the block is (array registers are "
+                "\"array/register\")");
 };
 template <fixed_string Lock, fixed_string Field>
 struct lock_if_names_no_field_of_its_register {
-  static_assert(always_false_v<Lock>, "mmiotree: lock_if names a field its register lacks");
+  static_assert(always_false_v<Lock>,
+                "mmiotree: a lock_if's fields must be fields of its register: in "
+                "lock_if_names_no_field_of_its_register<Lock, Field>, lock_if<Lock, ...> names "
+                "Field, which its register lacks");
 };
 }  // namespace diag
 
@@ -218,45 +265,44 @@ consteval bool report_block() {
     return true;
   } else {
     if constexpr (c.error == E::bad_register_width) {
-      (void)sizeof(diag::register_width_must_be_8_16_32_or_64<reg_path_fs<B, c.reg>, c.lo>);
+      (void)&diag::emit<diag::register_width_must_be_8_16_32_or_64<reg_path_fs<B, c.reg>, c.lo>>;
     } else if constexpr (c.error == E::register_misaligned) {
-      (void)sizeof(diag::register_misaligned_for_its_width<reg_path_fs<B, c.reg>, c.a, c.lo>);
+      (void)&diag::emit<diag::register_misaligned_for_its_width<reg_path_fs<B, c.reg>, c.a, c.lo>>;
     } else if constexpr (c.error == E::register_past_block_end) {
-      (void)sizeof(diag::register_past_block_end<reg_path_fs<B, c.reg>, c.a, c.lo>);
+      (void)&diag::emit<diag::register_past_block_end<reg_path_fs<B, c.reg>, c.a, c.lo>>;
     } else if constexpr (c.error == E::registers_overlap) {
-      (void)sizeof(diag::registers_overlap<reg_path_fs<B, c.reg>, reg_path_fs<B, c.a>, c.lo>);
+      (void)&diag::emit<diag::registers_overlap<reg_path_fs<B, c.reg>, reg_path_fs<B, c.a>, c.lo>>;
     } else if constexpr (c.error == E::duplicate_register_name) {
-      (void)sizeof(diag::duplicate_register_name<reg_path_fs<B, c.reg>>);
+      (void)&diag::emit<diag::duplicate_register_name<reg_path_fs<B, c.reg>>>;
     } else if constexpr (c.error == E::field_bits_reversed) {
-      (void)sizeof(diag::field_bits_reversed<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>);
+      (void)&diag::emit<diag::field_bits_reversed<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>>;
     } else if constexpr (c.error == E::field_past_register_width) {
-      (void)sizeof(diag::field_past_register_width<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                                   t.fields[c.a].hi, t.regs[c.reg].width>);
+      (void)&diag::emit<diag::field_past_register_width<
+          reg_path_fs<B, c.reg>, field_name_fs<B, c.a>, t.fields[c.a].hi, t.regs[c.reg].width>>;
     } else if constexpr (c.error == E::fields_overlap) {
-      (void)sizeof(diag::fields_overlap<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                        field_name_fs<B, c.b>, c.lo>);
+      (void)&diag::emit<diag::fields_overlap<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
+                                             field_name_fs<B, c.b>, c.lo>>;
     } else if constexpr (c.error == E::duplicate_field_name) {
-      (void)sizeof(diag::duplicate_field_name<reg_path_fs<B, c.reg>, field_name_fs<B, c.b>>);
+      (void)&diag::emit<diag::duplicate_field_name<reg_path_fs<B, c.reg>, field_name_fs<B, c.b>>>;
     } else if constexpr (c.error == E::reset_outside_fields) {
-      (void)sizeof(diag::reset_value_has_bits_outside_every_field<reg_path_fs<B, c.reg>,
-                                                                  t.regs[c.reg].reset, c.lo>);
+      (void)&diag::emit<diag::reset_value_has_bits_outside_every_field<reg_path_fs<B, c.reg>,
+                                                                       t.regs[c.reg].reset, c.lo>>;
     } else if constexpr (c.error == E::enumerator_does_not_fit) {
       constexpr auto en = t.enums[c.b].name;
-      (void)sizeof(
-          diag::enumerator_does_not_fit_its_field<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                                  fixed_string<en.size()>{en}, c.lo>);
+      (void)&diag::emit<diag::enumerator_does_not_fit_its_field<
+          reg_path_fs<B, c.reg>, field_name_fs<B, c.a>, fixed_string<en.size()>{en}, c.lo>>;
     } else if constexpr (c.error == E::rwl_field_without_lock) {
-      (void)sizeof(diag::rwl_field_needs_a_lock<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>);
+      (void)&diag::emit<diag::rwl_field_needs_a_lock<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>>;
     } else if constexpr (c.error == E::lock_register_not_found) {
       constexpr auto ln = t.locks[c.a].name;
       constexpr auto rp = t.locks[c.a].reg_path;
-      (void)sizeof(diag::lock_if_names_no_register<fixed_string<ln.size()>{ln},
-                                                   fixed_string<rp.size()>{rp}>);
+      (void)&diag::emit<diag::lock_if_names_no_register<fixed_string<ln.size()>{ln},
+                                                        fixed_string<rp.size()>{rp}>>;
     } else if constexpr (c.error == E::lock_field_not_found) {
       constexpr auto ln = t.locks[c.a].name;
       constexpr auto mf = t.locks[c.a].missing;
-      (void)sizeof(diag::lock_if_names_no_field_of_its_register<fixed_string<ln.size()>{ln},
-                                                                fixed_string<mf.size()>{mf}>);
+      (void)&diag::emit<diag::lock_if_names_no_field_of_its_register<fixed_string<ln.size()>{ln},
+                                                                     fixed_string<mf.size()>{mf}>>;
     }
     return false;
   }
@@ -266,5 +312,13 @@ consteval bool report_block() {
 /// True when block B obeys every register layout rule; otherwise one readable compile error.
 template <block_type B>
 inline constexpr bool verify_block = detail::report_block<B>();
+
+/// A register block whose layout check has run: naming it instantiates `verify_block<B>`, so a
+/// broken block gets its one error there. Satisfied by every block type on purpose — the
+/// constraint of `register_state` and `register_file`, where `requires verify_block<B>` would
+/// add a second error ("constraints not satisfied") to every broken block; compilation fails
+/// anyway, and nothing the class computes from a broken block adds another error.
+template <class B>
+concept checked_block = block_type<B> &&(verify_block<B> || true);
 
 MMIOTREE_END_NAMESPACE
