@@ -52,27 +52,43 @@ struct enum_val {
 };
 
 namespace diag {
+// Errors of typed access, raised with `(void)&diag::emit<…>` (core/diag.hpp); Reg is the
+// register's path as written ("ctrl", or "array/register" inside a reg_array). After one, the
+// access goes on with an empty register or field (the poison), so it stays one error.
 template <fixed_string Reg>
 struct no_register_with_this_name {
   static_assert(always_false_v<Reg>,
-                "mmiotree: the block has no register with this name (array registers are "
-                "named \"array/register\")");
+                "mmiotree: typed access names a register the block lacks: in "
+                "no_register_with_this_name<Reg>, no register of the block has the path Reg "
+                "(registers of a reg_array are named \"array/register\")");
 };
 template <fixed_string Reg, fixed_string Field>
 struct register_has_no_field_with_this_name {
-  static_assert(always_false_v<Reg>, "mmiotree: the register has no field with this name");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: typed access names a field the register lacks: in "
+                "register_has_no_field_with_this_name<Reg, Field>, register Reg has no field "
+                "named Field");
 };
 template <fixed_string Reg, fixed_string Field, std::uint64_t Value, unsigned Bits>
 struct value_does_not_fit_in_field {
-  static_assert(always_false_v<Reg>, "mmiotree: the value does not fit in the field's width");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: a value written by name must fit in its field: in "
+                "value_does_not_fit_in_field<Reg, Field, Value, Bits>, val<Field, Value> does not "
+                "fit in field Field of register Reg, which is Bits bits wide");
 };
 template <fixed_string Reg, fixed_string Field, fixed_string Enumerator>
 struct field_has_no_enumerator_with_this_name {
-  static_assert(always_false_v<Reg>, "mmiotree: the field has no enumerated value of this name");
+  static_assert(always_false_v<Reg>,
+                "mmiotree: enum_val names an enumerator the field lacks: in "
+                "field_has_no_enumerator_with_this_name<Reg, Field, Enumerator>, field Field of "
+                "register Reg declares no enumerator<Enumerator, ...>");
 };
 template <fixed_string Lock>
 struct block_has_no_lock_with_this_name {
-  static_assert(always_false_v<Lock>, "mmiotree: no field or lock_if of the block names this lock");
+  static_assert(always_false_v<Lock>,
+                "mmiotree: set_lock/locked name a lock the block lacks: in "
+                "block_has_no_lock_with_this_name<Lock>, no field's lock<...> and no lock_if of "
+                "the block names Lock");
 };
 }  // namespace diag
 
@@ -80,10 +96,11 @@ namespace detail {
 template <block_type B, fixed_string Reg>
 consteval std::uint32_t reg_index() {
   constexpr std::uint32_t r = find_reg(block_tables_v<B>.regs, Reg.view());
-  if constexpr (r == no_index) (void)sizeof(diag::no_register_with_this_name<Reg>);
+  if constexpr (r == no_index) (void)&diag::emit<diag::no_register_with_this_name<Reg>>;
   return r;
 }
-template <block_type B, std::uint32_t R, fixed_string Reg, fixed_string Field>
+/// Field `Field` of register R (no_index after an error: the register unknown, or this).
+template <block_type B, std::uint32_t R, fixed_string Field>
 consteval std::uint32_t field_index() {
   if constexpr (R == no_index) {
     return no_index;
@@ -91,10 +108,18 @@ consteval std::uint32_t field_index() {
     constexpr auto& t = block_tables_v<B>;
     constexpr std::uint32_t f = find_field(t.regs, t.fields, R, Field.view());
     if constexpr (f == no_index)
-      (void)sizeof(diag::register_has_no_field_with_this_name<Reg, Field>);
+      (void)&diag::emit<diag::register_has_no_field_with_this_name<reg_path_fs<B, R>, Field>>;
     return f;
   }
 }
+/// Register R's descriptor, or an empty one when R is no_index (after a name error): what
+/// typed access reads, so that a misspelled name is one error, not one more per use.
+template <block_type B, std::uint32_t R>
+inline constexpr reg_desc reg_desc_v = R == no_index ? reg_desc{} : block_tables_v<B>.regs[R];
+/// Field F's descriptor, or an empty one when F is no_index.
+template <block_type B, std::uint32_t F>
+inline constexpr field_desc field_desc_v =
+    F == no_index ? field_desc{} : block_tables_v<B>.fields[F];
 /// The numeric value of `val<Field, V>` for field F, checked.
 template <block_type B, fixed_string Reg, std::uint32_t F, class V>
 consteval std::uint64_t field_constant() {
@@ -106,7 +131,7 @@ consteval std::uint64_t field_constant() {
       constexpr auto v = static_cast<std::uint64_t>(V::value);
       constexpr unsigned bits = f.hi - f.lo + 1;
       if constexpr (bits < 64 && (v >> bits) != 0) {
-        (void)sizeof(diag::value_does_not_fit_in_field<Reg, V::field, v, bits>);
+        (void)&diag::emit<diag::value_does_not_fit_in_field<Reg, V::field, v, bits>>;
         return 0;
       } else {
         return v;
@@ -120,7 +145,7 @@ consteval std::uint64_t field_constant() {
         return no_index;
       }();
       if constexpr (e == no_index) {
-        (void)sizeof(diag::field_has_no_enumerator_with_this_name<Reg, V::field, V::value>);
+        (void)&diag::emit<diag::field_has_no_enumerator_with_this_name<Reg, V::field, V::value>>;
         return 0;
       } else {
         return block_tables_v<B>.enums[e].value;
@@ -130,14 +155,12 @@ consteval std::uint64_t field_constant() {
 }
 template <block_type B, fixed_string Lock>
 consteval std::uint32_t lock_index() {
-  constexpr auto& t = block_tables_v<B>;
   constexpr std::uint32_t l = [] {
     for (std::uint32_t k = 0; k < block_tables_v<B>.lock_count; ++k)
       if (block_tables_v<B>.locks[k].name == Lock.view()) return k;
     return no_index;
   }();
-  if constexpr (l == no_index) (void)sizeof(diag::block_has_no_lock_with_this_name<Lock>);
-  (void)t;
+  if constexpr (l == no_index) (void)&diag::emit<diag::block_has_no_lock_with_this_name<Lock>>;
   return l;
 }
 /// Largest array element count in the block (lock bits are kept per element).
@@ -156,8 +179,7 @@ struct reg_value {
 
   template <fixed_string Field>
   [[nodiscard]] constexpr std::uint64_t get() const noexcept {
-    constexpr std::uint32_t f = detail::field_index<B, R, detail::reg_path_fs<B, R>, Field>();
-    constexpr field_desc d = block_tables_v<B>.fields[f];
+    constexpr field_desc d = detail::field_desc_v<B, detail::field_index<B, R, Field>()>;
     return (raw & d.mask()) >> d.lo;
   }
   /// The field went from 0 to non-zero between `old` and this value.
@@ -171,8 +193,7 @@ struct reg_value {
   }
   template <fixed_string Field>
   constexpr void set(std::uint64_t v) noexcept {
-    constexpr std::uint32_t f = detail::field_index<B, R, detail::reg_path_fs<B, R>, Field>();
-    constexpr field_desc d = block_tables_v<B>.fields[f];
+    constexpr field_desc d = detail::field_desc_v<B, detail::field_index<B, R, Field>()>;
     raw = (raw & ~d.mask()) | ((v << d.lo) & d.mask());
   }
   [[nodiscard]] constexpr bool operator==(const reg_value&) const = default;
@@ -181,8 +202,7 @@ struct reg_value {
 /// The plain-data state of a register block: one word per register instance, the write-once
 /// bookkeeping, and the manual locks. Device code reads and writes it by name with no guest
 /// semantics (a device sets RO/HwInit fields this way).
-template <block_type B>
-requires verify_block<B>
+template <checked_block B>
 struct register_state {
   static constexpr std::size_t slots = slot_count_v<B>;
   static constexpr std::size_t lock_bits = block_tables_v<B>.lock_count * detail::max_elements_v<B>;
@@ -210,9 +230,9 @@ struct register_state {
   template <fixed_string Reg>
   [[nodiscard]] constexpr reg_value<B, detail::reg_index<B, Reg>()> get(
       std::size_t element = 0) const noexcept {
-    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
-    assert(element < block_tables_v<B>.regs[r].count);
-    return {value[block_tables_v<B>.regs[r].slot + element]};
+    constexpr reg_desc d = detail::reg_desc_v<B, detail::reg_index<B, Reg>()>;
+    assert(element < d.count);
+    return {value[d.slot + element]};
   }
   /// One field of register `Reg`.
   template <fixed_string Reg, fixed_string Field>
@@ -226,11 +246,11 @@ struct register_state {
   template <fixed_string Reg, class... Values>
   constexpr void set(std::size_t element, Values...) noexcept {
     constexpr std::uint32_t r = detail::reg_index<B, Reg>();
-    constexpr auto& t = block_tables_v<B>;
-    constexpr std::uint64_t clear = (std::uint64_t{0} | ... | field_mask<r, Reg, Values>());
+    constexpr reg_desc d = detail::reg_desc_v<B, r>;
+    constexpr std::uint64_t clear = (std::uint64_t{0} | ... | field_mask<r, Values>());
     constexpr std::uint64_t bits = (std::uint64_t{0} | ... | field_bits<r, Reg, Values>());
-    assert(element < t.regs[r].count);
-    std::uint64_t& w = value[t.regs[r].slot + element];
+    assert(element < d.count);
+    std::uint64_t& w = value[d.slot + element];
     w = (w & ~clear) | bits;
   }
   template <fixed_string Reg, class V0, class... Values>
@@ -243,18 +263,17 @@ struct register_state {
   template <fixed_string Reg, fixed_string Field>
   constexpr void set_field(std::uint64_t v, std::size_t element = 0) noexcept {
     constexpr std::uint32_t r = detail::reg_index<B, Reg>();
-    constexpr std::uint32_t f = detail::field_index<B, r, Reg, Field>();
-    constexpr field_desc d = block_tables_v<B>.fields[f];
+    constexpr field_desc d = detail::field_desc_v<B, detail::field_index<B, r, Field>()>;
     assert(((v << d.lo) & ~d.mask()) == 0 && (v << d.lo) >> d.lo == v);
-    std::uint64_t& w = value[block_tables_v<B>.regs[r].slot + element];
+    std::uint64_t& w = value[detail::reg_desc_v<B, r>.slot + element];
     w = (w & ~d.mask()) | ((v << d.lo) & d.mask());
   }
 
   /// Writes a whole register (device side; no field semantics).
   template <fixed_string Reg>
   constexpr void set_raw(std::uint64_t v, std::size_t element = 0) noexcept {
-    constexpr std::uint32_t r = detail::reg_index<B, Reg>();
-    value[block_tables_v<B>.regs[r].slot + element] = v & block_tables_v<B>.regs[r].width_mask();
+    constexpr reg_desc d = detail::reg_desc_v<B, detail::reg_index<B, Reg>()>;
+    value[d.slot + element] = v & d.width_mask();
   }
 
   /// Sets or clears the manual lock `Lock` for an element.
@@ -284,9 +303,9 @@ struct register_state {
   }
 
  private:
-  template <std::uint32_t R, fixed_string Reg, class V>
+  template <std::uint32_t R, class V>
   static consteval std::uint64_t field_mask() {
-    constexpr std::uint32_t f = detail::field_index<B, R, Reg, V::field>();
+    constexpr std::uint32_t f = detail::field_index<B, R, V::field>();
     if constexpr (f == no_index)
       return 0;
     else
@@ -294,7 +313,7 @@ struct register_state {
   }
   template <std::uint32_t R, fixed_string Reg, class V>
   static consteval std::uint64_t field_bits() {
-    constexpr std::uint32_t f = detail::field_index<B, R, Reg, V::field>();
+    constexpr std::uint32_t f = detail::field_index<B, R, V::field>();
     if constexpr (f == no_index)
       return 0;
     else
@@ -335,8 +354,7 @@ struct no_hooks {};
 /// write (fewer bytes than the register) touches only the bytes written. Guest reads return
 /// the value with RsvdZ/WO/uncovered bits as 0, then clear the RC bits of the bytes read.
 /// Bytes of the block that no register covers read 0 and ignore writes.
-template <block_type B, class Hooks = no_hooks>
-requires verify_block<B>
+template <checked_block B, class Hooks = no_hooks>
 class register_file {
  public:
   using block = B;
