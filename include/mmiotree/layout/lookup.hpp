@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
@@ -75,14 +76,57 @@ constexpr std::vector<std::pair<addr_t, addr_t>> window_ranges(std::span<const n
   return w;
 }
 
-/// Cuts tiles at window edges and marks the tiles inside windows.
-constexpr std::vector<lookup_tile> mark_windows(const std::vector<lookup_tile>& in,
-                                                std::span<const std::pair<addr_t, addr_t>> win) {
-  if (win.empty()) return in;
-  std::vector<lookup_tile> out;
+/// Writes the tiles of a flat view to `out` (when not null) and returns how many there are:
+/// the ranges with the holes between them filled in, then cut at the edges of the slot
+/// windows `win` (sorted, disjoint) and marked inside them. `hole` is the leaf number of holes
+/// (the leaf count).
+///
+/// The loops index plain pointers rather than spans, std::arrays or vectors: g++ evaluates
+/// every `operator[]`, iterator step and lambda as a constexpr call (memoised, so it costs
+/// time and memory), and over thousands of ranges that, not the arithmetic, is what the
+/// compiler spends its time on.
+constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const flat_range> view,
+                                 std::uint32_t hole, std::span<const std::pair<addr_t, addr_t>> win,
+                                 lookup_tile* out) {
+  const node* const nd = nodes.data();
+  const flat_range* const fv = view.data();
+  const std::size_t nview = view.size();
+  const addr_t root_last = nd[0].size - 1;
+  std::size_t count = 0;
+  // Holes answer every size (the answer is fixed): sizes 1, 2, 4 and 8.
+  auto put = [&](addr_t last, addr_t origin, std::uint32_t leaf, std::uint16_t fast,
+                 std::uint8_t align) {
+    if (out != nullptr) out[count] = {last, origin, leaf, fast, align, 0};
+    ++count;
+  };
+  addr_t next = 0;
+  bool full = false;
+  for (std::size_t k = 0; k < nview; ++k) {
+    const flat_range& f = fv[k];
+    if (f.lo > next) put(f.lo - 1, 0, hole, 0x116, 0);
+    const node& n = nd[f.leaf];
+    put(f.last, f.lo - f.offset, n.leaf, fast_sizes_of(n.access),
+        static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF));
+    next = f.last + 1;
+    if (f.last == root_last) {
+      full = true;
+      break;
+    }
+  }
+  if (!full) put(root_last, 0, hole, 0x116, 0);
+  if (win.empty()) return count;
+
+  // Slot windows: split every tile at each window edge inside it and mark the pieces inside
+  // a window. Rare and small, so done on a copy.
+  std::vector<lookup_tile> in(count);
+  if (out != nullptr) {
+    for (std::size_t k = 0; k < count; ++k) in[k] = out[k];
+  } else {
+    make_tiles(nodes, view, hole, {}, in.data());
+  }
+  std::size_t m = 0;
   addr_t lo = 0;
   for (const lookup_tile& t : in) {
-    // Split [lo, t.last] at every window edge inside it.
     addr_t a = lo;
     while (true) {
       addr_t b = t.last;
@@ -95,82 +139,67 @@ constexpr std::vector<lookup_tile> mark_windows(const std::vector<lookup_tile>& 
           b = wl - 1;
         }
       }
-      lookup_tile x = t;
-      x.last = b;
-      if (inside) {
-        x.dyn = 1;
-        x.fast_sizes = 0;
+      if (out != nullptr) {
+        lookup_tile x = t;
+        x.last = b;
+        if (inside) {
+          x.dyn = 1;
+          x.fast_sizes = 0;
+        }
+        out[m] = x;
       }
-      out.push_back(x);
+      ++m;
       if (b == t.last) break;
       a = b + 1;
     }
     lo = t.last + 1;
   }
-  return out;
+  return m;
 }
 
-/// Tiles for a flat view of a root of `root_size` bytes. `hole` is the leaf number used for
-/// holes (the leaf count).
-constexpr std::vector<lookup_tile> make_tiles(std::span<const node> nodes,
-                                              std::span<const flat_range> view,
-                                              std::uint32_t hole) {
-  std::vector<lookup_tile> t;
-  const addr_t root_last = nodes[0].size - 1;
-  const lookup_tile gap{0, 0, hole, 0x116, 0};  // sizes 1, 2, 4, 8
-  addr_t next = 0;
-  for (const flat_range& f : view) {
-    if (f.lo > next) {
-      lookup_tile g = gap;
-      g.last = f.lo - 1;
-      t.push_back(g);
-    }
-    const node& n = nodes[f.leaf];
-    t.push_back({f.last, f.lo - f.offset, n.leaf, fast_sizes_of(n.access),
-                 static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF)});
-    next = f.last + 1;
-    if (f.last == root_last) return t;
-  }
-  lookup_tile g = gap;
-  g.last = root_last;
-  t.push_back(g);
-  return t;
-}
-
+/// Size and search parameters of a tile table.
 struct bucket_plan {
   unsigned shift = 0;
   std::size_t buckets = 1;
   std::size_t max_scan = 1;  ///< most tiles any one bucket holds
 };
 
-constexpr bucket_plan plan_buckets(std::span<const lookup_tile> tiles, addr_t root_last) {
+constexpr bucket_plan plan_buckets(const lookup_tile* tiles, std::size_t ntiles, addr_t root_last) {
   const unsigned span_bits =
       root_last == 0 ? 0 : 64 - static_cast<unsigned>(std::countl_zero(root_last));
   // Exact plan: 2^shift divides every boundary.
   unsigned exact = span_bits;
-  for (std::size_t i = 0; i + 1 < tiles.size(); ++i)
-    exact = std::min(exact, static_cast<unsigned>(std::countr_zero(tiles[i].last + 1)));
-  const std::size_t limit = std::max<std::size_t>(64, tiles.size() * 8);
+  for (std::size_t i = 0; i + 1 < ntiles; ++i) {
+    const auto z = static_cast<unsigned>(std::countr_zero(tiles[i].last + 1));
+    if (z < exact) exact = z;
+  }
+  const std::size_t limit = std::max<std::size_t>(64, ntiles * 8);
   unsigned shift;
   if (span_bits - exact <= 20 && (std::size_t{1} << (span_bits - exact)) <= limit) {
     shift = exact;
   } else {
-    const unsigned want = static_cast<unsigned>(std::bit_width(tiles.size() * 2 - 1));
+    const unsigned want = static_cast<unsigned>(std::bit_width(ntiles * 2 - 1));
     shift = span_bits > want ? span_bits - want : 0;
   }
   shift = std::min(shift, 63U);  // a one-tile 2^64-byte root would otherwise ask for 1 << 64
   bucket_plan p;
   p.shift = shift;
   p.buckets = static_cast<std::size_t>((root_last >> shift) + 1);
-  // Tiles per bucket: bucket b spans [b << shift, ((b + 1) << shift) - 1].
-  std::size_t i = 0;
-  for (std::size_t b = 0; b < p.buckets; ++b) {
-    const addr_t lo = static_cast<addr_t>(b) << shift;
-    const addr_t hi = lo + ((addr_t{1} << shift) - 1);
-    while (tiles[i].last < lo) ++i;
-    std::size_t j = i;
-    while (j + 1 < tiles.size() && tiles[j].last < hi) ++j;
-    p.max_scan = std::max(p.max_scan, j - i + 1);
+  // Tiles per bucket: 1 + the tile boundaries strictly inside the bucket. Boundaries are
+  // sorted, so one pass over them counts runs per bucket.
+  const addr_t mask = (addr_t{1} << shift) - 1;
+  addr_t run_bucket = 0;
+  std::size_t run = 1;
+  for (std::size_t i = 0; i + 1 < ntiles; ++i) {
+    const addr_t start = tiles[i].last + 1;
+    if ((start & mask) == 0) continue;
+    const addr_t b = start >> shift;
+    if (b != run_bucket) {
+      run_bucket = b;
+      run = 1;
+    }
+    ++run;
+    if (run > p.max_scan) p.max_scan = run;
   }
   return p;
 }
@@ -187,19 +216,37 @@ struct lookup_table {
 template <region Tree>
 inline constexpr std::uint32_t hole_leaf_v = static_cast<std::uint32_t>(leaf_count_v<Tree>);
 
+/// Whether Tree has slots (then its tiles are cut at the slot windows' edges).
 template <region Tree>
-constexpr std::vector<lookup_tile> tiles_of() {
-  return mark_windows(make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>),
-                      window_ranges(nodes_v<Tree>));
+inline constexpr bool has_slots_v = [] {
+  const node* const nd = nodes_v<Tree>.data();
+  for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
+    if (nd[i].dynamic) return true;
+  return false;
+}();
+
+template <region Tree>
+constexpr std::vector<std::pair<addr_t, addr_t>> windows_of() {
+  if constexpr (has_slots_v<Tree>)
+    return window_ranges(nodes_v<Tree>);
+  else
+    return {};
 }
 
-template <region Tree>
-inline constexpr auto tile_count_v = tiles_of<Tree>().size();
+/// Tile count and bucket plan of Tree, from one pass over its flat view.
+struct tile_plan {
+  std::size_t tiles = 0;
+  bucket_plan buckets{};
+};
 
 template <region Tree>
-inline constexpr bucket_plan plan_v = [] {
-  const auto t = tiles_of<Tree>();
-  return plan_buckets(t, nodes_v<Tree>[0].size - 1);
+inline constexpr tile_plan plan_v = [] {
+  const auto win = windows_of<Tree>();
+  const std::size_t n =
+      make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>, win, nullptr);
+  std::vector<lookup_tile> t(n);
+  make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>, win, t.data());
+  return tile_plan{n, plan_buckets(t.data(), n, nodes_v<Tree>[0].size - 1)};
 }();
 
 }  // namespace detail
@@ -207,18 +254,20 @@ inline constexpr bucket_plan plan_v = [] {
 /// The dispatcher's lookup table for Tree, in read-only data.
 template <region Tree>
 inline constexpr auto lookup_v = [] {
-  constexpr auto plan = detail::plan_v<Tree>;
-  detail::lookup_table<detail::tile_count_v<Tree>, plan.buckets> lt{};
-  const auto t = detail::tiles_of<Tree>();
-  std::copy(t.begin(), t.end(), lt.tiles.begin());
-  lt.shift = plan.shift;
-  lt.max_scan = plan.max_scan;
+  constexpr detail::tile_plan plan = detail::plan_v<Tree>;
+  detail::lookup_table<plan.tiles, plan.buckets.buckets> lt{};
+  lookup_tile* const t = lt.tiles.data();
+  detail::make_tiles(nodes_v<Tree>, flat_view_v<Tree>, detail::hole_leaf_v<Tree>,
+                     detail::windows_of<Tree>(), t);
+  lt.shift = plan.buckets.shift;
+  lt.max_scan = plan.buckets.max_scan;
   lt.root_last = nodes_v<Tree>[0].size - 1;
+  std::uint32_t* const first = lt.first.data();
   std::uint32_t i = 0;
-  for (std::size_t b = 0; b < plan.buckets; ++b) {
-    const addr_t lo = static_cast<addr_t>(b) << plan.shift;
-    while (lt.tiles[i].last < lo) ++i;
-    lt.first[b] = i;
+  for (std::size_t b = 0; b < plan.buckets.buckets; ++b) {
+    const addr_t lo = static_cast<addr_t>(b) << plan.buckets.shift;
+    while (t[i].last < lo) ++i;
+    first[b] = i;
   }
   return lt;
 }();
