@@ -1,0 +1,35 @@
+// expect-error: mmiotree: typed access names a register the block lacks
+// expect-error: no_register_with_this_name<.*\{"ctlr"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::no_register_with_this_name<mmiotree::v0::fixed_string<4>\{"ctlr"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::no_register_with_this_name<fixed_string<5UL - 1>\{"ctlr"\}>
+//
+// Rule (regs/register_file.hpp): typed access names registers by path, so a misspelled name is
+// a compile error rather than a read of the wrong register.
+#include <mmiotree/regs/register_file.hpp>
+
+using namespace mmiotree;
+using namespace mmiotree::field_kinds;
+
+#include <cstdint>
+
+// clang-format off
+using timer_block = register_block<"timer", 0x20, access::exactly<4>,
+    reg<"ctrl", 0x04, 32, 0x0,
+        field<"enable", 0, 0, rw>,
+        field<"mode", 2, 1, rw, enumerator<"oneshot", 0>, enumerator<"periodic", 1>>,
+        field<"irq_enable", 3, 3, rw>>,
+    reg<"status", 0x08, 32, 0x0,
+        field<"expired", 0, 0, rw1c>,
+        field<"running", 1, 1, ro>>,
+    reg<"load", 0x0C, 32, 0x0, field<"value", 31, 0, rw>>>;
+// clang-format on
+
+register_file<timer_block> regs;
+
+std::uint64_t enabled() {
+#ifdef MMIOTREE_CF_POSITIVE
+  return regs.state().get<"ctrl", "enable">();
+#else
+  return regs.state().get<"ctlr", "enable">();
+#endif
+}

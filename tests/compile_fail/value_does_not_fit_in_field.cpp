@@ -1,0 +1,35 @@
+// expect-error: mmiotree: a value written by name must fit in its field
+// expect-error: value_does_not_fit_in_field<.*\{"ctrl"\}, .*\{"mode"\}, 4, 2>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::value_does_not_fit_in_field<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<4>\{"mode"\}, 4, 2>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::value_does_not_fit_in_field<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<5UL - 1>\{"mode"\}, 4, 2>
+//
+// Rule (regs/register_file.hpp): val<Field, V> is checked against the field's width at compile
+// time; MODE is 2 bits, so 4 would be cut to 0.
+#include <mmiotree/regs/register_file.hpp>
+
+using namespace mmiotree;
+using namespace mmiotree::field_kinds;
+
+#include <cstdint>
+
+// clang-format off
+using timer_block = register_block<"timer", 0x20, access::exactly<4>,
+    reg<"ctrl", 0x04, 32, 0x0,
+        field<"enable", 0, 0, rw>,
+        field<"mode", 2, 1, rw, enumerator<"oneshot", 0>, enumerator<"periodic", 1>>,
+        field<"irq_enable", 3, 3, rw>>,
+    reg<"status", 0x08, 32, 0x0,
+        field<"expired", 0, 0, rw1c>,
+        field<"running", 1, 1, ro>>,
+    reg<"load", 0x0C, 32, 0x0, field<"value", 31, 0, rw>>>;
+// clang-format on
+
+register_file<timer_block> regs;
+
+void start() {
+#ifdef MMIOTREE_CF_POSITIVE
+  regs.state().set<"ctrl">(val<"enable", 1>{}, val<"mode", 1>{});
+#else
+  regs.state().set<"ctrl">(val<"enable", 1>{}, val<"mode", 4>{});
+#endif
+}
