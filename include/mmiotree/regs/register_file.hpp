@@ -163,6 +163,10 @@ consteval std::uint32_t lock_index() {
   if constexpr (l == no_index) (void)&diag::emit<diag::block_has_no_lock_with_this_name<Lock>>;
   return l;
 }
+/// The low `bytes` bytes (1–8) set.
+[[nodiscard]] constexpr std::uint64_t bytes_mask(unsigned bytes) noexcept {
+  return bytes >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
+}
 /// Largest array element count in the block (lock bits are kept per element).
 template <block_type B>
 inline constexpr std::size_t max_elements_v = [] {
@@ -433,8 +437,85 @@ class register_file {
  private:
   static constexpr std::size_t reg_count = tables.regs.size();
 
+  // The common guest access covers exactly one register: `exact_` finds it in one load. Every
+  // register lies at a multiple of its width (check_block), so at a multiple of the narrowest
+  // width in the block, `granule_`; `exact_[offset / granule_]` is 1 + the index of the
+  // instance starting there, 0 if none does. Kept for blocks of up to 4096 granules (a 16 KiB
+  // block of 32-bit registers); larger ones take the search below. With a constant offset the
+  // compiler folds the table, the register's width and its write function: a typed guest write
+  // compiles to the field rules' masks.
+  static constexpr addr_t granule_ = [] {
+    unsigned g = 8;
+    for (const reg_desc& r : tables.regs) g = std::min(g, r.bytes());
+    return addr_t{g};
+  }();
+  static constexpr std::size_t exact_entries_ =
+      (B::size + granule_ - 1) / granule_ <= 4096 ? (B::size + granule_ - 1) / granule_ : 0;
+  using exact_index =
+      std::conditional_t<(layout.instances.size() < 0xFFFF), std::uint16_t, std::uint32_t>;
+  static constexpr auto exact_ = [] {
+    std::array<exact_index, exact_entries_> a{};
+    if constexpr (exact_entries_ != 0)
+      for (std::size_t i = 0; i < layout.instances.size(); ++i)
+        a[layout.instances[i].offset / granule_] = static_cast<exact_index>(i + 1);
+    return a;
+  }();
+
   template <bool Read, bool Peek>
   std::uint64_t access(addr_t offset, unsigned size, std::uint64_t value) {
+    if constexpr (exact_entries_ != 0) {
+      if (offset < B::size && offset % granule_ == 0) {
+        const exact_index e = exact_[offset / granule_];
+        if (e != 0) {
+          const reg_instance& in = layout.instances[e - 1];
+          if (tables.regs[in.reg].bytes() == size) {
+            const std::uint64_t part = detail::bytes_mask(size);
+            if constexpr (Read) {
+              return read_one(in.reg, in.element, part, Peek) & part;
+            } else {
+              write_one(in.reg, in.element, part, value & part);
+              return 0;
+            }
+          }
+        }
+      }
+    }
+    return general_access<Read, Peek>(offset, size, value);
+  }
+
+  // Register r's read or write function. In a block of up to `direct_calls_max` registers,
+  // by direct calls picked by comparing r: the compiler folds a known r and inlines the call,
+  // or makes a jump table. (A pointer loaded from the function tables is resolved only after
+  // inlining is decided, so a constant offset still left one call per access: a W1C write took
+  // 5 ns against 0.6 ns by hand, docs/benchmarks-regs-update.md.) Larger blocks use the tables.
+  static constexpr std::size_t direct_calls_max = 32;
+  std::uint64_t read_one(std::uint32_t r, std::uint32_t element, std::uint64_t byte_mask,
+                         bool peek) {
+    if constexpr (reg_count <= direct_calls_max) {
+      return [&]<std::size_t... R>(std::index_sequence<R...>) {
+        std::uint64_t v = 0;
+        (void)((r == R && (v = read_reg<R>(*this, element, byte_mask, peek), true)) || ...);
+        return v;
+      }
+      (std::make_index_sequence<reg_count>{});
+    } else {
+      return read_fns_[r](*this, element, byte_mask, peek);
+    }
+  }
+  void write_one(std::uint32_t r, std::uint32_t element, std::uint64_t byte_mask, std::uint64_t w) {
+    if constexpr (reg_count <= direct_calls_max) {
+      [&]<std::size_t... R>(std::index_sequence<R...>) {
+        (void)((r == R && (write_reg<R>(*this, element, byte_mask, w), true)) || ...);
+      }
+      (std::make_index_sequence<reg_count>{});
+    } else {
+      write_fns_[r](*this, element, byte_mask, w);
+    }
+  }
+
+  /// Any access: partial registers, several registers, bytes no register covers.
+  template <bool Read, bool Peek>
+  std::uint64_t general_access(addr_t offset, unsigned size, std::uint64_t value) {
     if (size == 0 || size > 8 || offset >= B::size || B::size - offset < size) return 0;
     const addr_t end = offset + size;
     // First instance whose end passes `offset`: instances are sorted and do not overlap.
