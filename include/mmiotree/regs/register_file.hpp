@@ -446,7 +446,7 @@ class register_file {
   // compiles to the field rules' masks.
   static constexpr addr_t granule_ = [] {
     unsigned g = 8;
-    for (const reg_desc& r : tables.regs) g = std::min(g, r.bytes());
+    for (const reg_desc& r : tables.regs) g = std::min(g, std::max(r.bytes(), 1U));
     return addr_t{g};
   }();
   static constexpr std::size_t exact_entries_ =
@@ -457,7 +457,10 @@ class register_file {
     std::array<exact_index, exact_entries_> a{};
     if constexpr (exact_entries_ != 0)
       for (std::size_t i = 0; i < layout.instances.size(); ++i)
-        a[layout.instances[i].offset / granule_] = static_cast<exact_index>(i + 1);
+        // In range unless the block failed check_block (a register past its end): that error
+        // is already reported, and an out-of-bounds store here would add a second one.
+        if (layout.instances[i].offset / granule_ < exact_entries_)
+          a[layout.instances[i].offset / granule_] = static_cast<exact_index>(i + 1);
     return a;
   }();
 
