@@ -1,0 +1,160 @@
+// bench/more/update_mmiotree.hpp: update/mmiotree/<N> — moving one BAR slot of an
+// address_space with N BAR slots — instantiated once per N in its own translation unit
+// (update_<N>.cpp), so that the large trees compile in parallel and none holds another's
+// tables in memory.
+#pragma once
+
+#include <mmiotree/core/hash.hpp>
+#include <mmiotree/layout/slots.hpp>
+#include <mmiotree/runtime/address_space.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "update_machine.hpp"
+
+namespace bench {
+
+template <std::size_t N>
+class mmiotree_machine {
+ public:
+  using tree = machine_t<N>;
+  static constexpr std::size_t moving = moving_device(N);
+
+  mmiotree_machine() {
+    // Only the moving device's memory is bound: events for it carry a host pointer, as a
+    // backend needs; the other BARs never produce an event.
+    ok_ = as_.template bind<device_mem_path<moving>>(mem_) == mmiotree::bind_status::ok;
+    ok_ = ok_ && place_all();
+  }
+
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
+  [[nodiscard]] mmiotree::address_space<tree>& space() noexcept { return as_; }
+  [[nodiscard]] std::byte* mem() noexcept { return mem_.data(); }
+
+  /// Moves the moving BAR to window-relative `base`.
+  template <class L>
+  [[nodiscard]] bool move(addr_t base, L& listener) {
+    return as_.begin().template place<device_path<moving>>(base).commit(listener).ok();
+  }
+
+ private:
+  /// Places every BAR at its start position in one commit. A transaction places slots by
+  /// typed path only, and N typed `place<"pci/dK">` calls are N template instantiations (about
+  /// as costly to compile as the rest of the machine at N = 128, and growing faster), so the
+  /// placements go in through `restore`, which takes them at run time: the current state is
+  /// saved, each slot's record (base, enabled) rewritten, the checksum recomputed.
+  bool place_all() {
+    std::vector<std::byte> blob = as_.save();
+    constexpr std::size_t header = 32, record = 16;
+    auto put = [&](std::size_t at, std::uint64_t v) {
+      for (unsigned b = 0; b < 8; ++b) blob[at + b] = static_cast<std::byte>(v >> (8 * b));
+    };
+    for (std::size_t k = 0; k < N; ++k) {
+      // Slots are numbered in declaration order: slot k is device k's BAR.
+      if (mmiotree::slot_tables_v<tree>.slots[k].node != bar_node(k)) return false;
+      put(header + record * k, start_position(k, N) * bar_size);
+      put(header + record * k + 8, 1);
+    }
+    mmiotree::detail::fnv1a sum;
+    for (std::size_t i = 0; i + 8 < blob.size(); ++i)
+      sum.byte(std::to_integer<std::uint8_t>(blob[i]));
+    put(blob.size() - 8, sum.h);
+    counting_listener initial;
+    return as_.restore(blob, initial) == mmiotree::restore_status::ok;
+  }
+
+  mmiotree::address_space<tree> as_;
+  std::vector<std::byte> mem_ = std::vector<std::byte>(mem_size);
+  bool ok_ = false;
+};
+
+/// Records events, to compare two backends' views of the same moves.
+struct recording_listener {
+  std::vector<mmiotree::map_event> events;
+  void region_del(const mmiotree::map_event& e) { events.push_back(e); }
+  void region_add(const mmiotree::map_event& e) {
+    mmiotree::map_event x = e;
+    x.kind = mmiotree::region_kind::container;  // marks an add (no event has this kind)
+    events.push_back(x);
+  }
+};
+
+/// Aborts unless the slot machine and the re-rendered one are the same machine: the same flat
+/// view after set-up and the same events for a move there and back.
+template <std::size_t N>
+void check_same_machine() {
+  auto m = std::make_unique<mmiotree_machine<N>>();
+  rerender_machine r(N);
+  constexpr std::size_t k = mmiotree_machine<N>::moving;
+  r.bind(bar_node(k) + 3, m->mem());
+  bool same = m->ok();
+  recording_listener a, b;
+  m->space().replay(a);
+  for (const mmiotree::flat_range& f : r.view())
+    b.region_add({f.lo, f.last, f.leaf, r.nodes()[f.leaf].kind, f.offset, nullptr, {}});
+  auto key = [](const mmiotree::map_event& e) {
+    return std::tuple(e.lo, e.last, e.leaf, e.offset, e.kind);
+  };
+  auto equal = [&] {
+    if (a.events.size() != b.events.size()) return false;
+    for (std::size_t i = 0; i < a.events.size(); ++i)
+      if (key(a.events[i]) != key(b.events[i])) return false;
+    return true;
+  };
+  same = same && equal();
+  for (const std::size_t pos : {away_position(N), home_position(N)}) {
+    a.events.clear();
+    b.events.clear();
+    same = same && m->move(pos * bar_size, a);
+    r.move(k, pos * bar_size, b);
+    same = same && equal() && a.events.size() == 6;
+    for (std::size_t i = 0; same && i < a.events.size(); ++i)
+      same = a.events[i].host == b.events[i].host;
+  }
+  if (!same) {
+    std::fprintf(stderr, "bench_update: the slot machine and the re-rendered one differ (N=%zu)\n",
+                 N);
+    std::abort();
+  }
+}
+
+template <std::size_t N>
+void bm_mmiotree(benchmark::State& state) {
+  auto m = std::make_unique<mmiotree_machine<N>>();
+  if (!m->ok()) {
+    state.SkipWithError("set-up commit refused");
+    return;
+  }
+  counting_listener backend;
+  constexpr addr_t home = home_position(N) * bar_size, away = away_position(N) * bar_size;
+  bool at_home = true;
+  for (auto _ : state) {
+    if (!m->move(at_home ? away : home, backend)) {
+      state.SkipWithError("move refused");
+      break;
+    }
+    at_home = !at_home;
+  }
+  benchmark::DoNotOptimize(backend);
+  state.counters["events_per_move"] =
+      static_cast<double>(backend.dels + backend.adds) / static_cast<double>(state.iterations());
+}
+
+/// Registers update/mmiotree/<N> after checking the machine.
+template <std::size_t N>
+void register_mmiotree() {
+  check_same_machine<N>();
+  benchmark::RegisterBenchmark(("update/mmiotree/" + std::to_string(N)).c_str(), bm_mmiotree<N>);
+}
+
+}  // namespace bench
