@@ -79,7 +79,11 @@ constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, 
 }
 
 constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
-  const node& n = st.nodes[i];
+  // Plain pointers, ternaries instead of std::min/max: g++ evaluates each span `operator[]`
+  // and each library call as a memoised constexpr call, which is what dominates its time on
+  // large trees (layout/lookup.hpp says more).
+  const node* const nd = st.nodes.data();
+  const node& n = nd[i];
   if (is_leaf(n.kind)) {
     ++st.count;
     if (st.out) st.out->push_back({delta + clo, delta + clast, delta, i, st.rank});
@@ -93,22 +97,41 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
     --st.alias_depth;
     return;
   }
-  // Container: children in ascending priority, so a higher priority gets higher ranks.
+  // Container: children in ascending priority, so a higher priority gets higher ranks; equal
+  // priorities in declaration order. Children are usually declared in that order already
+  // (most containers use one priority), and a count needs no order at all: then they are
+  // rendered as they come, with no list and no sort.
+  const node_index end = n.end;
+  bool ordered = st.out == nullptr && st.rank_lo == nullptr;
+  if (!ordered) {
+    ordered = true;
+    for (node_index k = i + 1, prev = npos; k < end; prev = k, k = nd[k].end) {
+      if (prev != npos && nd[k].priority < nd[prev].priority) {
+        ordered = false;
+        break;
+      }
+    }
+  }
+  auto visit = [&](node_index k) {
+    const node& ch = nd[k];
+    if (ch.dynamic) return;  // slots are placed at run time (runtime/address_space.hpp)
+    const addr_t ch_last = ch.offset + (ch.size - 1);
+    if (ch.offset > clast || ch_last < clo) return;
+    render(st, k, delta + ch.offset, (clo > ch.offset ? clo : ch.offset) - ch.offset,
+           (clast < ch_last ? clast : ch_last) - ch.offset);
+  };
+  if (ordered) {
+    for (node_index k = i + 1; k < end; k = nd[k].end) visit(k);
+    return;
+  }
   // (A fixed-size buffer would do for small fan-outs, but containers may hold thousands.)
   std::vector<node_index> c;
-  for (node_index k = i + 1; k < n.end; k = st.nodes[k].end) c.push_back(k);
+  for (node_index k = i + 1; k < end; k = nd[k].end) c.push_back(k);
   std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
-    const auto px = st.nodes[x].priority, py = st.nodes[y].priority;
+    const auto px = nd[x].priority, py = nd[y].priority;
     return px != py ? px < py : x < y;
   });
-  for (const node_index k : c) {
-    const node& ch = st.nodes[k];
-    if (ch.dynamic) continue;  // slots are placed at run time (runtime/address_space.hpp)
-    const addr_t ch_last = ch.offset + (ch.size - 1);
-    if (ch.offset > clast || ch_last < clo) continue;
-    render(st, k, delta + ch.offset, std::max(clo, ch.offset) - ch.offset,
-           std::min(clast, ch_last) - ch.offset);
-  }
+  for (const node_index k : c) visit(k);
 }
 
 /// Number of leaf occurrences of a (checked) tree, or of the subtree at `root` rendered as if
@@ -122,42 +145,80 @@ constexpr std::size_t occurrence_count(std::span<const node> nodes, node_index r
 /// The sweep of step 2; `emit` receives the merged ranges in address order.
 template <class Emit>
 constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root = 0) {
+  constexpr addr_t max = std::numeric_limits<addr_t>::max();
+  const node* const nd = nodes.data();
   std::vector<occurrence> occ;
   render_state st{nodes, &occ};
-  render(st, root, 0, 0, nodes[root].size - 1);
-  std::sort(occ.begin(), occ.end(),
-            [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
+  render(st, root, 0, 0, nd[root].size - 1);
+  const std::size_t m = occ.size();
 
-  // Elementary boundaries: every start, and every end + 1 that does not pass 2^64.
-  std::vector<addr_t> cuts;
-  cuts.reserve(occ.size() * 2);
-  for (const occurrence& o : occ) {
-    cuts.push_back(o.lo);
-    if (o.last != std::numeric_limits<addr_t>::max()) cuts.push_back(o.last + 1);
+  // By start. Leaves usually come in address order, so the sort is usually skipped; the order
+  // among equal starts does not matter: the sweep only ever asks for the highest rank among
+  // the occurrences that started.
+  bool sorted = true;
+  for (std::size_t k = 1; k < m && sorted; ++k) sorted = occ.data()[k - 1].lo <= occ.data()[k].lo;
+  if (!sorted)
+    std::sort(occ.begin(), occ.end(),
+              [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
+  const occurrence* const o = occ.data();
+
+  // Elementary boundaries: every start, and every end + 1 that does not pass 2^64; sorted
+  // already when the occurrences do not overlap.
+  std::vector<addr_t> cut_buf(2 * m);
+  addr_t* const cuts = cut_buf.data();
+  std::size_t ncuts = 0;
+  for (std::size_t k = 0; k < m; ++k) {
+    cuts[ncuts++] = o[k].lo;
+    if (o[k].last != max) cuts[ncuts++] = o[k].last + 1;
   }
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  sorted = true;
+  for (std::size_t k = 1; k < ncuts && sorted; ++k) sorted = cuts[k - 1] <= cuts[k];
+  if (!sorted) std::sort(cuts, cuts + ncuts);
+  std::size_t unique = 0;
+  for (std::size_t k = 0; k < ncuts; ++k)
+    if (unique == 0 || cuts[unique - 1] != cuts[k]) cuts[unique++] = cuts[k];
+  ncuts = unique;
 
-  auto lower_rank = [&](std::uint32_t a, std::uint32_t b) { return occ[a].rank < occ[b].rank; };
-  std::vector<std::uint32_t> heap;  // indices into occ, max-heap by rank
+  // Max-heap of indices into o by rank, with lazy deletion.
+  std::vector<std::uint32_t> heap_buf(m);
+  std::uint32_t* const heap = heap_buf.data();
+  std::size_t hn = 0;
   std::size_t next = 0;
   flat_range cur{};
   bool open = false;
-  for (std::size_t k = 0; k < cuts.size(); ++k) {
+  for (std::size_t k = 0; k < ncuts; ++k) {
     const addr_t lo = cuts[k];
-    while (next < occ.size() && occ[next].lo <= lo) {
-      heap.push_back(static_cast<std::uint32_t>(next++));
-      std::push_heap(heap.begin(), heap.end(), lower_rank);
+    while (next < m && o[next].lo <= lo) {  // push, sift up
+      std::size_t j = hn++;
+      heap[j] = static_cast<std::uint32_t>(next++);
+      while (j > 0) {
+        const std::size_t p = (j - 1) / 2;
+        if (!(o[heap[p]].rank < o[heap[j]].rank)) break;
+        const std::uint32_t t = heap[p];
+        heap[p] = heap[j];
+        heap[j] = t;
+        j = p;
+      }
     }
-    while (!heap.empty() && occ[heap.front()].last < lo) {
-      std::pop_heap(heap.begin(), heap.end(), lower_rank);
-      heap.pop_back();
+    while (hn > 0 && o[heap[0]].last < lo) {  // pop, sift down
+      heap[0] = heap[--hn];
+      std::size_t j = 0;
+      while (true) {
+        const std::size_t l = 2 * j + 1, r = l + 1;
+        if (l >= hn) break;
+        const std::size_t big = r < hn && o[heap[l]].rank < o[heap[r]].rank ? r : l;
+        if (!(o[heap[j]].rank < o[heap[big]].rank)) break;
+        const std::uint32_t t = heap[j];
+        heap[j] = heap[big];
+        heap[big] = t;
+        j = big;
+      }
     }
-    if (heap.empty()) continue;  // a hole
-    const occurrence& w = occ[heap.front()];
-    const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : std::numeric_limits<addr_t>::max();
-    const flat_range r{lo, std::min(last, w.last), w.leaf, lo - w.origin};
-    if (open && cur.leaf == r.leaf && !nodes[r.leaf].keep_separate && cur.last + 1 == r.lo &&
+    if (hn == 0) continue;  // a hole
+    const occurrence& w = o[heap[0]];
+    const addr_t last = k + 1 < ncuts ? cuts[k + 1] - 1 : max;
+    const flat_range r{lo, last < w.last ? last : w.last, w.leaf, lo - w.origin};
+    if (open && cur.leaf == r.leaf && !nd[r.leaf].keep_separate && cur.last + 1 == r.lo &&
         cur.offset + (cur.last - cur.lo) + 1 == r.offset) {
       cur.last = r.last;
     } else {
