@@ -4,6 +4,8 @@
 set -euo pipefail
 pkgs=(git ca-certificates cmake ninja-build g++ clang-16 libclang-rt-16-dev clang-format
       libboost-dev libfmt-dev librange-v3-dev catch2 libbenchmark-dev)
+# Benchmarks also compare against Unicorn's memory API (bench/more/bench_update.cpp).
+if [ "${1:-}" = --bench ]; then pkgs+=(libunicorn-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
