@@ -164,7 +164,11 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root =
 
   // Elementary boundaries: every start, and every end + 1 that does not pass 2^64; sorted
   // already when the occurrences do not overlap.
-  std::vector<addr_t> cut_buf(2 * m);
+  // The buffers are filled with an explicit 0, not sized alone: clang 16 with libstdc++ 12
+  // rejects `std::vector<T>(n)` of a trivial T in a constant expression (its default-init path
+  // copies the first element with fill_n, "assignment to object outside its lifetime"), which
+  // broke every flat_view_v on clang.
+  std::vector<addr_t> cut_buf(2 * m, 0);
   addr_t* const cuts = cut_buf.data();
   std::size_t ncuts = 0;
   for (std::size_t k = 0; k < m; ++k) {
@@ -180,7 +184,7 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root =
   ncuts = unique;
 
   // Max-heap of indices into o by rank, with lazy deletion.
-  std::vector<std::uint32_t> heap_buf(m);
+  std::vector<std::uint32_t> heap_buf(m, 0);  // explicit 0: clang 16, as cut_buf above
   std::uint32_t* const heap = heap_buf.data();
   std::size_t hn = 0;
   std::size_t next = 0;
