@@ -71,23 +71,44 @@ struct binding {
   bool bound = false;  ///< false: an unbound passthrough/io leaf (stubs and holes are "bound")
 };
 
-template <std::uint64_t ErrorRead>
-read_result unbound_read(void*, addr_t, unsigned size) {
-  return {ErrorRead & width_mask(size), access_status::unbound};
+// The thunks of unbound leaves, stubs and holes. Their `ctx` points to the leaf's error value
+// (a constant in read-only data), so one instantiation serves every leaf and the initial
+// bindings of a tree are a table computed at compile time, not code per node.
+inline read_result unbound_read(void* ctx, addr_t, unsigned size) {
+  return {*static_cast<const std::uint64_t*>(ctx) & width_mask(size), access_status::unbound};
 }
 inline access_status unbound_write(void*, addr_t, unsigned, std::uint64_t) {
   return access_status::unbound;
 }
 
-template <stub_response R, std::uint64_t ErrorRead>
-read_result stub_read(void*, addr_t, unsigned size) {
+template <stub_response R>
+read_result stub_read(void* ctx, addr_t, unsigned size) {
   if constexpr (R == stub_response::read_as_zero) return {0, access_status::ok};
   if constexpr (R == stub_response::read_as_ones) return {width_mask(size), access_status::ok};
-  return {ErrorRead & width_mask(size), access_status::decode_error};
+  return {*static_cast<const std::uint64_t*>(ctx) & width_mask(size), access_status::decode_error};
 }
 template <stub_response R>
 access_status stub_write(void*, addr_t, unsigned, std::uint64_t) {
   return R == stub_response::decode_error ? access_status::decode_error : access_status::ok;
+}
+
+/// The binding a leaf starts with: a stub wired to its answer, a passthrough/io/regs leaf to
+/// `unbound`; `error_read` is where its error value lives.
+constexpr binding initial_binding(region_kind kind, stub_response response,
+                                  const std::uint64_t* error_read) {
+  void* const ctx = const_cast<std::uint64_t*>(error_read);  // read only, by the thunks above
+  if (kind != region_kind::stub) return {ctx, &unbound_read, &unbound_write, false};
+  switch (response) {
+    case stub_response::read_as_zero:
+      return {ctx, &stub_read<stub_response::read_as_zero>,
+              &stub_write<stub_response::read_as_zero>, true};
+    case stub_response::read_as_ones:
+      return {ctx, &stub_read<stub_response::read_as_ones>,
+              &stub_write<stub_response::read_as_ones>, true};
+    case stub_response::decode_error: break;
+  }
+  return {ctx, &stub_read<stub_response::decode_error>, &stub_write<stub_response::decode_error>,
+          true};
 }
 
 inline read_result passthrough_read(void* ctx, addr_t offset, unsigned size) {
@@ -229,10 +250,7 @@ class address_space {
   static constexpr std::size_t leaf_count = leaf_count_v<Tree>;
 
   /// Stubs answer from the start; passthrough and io leaves answer `unbound` until bound.
-  address_space() noexcept {
-    for (auto& b : bindings_) b = {nullptr, nullptr, nullptr, false};
-    wire_fixed(std::make_index_sequence<nodes_v<Tree>.size()>{});
-  }
+  address_space() noexcept : bindings_(initial_bindings_) {}
 
   address_space(const address_space&) = delete;  // handlers and host memory are borrowed
   address_space& operator=(const address_space&) = delete;
@@ -769,28 +787,36 @@ class address_space {
 
   template <node_index I>
   void wire_unbound() noexcept {
-    state_ops_[nodes_v<Tree>[I].leaf] = {};
-    bindings_[nodes_v<Tree>[I].leaf] = {nullptr,
-                                        &detail::unbound_read<nodes_v<Tree>[I].access.error_read>,
-                                        &detail::unbound_write, false};
+    constexpr std::uint32_t leaf = nodes_v<Tree>[I].leaf;
+    state_ops_[leaf] = {};
+    bindings_[leaf] = initial_bindings_[leaf];
   }
 
-  template <std::size_t... I>
-  void wire_fixed(std::index_sequence<I...>) noexcept {
-    (wire_one<I>(), ...);
-    bindings_[leaf_count] = {nullptr, &detail::stub_read<stub_response::decode_error, ~0ULL>,
-                             &detail::stub_write<stub_response::decode_error>, true};
-  }
-  template <std::size_t I>
-  void wire_one() noexcept {
-    constexpr node n = nodes_v<Tree>[I];
-    if constexpr (n.kind == region_kind::stub) {
-      bindings_[n.leaf] = {nullptr, &detail::stub_read<n.response, n.access.error_read>,
-                           &detail::stub_write<n.response>, true};
-    } else if constexpr (takes_binding(n.kind)) {
-      wire_unbound<I>();
-    }
-  }
+  /// Each leaf's error value (all ones for holes, the last entry), pointed to by the `ctx` of
+  /// the unbound, stub and hole thunks.
+  static constexpr auto error_reads_ = [] {
+    std::array<std::uint64_t, leaf_count + 1> a{};
+    const node* const nd = nodes_v<Tree>.data();
+    for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
+      if (is_leaf(nd[i].kind)) a.data()[nd[i].leaf] = nd[i].access.error_read;
+    a.data()[leaf_count] = ~std::uint64_t{0};
+    return a;
+  }();
+
+  /// The bindings a new address space starts with, as one table (copied by the constructor,
+  /// restored entry by entry by `unbind`): code per node would make the constructor of a tree
+  /// of thousands of leaves one huge function, slow to compile at -O2.
+  static constexpr auto initial_bindings_ = [] {
+    std::array<detail::binding, leaf_count + 1> a{};
+    const node* const nd = nodes_v<Tree>.data();
+    for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
+      if (is_leaf(nd[i].kind))
+        a.data()[nd[i].leaf] =
+            detail::initial_binding(nd[i].kind, nd[i].response, error_reads_.data() + nd[i].leaf);
+    a.data()[leaf_count] = detail::initial_binding(region_kind::stub, stub_response::decode_error,
+                                                   error_reads_.data() + leaf_count);
+    return a;
+  }();
 
   static std::size_t find(addr_t addr) noexcept {
     std::size_t i = lookup_.first[addr >> lookup_.shift];
