@@ -310,6 +310,37 @@ class slot_map {
     const std::size_t w = d.window_index;
     const addr_t wlo = tables.windows[w].lo;
     const slot_placement& old = place_[s];
+    if (old.enabled && p.enabled) {
+      // A move: shift only the ranges between the old and the new position.
+      const std::size_t n = d.range_count;
+      if (n != 0) {
+        const addr_t from_at = wlo + old.base + tables.ranges[d.first_range].lo;
+        const addr_t to_at = wlo + p.base + tables.ranges[d.first_range].lo;
+        const std::size_t i = span_of(from_at, from_at).first;
+        // Insertion index among the other ranges (the slot's own ranges [i, i + n) excluded:
+        // a short move may land the new start among them).
+        const flat_range* b = shadow_.data();
+        auto lb = [&](std::size_t from, std::size_t to) {
+          return static_cast<std::size_t>(
+              std::lower_bound(b + from, b + to, to_at,
+                               [](const flat_range& r, addr_t a) { return r.lo < a; }) -
+              b);
+        };
+        const std::size_t j = to_at < from_at ? lb(0, i) : lb(i + n, shadow_n_) - n;
+        if (j < i)
+          std::copy_backward(shadow_.begin() + j, shadow_.begin() + i, shadow_.begin() + i + n);
+        else if (j > i)
+          std::copy(shadow_.begin() + i + n, shadow_.begin() + j + n, shadow_.begin() + i);
+        for (std::uint32_t r = 0; r < n; ++r) {
+          const flat_range& f = tables.ranges[d.first_range + r];
+          shadow_[j + r] = {wlo + p.base + f.lo, wlo + p.base + f.last, f.leaf, f.offset};
+        }
+        dirty_from_ = std::min(dirty_from_, std::min(i, j));
+        dirty_to_ = std::max(dirty_to_, std::max(i, j) + n);
+      }
+      move_extent(w, s, {wlo + p.base, wlo + p.base + (d.size - 1), s});
+      return;
+    }
     if (old.enabled) {
       if (d.range_count != 0) {
         const addr_t at = wlo + old.base + tables.ranges[d.first_range].lo;
@@ -337,12 +368,14 @@ class slot_map {
     std::copy(shadow_.begin() + i + n, shadow_.begin() + shadow_n_, shadow_.begin() + i);
     shadow_n_ -= n;
     dirty_from_ = std::min(dirty_from_, i);
+    dirty_to_ = capacity;
   }
   void insert_shadow(std::size_t i, std::size_t n) {
     std::copy_backward(shadow_.begin() + i, shadow_.begin() + shadow_n_,
                        shadow_.begin() + shadow_n_ + n);
     shadow_n_ += n;
     dirty_from_ = std::min(dirty_from_, i);
+    dirty_to_ = capacity;
   }
 
   struct extent {
@@ -356,6 +389,29 @@ class slot_map {
     if (it == e) return;
     std::copy(it + 1, e, it);
     --ext_n_[w];
+  }
+  /// Slot s's extent, moved to x (found by its old start; shifts only what lies between).
+  void move_extent(std::size_t w, std::uint32_t s, extent x) {
+    extent* b = ext_.data() + window_slots_[w].first;
+    extent* e = b + ext_n_[w];
+    const addr_t old_lo = tables.windows[w].lo + place_[s].base;
+    extent* it = std::lower_bound(b, e, old_lo, [](const extent& y, addr_t a) { return y.lo < a; });
+    while (it != e && it->slot != s) ++it;  // equal starts: disabled-overlap cases
+    if (it == e) {
+      erase_extent(w, s);
+      insert_extent(w, x);
+      return;
+    }
+    // Bubble to the new position.
+    while (it != b && (it - 1)->lo > x.lo) {
+      *it = *(it - 1);
+      --it;
+    }
+    while (it + 1 != e && (it + 1)->lo < x.lo) {
+      *it = *(it + 1);
+      ++it;
+    }
+    *it = x;
   }
   void insert_extent(std::size_t w, extent x) {
     extent* b = ext_.data() + window_slots_[w].first;
@@ -619,6 +675,7 @@ class slot_map {
     std::copy(pieces.begin(), pieces.end(), shadow_.begin() + b);
     shadow_n_ = shadow_n_ + nb - e;
     dirty_from_ = std::min(dirty_from_, b);
+    dirty_to_ = capacity;
   }
 
   void publish() noexcept {
@@ -626,7 +683,7 @@ class slot_map {
     const std::uint64_t s = seq.load(std::memory_order_relaxed);
     seq.store(s + 1, std::memory_order_relaxed);
     std::atomic_thread_fence(std::memory_order_release);
-    for (std::size_t i = dirty_from_; i < shadow_n_; ++i) {
+    for (std::size_t i = dirty_from_; i < std::min(dirty_to_, shadow_n_); ++i) {
       store(pub_[i].lo, shadow_[i].lo);
       store(pub_[i].last, shadow_[i].last);
       store(pub_[i].leaf, shadow_[i].leaf);
@@ -635,6 +692,7 @@ class slot_map {
     store(count_, shadow_n_);
     seq.store(s + 2, std::memory_order_release);
     dirty_from_ = shadow_n_;
+    dirty_to_ = 0;
   }
 
   std::array<slot_placement, slot_count> place_{};
@@ -643,6 +701,7 @@ class slot_map {
   std::array<flat_range, capacity> shadow_{};
   std::size_t shadow_n_ = 0;
   std::size_t dirty_from_ = 0;
+  std::size_t dirty_to_ = capacity;
   std::array<flat_range, capacity> scratch_{};
   std::array<extent, slot_count> ext_{};
   std::array<std::size_t, window_count> ext_n_{};
