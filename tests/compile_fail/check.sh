@@ -64,7 +64,7 @@ check_fail() {
   compile
   local lines errors
   lines=$(printf '%s\n' "$output" | wc -l)
-  errors=$(printf '%s\n' "$output" | grep -c 'error:')
+  errors=$(grep -c 'error:' <<<"$output")
   if ((status == 0)); then
     echo "COMPILED: $source compiled, but it must not"
     [[ -n $output ]] && printf '%s\n' "$output"
@@ -83,7 +83,9 @@ check_fail() {
       *) continue ;;
     esac
     checked=$((checked + 1))
-    if printf '%s\n' "$output" | grep -Eq -e "$want"; then
+    # A here-string, not a pipe: `grep -q` exits at the first match, and under pipefail the
+    # writer's SIGPIPE would turn a match into a failure whenever the output is long enough.
+    if grep -Eq -e "$want" <<<"$output"; then
       echo "matched:     $want"
     else
       echo "NOT MATCHED: $want"
