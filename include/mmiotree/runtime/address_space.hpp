@@ -697,7 +697,7 @@ class address_space {
       return slots_.commit(
           changes,
           [&](bool add, const flat_range& r) {
-            const map_event e = event_of(r);
+            [[maybe_unused]] const map_event e = event_of(r);  // unused with no listener
             if (add)
               (listeners.region_add(e), ...);
             else
