@@ -1,5 +1,6 @@
-// bench/dispatch_small.cpp: the dispatch benchmarks of 8 leaves (uniform), 64 leaves (uniform), 8 leaves (mixed), 64 leaves (mixed).
-// One translation unit per large tree, so that the trees compile in parallel and apart.
+// bench/dispatch_small.cpp: the dispatch benchmarks of 8 leaves (uniform), 64 leaves (uniform), 8
+// leaves (mixed), 64 leaves (mixed). One translation unit per large tree, so that the trees compile
+// in parallel and apart.
 #include "dispatch.hpp"
 
 namespace bench {

@@ -107,18 +107,16 @@ template <shape S, std::size_t N, std::size_t G, class Seq>
 struct group_type;
 template <shape S, std::size_t N, std::size_t G, std::size_t... K>
 struct group_type<S, N, G, std::index_sequence<K...>> {
-  using type = mmiotree::container<
-      indexed_name<'g', G>, plan_v<S, N>.group_size,
-      mmiotree::at<plan_v<S, N>.offset[G * group_capacity + K],
-                   mmiotree::io<indexed_name<'r', G * group_capacity + K>,
-                                leaf_size(S, G * group_capacity + K)>>...>;
+  using type =
+      mmiotree::container<indexed_name<'g', G>, plan_v<S, N>.group_size,
+                          mmiotree::at<plan_v<S, N>.offset[G * group_capacity + K],
+                                       mmiotree::io<indexed_name<'r', G * group_capacity + K>,
+                                                    leaf_size(S, G* group_capacity + K)>>...>;
 };
 
 template <shape S, std::size_t N, std::size_t G>
-using group_t =
-    typename group_type<S, N, G,
-                        std::make_index_sequence<std::min(group_capacity,
-                                                          N - G * group_capacity)>>::type;
+using group_t = typename group_type<
+    S, N, G, std::make_index_sequence<std::min(group_capacity, N - G * group_capacity)>>::type;
 
 template <shape S, std::size_t N, class Seq>
 struct tree_type;
