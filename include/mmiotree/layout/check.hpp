@@ -136,6 +136,35 @@ constexpr node_index find_alias_cycle(std::span<const node> nodes) {
   return npos;
 }
 
+/// FNV-1a of a name, for the duplicate-name check.
+constexpr std::uint64_t name_hash(std::string_view s) {
+  const char* const p = s.data();
+  std::uint64_t h = 14695981039346656037ULL;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+/// Whether two of the `kc` nodes `kids` share a name: a hash set, linear time. (Sorting by
+/// name is what reports the duplicate; it only runs once one is known to exist.)
+constexpr bool has_duplicate_name(const node* nd, const node_index* kids, std::size_t kc) {
+  if (kc < 2) return false;
+  std::size_t cap = 4;
+  while (cap < 2 * kc) cap *= 2;
+  std::vector<node_index> table(cap, npos);
+  node_index* const t = table.data();
+  for (std::size_t k = 0; k < kc; ++k) {
+    const std::string_view name = nd[kids[k]].name;
+    std::size_t slot = static_cast<std::size_t>(name_hash(name)) & (cap - 1);
+    for (; t[slot] != npos; slot = (slot + 1) & (cap - 1))
+      if (nd[t[slot]].name == name) return true;
+    t[slot] = kids[k];
+  }
+  return false;
+}
+
 /// The largest alignment that node `i` or anything it shows (its subtree, through aliases)
 /// requires; memoised in `memo` (0: not yet known). Aliases form no cycle by now.
 constexpr addr_t required_align(std::span<const node> nodes, node_index i,
@@ -160,21 +189,27 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i,
 constexpr layout_check check_layout(std::span<const node> nodes) {
   using detail::fits;
   constexpr addr_t max = std::numeric_limits<addr_t>::max();
+  // Plain pointers into the nodes and the work arrays, and linear-time checks for the common
+  // case (children declared in offset order, distinct names): g++ evaluates every span or
+  // vector `operator[]`, iterator step and comparator as a constexpr call, and a 4,096-leaf
+  // tree otherwise passes its default limit of 2^25 operations (layout/lookup.hpp).
+  const node* const nd = nodes.data();
+  const auto count = static_cast<node_index>(nodes.size());
 
-  for (node_index i = 0; i < nodes.size(); ++i)
-    if (!well_formed(nodes[i].access)) return {layout_error::bad_access_policy, i};
-  for (node_index i = 0; i < nodes.size(); ++i)
-    if (nodes[i].size == 0)
-      return {layout_error::zero_size, i, npos, nodes[i].offset, nodes[i].offset};
-  for (node_index i = 0; i < nodes.size(); ++i)
-    if (nodes[i].offset > max - (nodes[i].size - 1))
-      return {layout_error::offset_overflow, i, nodes[i].parent, nodes[i].offset, max};
+  for (node_index i = 0; i < count; ++i)
+    if (!well_formed(nd[i].access)) return {layout_error::bad_access_policy, i};
+  for (node_index i = 0; i < count; ++i)
+    if (nd[i].size == 0) return {layout_error::zero_size, i, npos, nd[i].offset, nd[i].offset};
+  for (node_index i = 0; i < count; ++i)
+    if (nd[i].offset > max - (nd[i].size - 1))
+      return {layout_error::offset_overflow, i, nd[i].parent, nd[i].offset, max};
 
   // Absolute offsets from the root; valid once every child fits its parent.
-  std::vector<addr_t> abs(nodes.size(), 0);
-  for (node_index i = 1; i < nodes.size(); ++i) {
-    const node& n = nodes[i];
-    const node& p = nodes[n.parent];
+  std::vector<addr_t> abs_buf(count, 0);
+  addr_t* const abs = abs_buf.data();
+  for (node_index i = 1; i < count; ++i) {
+    const node& n = nd[i];
+    const node& p = nd[n.parent];
     abs[i] = abs[n.parent] + n.offset;
     if (!fits(n.offset, n.size, p.size)) {
       const addr_t lo = abs[n.parent] + n.offset;  // may wrap only past a reported overflow
@@ -184,49 +219,73 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
 
   // Two passes, so that a missing target anywhere is reported before a window out of range
   // (rules in layout_error order, as documented).
-  for (node_index i = 0; i < nodes.size(); ++i)
-    if (nodes[i].kind == region_kind::alias && nodes[i].alias_target == npos)
-      return {layout_error::alias_target_not_found, i};
-  for (node_index i = 0; i < nodes.size(); ++i) {
-    const node& n = nodes[i];
+  bool any_alias = false;
+  for (node_index i = 0; i < count; ++i) {
+    if (nd[i].kind != region_kind::alias) continue;
+    any_alias = true;
+    if (nd[i].alias_target == npos) return {layout_error::alias_target_not_found, i};
+  }
+  for (node_index i = 0; any_alias && i < count; ++i) {
+    const node& n = nd[i];
     if (n.kind != region_kind::alias) continue;
-    const node& t = nodes[n.alias_target];
+    const node& t = nd[n.alias_target];
     if (!fits(n.alias_offset, n.size, t.size))
       return {layout_error::alias_target_out_of_range, i, n.alias_target, n.alias_offset,
               n.alias_offset + (n.size - 1)};
   }
-  if (const node_index a = detail::find_alias_cycle(nodes); a != npos)
-    return {layout_error::alias_cycle, a, nodes[a].alias_target};
+  if (any_alias) {  // the tree edges alone have no cycle
+    if (const node_index a = detail::find_alias_cycle(nodes); a != npos)
+      return {layout_error::alias_cycle, a, nd[a].alias_target};
+  }
 
-  // Sibling rules, one container at a time: sort its children and sweep.
-  for (node_index p = 0; p < nodes.size(); ++p) {
-    if (nodes[p].kind != region_kind::container) continue;
-    auto c = detail::children_of(nodes, p);
+  // Sibling rules, one container at a time, its children in pre-order.
+  std::vector<node_index> kid_buf(count, 0);  // explicit 0: clang 16 (layout/flatten.hpp)
+  node_index* const kids = kid_buf.data();
+  for (node_index p = 0; p < count; ++p) {
+    if (nd[p].kind != region_kind::container) continue;
+    std::size_t kc = 0;
+    for (node_index i = p + 1; i < nd[p].end; i = nd[i].end) kids[kc++] = i;
 
-    std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
-      return nodes[x].name != nodes[y].name ? nodes[x].name < nodes[y].name : x < y;
-    });
-    for (std::size_t k = 1; k < c.size(); ++k)
-      if (nodes[c[k - 1]].name == nodes[c[k]].name)
-        return {layout_error::duplicate_sibling_name, c[k - 1], c[k], abs[c[k]], abs[c[k]]};
+    // A duplicate name is reported as a sort by (name, index) finds it first: the smallest
+    // such name, at its two first places.
+    if (detail::has_duplicate_name(nd, kids, kc)) {
+      std::vector<node_index> c(kids, kids + kc);
+      std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
+        return nd[x].name != nd[y].name ? nd[x].name < nd[y].name : x < y;
+      });
+      for (std::size_t k = 1; k < c.size(); ++k)
+        if (nd[c[k - 1]].name == nd[c[k]].name)
+          return {layout_error::duplicate_sibling_name, c[k - 1], c[k], abs[c[k]], abs[c[k]]};
+    }
 
     // Within one priority, by offset: a child overlaps an earlier one iff it starts at or
     // before the furthest `last` seen so far in that priority (tracking the furthest, not the
-    // previous, catches a long sibling that covers several later ones).
-    std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
-      if (nodes[x].priority != nodes[y].priority) return nodes[x].priority < nodes[y].priority;
-      if (nodes[x].offset != nodes[y].offset) return nodes[x].offset < nodes[y].offset;
-      return x < y;
-    });
+    // previous, catches a long sibling that covers several later ones). Children in pre-order
+    // are usually sorted by (priority, offset, index) already.
+    bool ordered = true;
+    for (std::size_t k = 1; k < kc && ordered; ++k) {
+      const node& x = nd[kids[k - 1]];
+      const node& y = nd[kids[k]];
+      ordered = x.priority < y.priority || (x.priority == y.priority && x.offset <= y.offset);
+    }
+    if (!ordered) {
+      std::sort(kids, kids + kc, [&](node_index x, node_index y) {
+        if (nd[x].priority != nd[y].priority) return nd[x].priority < nd[y].priority;
+        if (nd[x].offset != nd[y].offset) return nd[x].offset < nd[y].offset;
+        return x < y;
+      });
+    }
     node_index reach = npos;  // sibling with the furthest last in the current priority
-    for (const node_index x : c) {
-      const node& n = nodes[x];
+    for (std::size_t k = 0; k < kc; ++k) {
+      const node_index x = kids[k];
+      const node& n = nd[x];
       if (n.dynamic) continue;  // slots are placed, and their overlaps resolved, at commit
-      if (reach != npos && nodes[reach].priority == n.priority) {
-        const addr_t reach_last = nodes[reach].offset + (nodes[reach].size - 1);
+      if (reach != npos && nd[reach].priority == n.priority) {
+        const addr_t reach_last = nd[reach].offset + (nd[reach].size - 1);
         if (n.offset <= reach_last) {
-          const addr_t last = std::min(reach_last, n.offset + (n.size - 1));
-          const node_index a = std::min(reach, x), b = std::max(reach, x);
+          const addr_t n_last = n.offset + (n.size - 1);
+          const addr_t last = reach_last < n_last ? reach_last : n_last;
+          const node_index a = reach < x ? reach : x, b = reach < x ? x : reach;
           return {layout_error::siblings_overlap, a, b, abs[p] + n.offset, abs[p] + last};
         }
         if (n.offset + (n.size - 1) > reach_last) reach = x;
@@ -238,68 +297,89 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
 
   // Inside a slot, offsets count from the slot's base, which is aligned to the slot's
   // alignment: a region there needs both its offset and that alignment to suit its policy.
-  std::vector<node_index> slot_of(nodes.size(), npos);
-  for (node_index i = 1; i < nodes.size(); ++i) {
-    const node_index up = slot_of[nodes[i].parent];
-    if (nodes[i].dynamic) {
+  std::vector<node_index> slot_buf(count, npos);
+  node_index* const slot_of = slot_buf.data();
+  bool any_slot = false;
+  for (node_index i = 1; i < count; ++i) {
+    const node_index up = slot_of[nd[i].parent];
+    if (nd[i].dynamic) {
+      any_slot = true;
       if (up != npos) return {layout_error::nested_slot, i, up};
-      const addr_t al = nodes[i].slot_align;
+      const addr_t al = nd[i].slot_align;
       if (al == 0 || (al & (al - 1)) != 0)
         return {layout_error::bad_slot_alignment, i, npos, al, al};
       slot_of[i] = i;
       abs[i] = 0;
     } else {
       slot_of[i] = up;
-      if (up != npos) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
+      if (up != npos) abs[i] = abs[nd[i].parent] + nd[i].offset;
     }
   }
-  for (node_index i = 0; i < nodes.size(); ++i) {
-    const addr_t al = nodes[i].access.align;
+  for (node_index i = 0; i < count; ++i) {
+    const addr_t al = nd[i].access.align;
     const node_index s = slot_of[i];
-    if (abs[i] % al != 0 || (s != npos && nodes[s].slot_align % al != 0))
+    if (abs[i] % al != 0 || (s != npos && nd[s].slot_align % al != 0))
       return {layout_error::misaligned_placement, i, npos, abs[i], al};
   }
   // An alias moves every region it shows by (its address - its target offset - the target's
   // address). The dispatcher checks alignment on guest addresses, so that move must keep each
   // shown region as aligned as its policy needs, or a handler that forbids unaligned accesses
   // would be called at an unaligned offset (an exactly<4> register seen 2 bytes off).
-  std::vector<addr_t> need(nodes.size(), 0);
-  for (node_index i = 0; i < nodes.size(); ++i) {
-    const node& n = nodes[i];
-    if (n.kind != region_kind::alias) continue;
-    const node_index t = n.alias_target;
-    if (slot_of[i] != npos || slot_of[t] != npos) continue;  // alias_shows_a_slot, below
-    const addr_t al = detail::required_align(nodes, t, need);
-    if ((abs[i] - n.alias_offset - abs[t]) % al != 0)
-      return {layout_error::misaligned_placement, i, t, abs[i], al};
+  if (any_alias) {
+    std::vector<addr_t> need(count, 0);
+    for (node_index i = 0; i < count; ++i) {
+      const node& n = nd[i];
+      if (n.kind != region_kind::alias) continue;
+      const node_index t = n.alias_target;
+      if (slot_of[i] != npos || slot_of[t] != npos) continue;  // alias_shows_a_slot, below
+      const addr_t al = detail::required_align(nodes, t, need);
+      if ((abs[i] - n.alias_offset - abs[t]) % al != 0)
+        return {layout_error::misaligned_placement, i, t, abs[i], al};
+    }
   }
 
   // Windows (containers with slots) must not meet: a slot's competitors are then exactly its
   // window's level map (layout/slots.hpp).
-  std::vector<node_index> windows;
-  for (node_index w = 0; w < nodes.size(); ++w) {
-    if (nodes[w].kind != region_kind::container) continue;
-    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end)
-      if (nodes[c].dynamic) {
-        windows.push_back(w);
-        break;
+  if (any_slot) {
+    std::vector<node_index> windows;
+    for (node_index w = 0; w < count; ++w) {
+      if (nd[w].kind != region_kind::container) continue;
+      for (node_index c = w + 1; c < nd[w].end; c = nd[c].end)
+        if (nd[c].dynamic) {
+          windows.push_back(w);
+          break;
+        }
+    }
+    // Whether any two meet: by start, each must begin past the furthest end so far. Only then
+    // is the first pair in pre-order looked for, pair by pair.
+    std::vector<node_index> by_start = windows;
+    std::sort(by_start.begin(), by_start.end(),
+              [&](node_index x, node_index y) { return abs[x] < abs[y]; });
+    bool meet = false;
+    addr_t reach = 0;
+    for (std::size_t k = 0; k < by_start.size() && !meet; ++k) {
+      const node_index w = by_start[k];
+      const addr_t last = abs[w] + (nd[w].size - 1);
+      meet = k > 0 && abs[w] <= reach;
+      if (k == 0 || last > reach) reach = last;
+    }
+    for (std::size_t x = 0; meet && x < windows.size(); ++x)
+      for (std::size_t y = x + 1; y < windows.size(); ++y) {
+        const node_index a = windows[x], b = windows[y];
+        const addr_t al = abs[a], bl = abs[b];
+        const addr_t alast = al + (nd[a].size - 1), blast = bl + (nd[b].size - 1);
+        if (al <= blast && bl <= alast)
+          return {layout_error::slot_windows_overlap, a, b, std::max(al, bl),
+                  std::min(alast, blast)};
       }
   }
-  for (std::size_t x = 0; x < windows.size(); ++x)
-    for (std::size_t y = x + 1; y < windows.size(); ++y) {
-      const node_index a = windows[x], b = windows[y];
-      const addr_t al = abs[a], bl = abs[b];
-      const addr_t alast = al + (nodes[a].size - 1), blast = bl + (nodes[b].size - 1);
-      if (al <= blast && bl <= alast)
-        return {layout_error::slot_windows_overlap, a, b, std::max(al, bl), std::min(alast, blast)};
-    }
   // An alias must not show a slot: slots have no static position to alias.
-  for (node_index i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].kind != region_kind::alias) continue;
-    const node_index t = nodes[i].alias_target;
+  for (node_index i = 0; any_alias && any_slot && i < count; ++i) {
+    if (nd[i].kind != region_kind::alias) continue;
+    const node_index t = nd[i].alias_target;
     if (slot_of[t] != npos) return {layout_error::alias_shows_a_slot, i, slot_of[t]};
-    for (node_index k = t; k < nodes[t].end; ++k)
-      if (nodes[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
+    for (node_index k = t; k < nd[t].end; ++k)
+      if (nd[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
   }
   return {};
 }
