@@ -30,18 +30,34 @@ struct flat_buffer {
   std::size_t size = 0;
 };
 
-/// The sweep's output in an array of sufficient capacity (2m + 1 ranges for m occurrences),
-/// so that the flattening runs once per tree; `flat_view_v` trims it to size.
+template <std::size_t Cap>
+constexpr flat_buffer<Cap> make_flat_buffer(std::span<const node> nodes) {
+  flat_buffer<Cap> b{};
+  if constexpr (Cap != 0) b.size = sweep_into(nodes, b.ranges.data());
+  return b;
+}
+
+template <std::size_t N, std::size_t Cap>
+constexpr std::array<flat_range, N> trim(const flat_buffer<Cap>& b) {
+  std::array<flat_range, N> a{};
+  const flat_range* const src = b.ranges.data();
+  flat_range* const dst = a.data();
+  for (std::size_t i = 0; i < N; ++i) dst[i] = src[i];
+  return a;
+}
+
+/// Capacity for the sweep's output: 2m + 1 ranges for m occurrences; 0 for a tree that
+/// breaks a layout rule (its error comes from `verify`, and nothing is flattened).
 template <region Tree>
-inline constexpr auto flat_buffer_v = [] {
-  if constexpr (!verify<Tree>) {
-    return flat_buffer<0>{};
-  } else {
-    flat_buffer<2 * occurrence_count(nodes_v<Tree>) + 1> b{};
-    b.size = sweep_into(nodes_v<Tree>, b.ranges.data());
-    return b;
-  }
-}();
+inline constexpr std::size_t flat_capacity_v = verify<Tree>
+                                                   ? 2 * occurrence_count(nodes_v<Tree>) + 1
+                                                   : 0;
+
+/// The sweep's output in an array of sufficient capacity, so that the flattening runs once
+/// per tree; `flat_view_v` trims it to size. (Plain function calls, not lambdas: as few
+/// symbols keyed on the tree type as possible, see sweep_into.)
+template <region Tree>
+inline constexpr auto flat_buffer_v = make_flat_buffer<flat_capacity_v<Tree>>(nodes_v<Tree>);
 }  // namespace detail
 
 /// The flat view of Tree: a sorted `std::array` of non-overlapping `flat_range`s, each naming
@@ -49,13 +65,7 @@ inline constexpr auto flat_buffer_v = [] {
 /// one leaf merged. Holes (bytes no leaf claims) are simply absent. Computed at compile time;
 /// a tree that breaks a layout rule gives the compile error of `verify<Tree>`.
 template <region Tree>
-inline constexpr auto flat_view_v = [] {
-  constexpr auto& b = detail::flat_buffer_v<Tree>;
-  std::array<flat_range, b.size> a{};
-  const flat_range* const src = b.ranges.data();
-  flat_range* const dst = a.data();
-  for (std::size_t i = 0; i < b.size; ++i) dst[i] = src[i];
-  return a;
-}();
+inline constexpr auto flat_view_v =
+    detail::trim<detail::flat_buffer_v<Tree>.size>(detail::flat_buffer_v<Tree>);
 
 MMIOTREE_END_NAMESPACE

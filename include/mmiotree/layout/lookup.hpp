@@ -216,60 +216,64 @@ struct lookup_table {
 template <region Tree>
 inline constexpr std::uint32_t hole_leaf_v = static_cast<std::uint32_t>(leaf_count_v<Tree>);
 
-/// Whether Tree has slots (then its tiles are cut at the slot windows' edges).
-template <region Tree>
-inline constexpr bool has_slots_v = [] {
-  const node* const nd = nodes_v<Tree>.data();
-  for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
-    if (nd[i].dynamic) return true;
-  return false;
-}();
-
-template <region Tree>
-constexpr std::vector<std::pair<addr_t, addr_t>> windows_of() {
-  if constexpr (has_slots_v<Tree>)
-    return window_ranges(nodes_v<Tree>);
-  else
-    return {};
+/// The slot windows' ranges (window_ranges), or none without looking further when the tree
+/// has no slot.
+constexpr std::vector<std::pair<addr_t, addr_t>> windows_if_any(std::span<const node> nodes) {
+  const node* const nd = nodes.data();
+  for (std::size_t i = 0; i < nodes.size(); ++i)
+    if (nd[i].dynamic) return window_ranges(nodes);
+  return {};
 }
 
-/// Tile count and bucket plan of Tree, from one pass over its flat view.
+/// Tile count and bucket plan: the sizes of a tree's lookup table.
 struct tile_plan {
   std::size_t tiles = 0;
   bucket_plan buckets{};
 };
 
+constexpr tile_plan plan_tiles(std::span<const node> nodes, std::span<const flat_range> view,
+                               std::uint32_t hole) {
+  const auto win = windows_if_any(nodes);
+  const std::size_t n = make_tiles(nodes, view, hole, win, nullptr);
+  std::vector<lookup_tile> t(n, lookup_tile{});
+  make_tiles(nodes, view, hole, win, t.data());
+  return {n, plan_buckets(t.data(), n, nodes.data()[0].size - 1)};
+}
+
+template <std::size_t Tiles, std::size_t Buckets>
+constexpr lookup_table<Tiles, Buckets> build_lookup(std::span<const node> nodes,
+                                                    std::span<const flat_range> view,
+                                                    std::uint32_t hole, const bucket_plan& plan) {
+  lookup_table<Tiles, Buckets> lt{};
+  lookup_tile* const t = lt.tiles.data();
+  make_tiles(nodes, view, hole, windows_if_any(nodes), t);
+  lt.shift = plan.shift;
+  lt.max_scan = plan.max_scan;
+  lt.root_last = nodes.data()[0].size - 1;
+  std::uint32_t* const first = lt.first.data();
+  std::uint32_t i = 0;
+  for (std::size_t b = 0; b < Buckets; ++b) {
+    const addr_t lo = static_cast<addr_t>(b) << plan.shift;
+    while (t[i].last < lo) ++i;
+    first[b] = i;
+  }
+  return lt;
+}
+
+// The per-tree values below call plain functions (or templates on sizes) rather than lambdas:
+// every symbol keyed on the tree type carries the whole tree in its mangled name, which g++
+// takes time quadratic in the tree's size to produce (layout/flat_view.hpp), so there are as
+// few as possible.
+
 template <region Tree>
-inline constexpr tile_plan plan_v = [] {
-  const auto win = windows_of<Tree>();
-  const std::size_t n =
-      make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>, win, nullptr);
-  std::vector<lookup_tile> t(n);
-  make_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>, win, t.data());
-  return tile_plan{n, plan_buckets(t.data(), n, nodes_v<Tree>[0].size - 1)};
-}();
+inline constexpr tile_plan plan_v = plan_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>);
 
 }  // namespace detail
 
 /// The dispatcher's lookup table for Tree, in read-only data.
 template <region Tree>
-inline constexpr auto lookup_v = [] {
-  constexpr detail::tile_plan plan = detail::plan_v<Tree>;
-  detail::lookup_table<plan.tiles, plan.buckets.buckets> lt{};
-  lookup_tile* const t = lt.tiles.data();
-  detail::make_tiles(nodes_v<Tree>, flat_view_v<Tree>, detail::hole_leaf_v<Tree>,
-                     detail::windows_of<Tree>(), t);
-  lt.shift = plan.buckets.shift;
-  lt.max_scan = plan.buckets.max_scan;
-  lt.root_last = nodes_v<Tree>[0].size - 1;
-  std::uint32_t* const first = lt.first.data();
-  std::uint32_t i = 0;
-  for (std::size_t b = 0; b < plan.buckets.buckets; ++b) {
-    const addr_t lo = static_cast<addr_t>(b) << plan.buckets.shift;
-    while (t[i].last < lo) ++i;
-    first[b] = i;
-  }
-  return lt;
-}();
+inline constexpr auto lookup_v =
+    detail::build_lookup<detail::plan_v<Tree>.tiles, detail::plan_v<Tree>.buckets.buckets>(
+        nodes_v<Tree>, flat_view_v<Tree>, detail::hole_leaf_v<Tree>, detail::plan_v<Tree>.buckets);
 
 MMIOTREE_END_NAMESPACE
