@@ -356,26 +356,36 @@ class address_space {
   }
 
  private:
+  // The fast path: one bounds check, one bucket load, one tile load, the tile's policy check
+  // and one indirect call. Written as early exits to a cold, out-of-line slow path, so that
+  // g++ lays the fast path out as straight-line code (with the `if (…) [[likely]] {…}` form
+  // it jumped out to the fast path and back).
   [[gnu::always_inline]] read_result dispatch_read(addr_t addr, unsigned size) const {
-    if (addr <= lookup_.root_last) [[likely]] {
-      const lookup_tile& t = lookup_.tiles[find(addr)];
-      if (fast(t, addr, size)) [[likely]] {
-        const detail::binding& b = bindings_[t.leaf];
-        return b.read(b.ctx, addr - t.origin, size);
-      }
-    }
-    return slow_read(addr, size);
+    if (addr > lookup_.root_last) [[unlikely]]
+      return slow_read_cold(addr, size);
+    const lookup_tile& t = lookup_.tiles[find(addr)];
+    if (!fast(t, addr, size)) [[unlikely]]
+      return slow_read_cold(addr, size);
+    const detail::binding& b = bindings_[t.leaf];
+    return b.read(b.ctx, addr - t.origin, size);
   }
 
   [[gnu::always_inline]] access_status dispatch_write(addr_t addr, unsigned size,
                                                       std::uint64_t value) {
-    if (addr <= lookup_.root_last) [[likely]] {
-      const lookup_tile& t = lookup_.tiles[find(addr)];
-      if (fast(t, addr, size)) [[likely]] {
-        const detail::binding& b = bindings_[t.leaf];
-        return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
-      }
-    }
+    if (addr > lookup_.root_last) [[unlikely]]
+      return slow_write_cold(addr, size, value);
+    const lookup_tile& t = lookup_.tiles[find(addr)];
+    if (!fast(t, addr, size)) [[unlikely]]
+      return slow_write_cold(addr, size, value);
+    const detail::binding& b = bindings_[t.leaf];
+    return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+  }
+
+  [[gnu::cold, gnu::noinline]] read_result slow_read_cold(addr_t addr, unsigned size) const {
+    return slow_read(addr, size);
+  }
+  [[gnu::cold, gnu::noinline]] access_status slow_write_cold(addr_t addr, unsigned size,
+                                                             std::uint64_t value) {
     return slow_write(addr, size, value);
   }
 
@@ -820,7 +830,9 @@ class address_space {
 
   static std::size_t find(addr_t addr) noexcept {
     std::size_t i = lookup_.first[addr >> lookup_.shift];
-    if constexpr (lookup_.max_scan <= 8) {
+    if constexpr (lookup_.max_scan == 1) {
+      return i;  // every bucket lies inside one tile: nothing to scan or compare
+    } else if constexpr (lookup_.max_scan <= 8) {
       while (lookup_.tiles[i].last < addr) ++i;
     } else {
       const auto* const begin = lookup_.tiles.data() + i;
