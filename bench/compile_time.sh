@@ -12,7 +12,10 @@
 # (cc1plus), as GNU time (Debian package `time`, /usr/bin/time) reports them.
 #
 # Environment: CXX (default g++), MMIOTREE_INCLUDE (default: this repository's include/),
-# MMIOTREE_CT_SHAPE=flat puts all N leaves directly under the root instead.
+# MMIOTREE_CT_SHAPE=flat puts all N leaves directly under the root instead, and
+# MMIOTREE_CT_ROOT=struct declares the root as `struct tree : container<...> {};` rather than
+# `using tree = container<...>;` (g++ then mangles the short name `tree` into every per-tree
+# symbol instead of the whole tree: docs/benchmarks.md, "Compile time").
 set -euo pipefail
 
 n=${1:?usage: compile_time.sh N [--keep]}
@@ -21,6 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 inc=${MMIOTREE_INCLUDE:-$here/../include}
 cxx=${CXX:-g++}
 shape=${MMIOTREE_CT_SHAPE:-grouped}
+root=${MMIOTREE_CT_ROOT:-alias}
 [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "compile_time.sh: N must be a positive integer" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "compile_time.sh: needs GNU time (apt-get install time)" >&2; exit 2; }
 
@@ -32,17 +36,28 @@ src=$dir/tree_$n.cpp
 # lookup table is not the trivially exact one-bucket-per-leaf case).
 leaf_size() { local k=$1; if ((k % 7 == 3)); then echo 1024; elif ((k % 4 == 1)); then echo 16384; else echo 4096; fi; }
 
+# The root spans the leaves, rounded up to a power of two: 16 KiB per leaf slot.
+root_size=16384
+while ((root_size < n * 16384)); do root_size=$((root_size * 2)); done
+if [[ $root == struct ]]; then
+  open_root="struct tree : container<\"root\", $root_size,"
+  close_root='> {};'
+else
+  open_root="using tree = container<\"root\", $root_size,"
+  close_root='>;'
+fi
+
 {
   echo '#include <mmiotree/layout/flat_view.hpp>'
   echo '#include <mmiotree/layout/lookup.hpp>'
   echo '#include <mmiotree/tree/region.hpp>'
   echo 'using namespace mmiotree;'
   if [[ $shape == flat ]]; then
-    echo 'using tree = container<"root", 0x100000000,'
+    echo "$open_root"
     off=0
     for ((k = 0; k < n; k++)); do
       sz=$(leaf_size "$k")
-      sep=$([[ $k -lt $((n - 1)) ]] && echo , || echo '>;')
+      sep=$([[ $k -lt $((n - 1)) ]] && echo , || echo "$close_root")
       echo "  at<$off, io<\"r$k\", $sz>>$sep"
       off=$((off + 16384))
     done
@@ -57,9 +72,9 @@ leaf_size() { local k=$1; if ((k % 7 == 3)); then echo 1024; elif ((k % 4 == 1))
         echo "  at<$(((k - lo) * 16384)), io<\"r$k\", $sz>>$sep"
       done
     done
-    echo 'using tree = container<"root", 0x100000000,'
+    echo "$open_root"
     for ((g = 0; g < groups; g++)); do
-      sep=$([[ $g -lt $((groups - 1)) ]] && echo , || echo '>;')
+      sep=$([[ $g -lt $((groups - 1)) ]] && echo , || echo "$close_root")
       echo "  at<$((g * 0x40000)), dev$g>$sep"
     done
   fi
