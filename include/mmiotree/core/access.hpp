@@ -109,10 +109,12 @@ inline constexpr access_policy adjusted{
 /// aligned: otherwise an access aligned in the guest could reach the handler at an offset
 /// that is not a multiple of its size.
 [[nodiscard]] constexpr bool well_formed(const access_policy& p) noexcept {
-  auto pow2 = [](std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; };
-  return p.valid != 0 && (p.valid & ~0x0FU) == 0 && pow2(p.impl_min) && pow2(p.impl_max) &&
-         p.impl_min <= p.impl_max && p.impl_max <= 8 && pow2(p.align) &&
-         (p.unaligned || p.align >= p.impl_max);
+  // Written out rather than through a helper: checked for every node of every tree at compile
+  // time, where g++ evaluates each call (tree/descriptor.hpp).
+  const unsigned lo = p.impl_min, hi = p.impl_max;
+  return p.valid != 0 && (p.valid & ~0x0FU) == 0 && lo != 0 && (lo & (lo - 1)) == 0 && hi != 0 &&
+         (hi & (hi - 1)) == 0 && lo <= hi && hi <= 8 && p.align != 0 &&
+         (p.align & (p.align - 1)) == 0 && (p.unaligned || p.align >= hi);
 }
 
 MMIOTREE_END_NAMESPACE

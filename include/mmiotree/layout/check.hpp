@@ -6,6 +6,7 @@
 #pragma once
 
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
@@ -182,12 +183,87 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i,
   return a;
 }
 
-}  // namespace detail
+/// FNV-1a of `len` characters at `p`.
+constexpr std::uint64_t chars_hash(const char* p, std::size_t len) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (std::size_t i = 0; i < len; ++i) {
+    h ^= static_cast<unsigned char>(p[i]);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
 
-/// Checks every rule of DESIGN §2.2 and returns the first that fails (in `layout_error`
-/// order; within a rule, in pre-order). O(n log n) in the number of nodes.
-constexpr layout_check check_layout(std::span<const node> nodes) {
-  using detail::fits;
+/// True only if `nodes` passes every rule of `check_layout`, decided in one pass for the
+/// common shape: no alias, no slot, and each container's children declared in (priority,
+/// offset) order. False means "not decided here": `check_layout` then runs the full checks,
+/// which also find the first broken rule. (The full checks cost g++ 12 about 1.3 billion
+/// instructions on a 1,024-leaf tree, this pass about a third of that: g++ evaluates every
+/// operation of a constant expression at ~15,000 instructions, so passes and calls are what
+/// count; tree/descriptor.hpp.)
+constexpr bool passes_in_one_pass(std::span<const node> nodes) {
+  constexpr addr_t max = std::numeric_limits<addr_t>::max();
+  const node* const nd = nodes.data();
+  const auto count = static_cast<node_index>(nodes.size());
+  if (count == 0) return false;
+  const node& root = nd[0];
+  if (root.kind == region_kind::alias || root.dynamic || root.size == 0 ||
+      !well_formed(root.access) || root.offset > max - (root.size - 1))
+    return false;
+
+  // Absolute offsets, written as each node is met as a child (after its parent).
+  scratch<addr_t> abs_buf(count);
+  addr_t* const abs = abs_buf.data();
+  abs[0] = 0;
+  // One open-addressing table of (name hash, container) for the duplicate-name rule, for all
+  // containers at once: a slot belongs to the container stamped in it, so nothing is cleared
+  // between containers (at most `count` entries: the load stays below one half).
+  std::size_t cap = 4;
+  while (cap < 2 * static_cast<std::size_t>(count)) cap *= 2;
+  scratch<node_index> owner_buf(cap);
+  scratch<std::uint64_t> hash_buf(cap);
+  node_index* const owner = owner_buf.data();
+  std::uint64_t* const hash = hash_buf.data();
+  for (std::size_t t = 0; t < cap; ++t) owner[t] = npos;
+
+  for (node_index p = 0; p < count; ++p) {
+    const node& pn = nd[p];
+    if (pn.kind != region_kind::container) continue;
+    const node_index end = pn.end;
+    node_index prev = npos;
+    addr_t reach_last = 0;  // furthest last byte among the earlier siblings of this priority
+    for (node_index c = p + 1; c < end; c = nd[c].end) {
+      const node& n = nd[c];
+      if (n.kind == region_kind::alias || n.dynamic || n.size == 0 || !well_formed(n.access))
+        return false;
+      if (!fits(n.offset, n.size, pn.size)) return false;  // also rules out offset overflow
+      const addr_t a = abs[p] + n.offset;
+      abs[c] = a;
+      if (a % n.access.align != 0) return false;
+      const addr_t last = n.offset + (n.size - 1);
+      if (prev != npos && nd[prev].priority == n.priority) {
+        if (n.offset < nd[prev].offset || n.offset <= reach_last) return false;
+        if (last > reach_last) reach_last = last;
+      } else {
+        if (prev != npos && n.priority < nd[prev].priority) return false;
+        reach_last = last;
+      }
+      prev = c;
+
+      const char* const name = n.name.data();
+      const std::size_t len = n.name.size();
+      const std::uint64_t h = chars_hash(name, len);
+      std::size_t t = static_cast<std::size_t>(h) & (cap - 1);
+      for (; owner[t] == p; t = (t + 1) & (cap - 1))
+        if (hash[t] == h) return false;  // a duplicate, or a hash collision: decide in full
+      owner[t] = p;
+      hash[t] = h;
+    }
+  }
+  return true;
+}
+
+/// `check_layout` without the one-pass shortcut: every rule, each in its own pass.
+constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   constexpr addr_t max = std::numeric_limits<addr_t>::max();
   // Plain pointers into the nodes and the work arrays, and linear-time checks for the common
   // case (children declared in offset order, distinct names): g++ evaluates every span or
@@ -234,7 +310,7 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
               n.alias_offset + (n.size - 1)};
   }
   if (any_alias) {  // the tree edges alone have no cycle
-    if (const node_index a = detail::find_alias_cycle(nodes); a != npos)
+    if (const node_index a = find_alias_cycle(nodes); a != npos)
       return {layout_error::alias_cycle, a, nd[a].alias_target};
   }
 
@@ -248,7 +324,7 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
 
     // A duplicate name is reported as a sort by (name, index) finds it first: the smallest
     // such name, at its two first places.
-    if (detail::has_duplicate_name(nd, kids, kc)) {
+    if (has_duplicate_name(nd, kids, kc)) {
       std::vector<node_index> c(kids, kids + kc);
       std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
         return nd[x].name != nd[y].name ? nd[x].name < nd[y].name : x < y;
@@ -332,7 +408,7 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
       if (n.kind != region_kind::alias) continue;
       const node_index t = n.alias_target;
       if (slot_of[i] != npos || slot_of[t] != npos) continue;  // alias_shows_a_slot, below
-      const addr_t al = detail::required_align(nodes, t, need);
+      const addr_t al = required_align(nodes, t, need);
       if ((abs[i] - n.alias_offset - abs[t]) % al != 0)
         return {layout_error::misaligned_placement, i, t, abs[i], al};
     }
@@ -382,6 +458,16 @@ constexpr layout_check check_layout(std::span<const node> nodes) {
       if (nd[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
   }
   return {};
+}
+}  // namespace detail
+
+/// Checks every rule of DESIGN §2.2 and returns the first that fails (in `layout_error`
+/// order; within a rule, in pre-order). O(n log n) in the number of nodes; a tree without
+/// aliases and slots whose children are declared in (priority, offset) order is accepted in
+/// one pass (`detail::passes_in_one_pass`).
+constexpr layout_check check_layout(std::span<const node> nodes) {
+  if (detail::passes_in_one_pass(nodes)) return {};
+  return detail::check_layout_in_full(nodes);
 }
 
 MMIOTREE_END_NAMESPACE

@@ -18,6 +18,8 @@
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
+#include <type_traits>
+
 MMIOTREE_BEGIN_NAMESPACE
 
 namespace diag {
@@ -143,63 +145,65 @@ inline constexpr auto path_fs = [] {
   return f;
 }();
 
-template <region Tree>
-inline constexpr layout_check check_v = check_layout(nodes_v<Tree>);
-
-template <region Tree>
+/// The one error of a tree that breaks a layout rule; instantiated only then.
+template <region Tree, layout_check C>
 consteval bool report() {
-  constexpr layout_check c = check_v<Tree>;
-  constexpr auto e = c.error;
-  if constexpr (e == layout_error::none) {
-    return true;
-  } else {
-    constexpr auto& nodes = nodes_v<Tree>;
-    if constexpr (e == layout_error::bad_access_policy) {
-      (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, c.a>>>;
-    } else if constexpr (e == layout_error::zero_size) {
-      (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, c.a>, c.lo>>;
-    } else if constexpr (e == layout_error::offset_overflow) {
-      (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, c.a>, c.lo>>;
-    } else if constexpr (e == layout_error::child_outside_parent) {
-      (void)&diag::emit<
-          diag::child_does_not_fit_in_parent<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
-    } else if constexpr (e == layout_error::alias_target_not_found) {
-      constexpr auto tp = nodes[c.a].alias_path;
-      (void)&diag::emit<
-          diag::alias_target_not_found<path_fs<Tree, c.a>, fixed_string<tp.size()>{tp}>>;
-    } else if constexpr (e == layout_error::alias_target_out_of_range) {
-      (void)&diag::emit<
-          diag::alias_window_outside_target<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
-    } else if constexpr (e == layout_error::alias_cycle) {
-      (void)&diag::emit<diag::alias_cycle<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
-    } else if constexpr (e == layout_error::duplicate_sibling_name) {
-      (void)&diag::emit<diag::duplicate_sibling_name<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
-    } else if constexpr (e == layout_error::siblings_overlap) {
-      (void)&diag::emit<diag::siblings_overlap_at_equal_priority<path_fs<Tree, c.a>,
-                                                                 path_fs<Tree, c.b>, c.lo, c.last>>;
-    } else if constexpr (e == layout_error::misaligned_placement) {
-      (void)&diag::emit<
-          diag::placement_misaligned_for_access_policy<path_fs<Tree, c.a>, c.lo, c.last>>;
-    } else if constexpr (e == layout_error::nested_slot) {
-      (void)&diag::emit<diag::slot_inside_a_slot<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
-    } else if constexpr (e == layout_error::slot_windows_overlap) {
-      (void)&diag::emit<
-          diag::slot_windows_overlap<path_fs<Tree, c.a>, path_fs<Tree, c.b>, c.lo, c.last>>;
-    } else if constexpr (e == layout_error::alias_shows_a_slot) {
-      (void)&diag::emit<diag::alias_shows_a_slot<path_fs<Tree, c.a>, path_fs<Tree, c.b>>>;
-    } else if constexpr (e == layout_error::bad_slot_alignment) {
-      (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, c.a>, c.lo>>;
-    }
-    return false;
+  constexpr auto e = C.error;
+  constexpr auto& nodes = nodes_v<Tree>;
+  if constexpr (e == layout_error::bad_access_policy) {
+    (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, C.a>>>;
+  } else if constexpr (e == layout_error::zero_size) {
+    (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, C.a>, C.lo>>;
+  } else if constexpr (e == layout_error::offset_overflow) {
+    (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, C.a>, C.lo>>;
+  } else if constexpr (e == layout_error::child_outside_parent) {
+    (void)&diag::emit<
+        diag::child_does_not_fit_in_parent<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+  } else if constexpr (e == layout_error::alias_target_not_found) {
+    constexpr auto tp = nodes[C.a].alias_path;
+    (void)&diag::emit<
+        diag::alias_target_not_found<path_fs<Tree, C.a>, fixed_string<tp.size()>{tp}>>;
+  } else if constexpr (e == layout_error::alias_target_out_of_range) {
+    (void)&diag::emit<
+        diag::alias_window_outside_target<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+  } else if constexpr (e == layout_error::alias_cycle) {
+    (void)&diag::emit<diag::alias_cycle<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+  } else if constexpr (e == layout_error::duplicate_sibling_name) {
+    (void)&diag::emit<diag::duplicate_sibling_name<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+  } else if constexpr (e == layout_error::siblings_overlap) {
+    (void)&diag::emit<diag::siblings_overlap_at_equal_priority<path_fs<Tree, C.a>,
+                                                               path_fs<Tree, C.b>, C.lo, C.last>>;
+  } else if constexpr (e == layout_error::misaligned_placement) {
+    (void)&diag::emit<
+        diag::placement_misaligned_for_access_policy<path_fs<Tree, C.a>, C.lo, C.last>>;
+  } else if constexpr (e == layout_error::nested_slot) {
+    (void)&diag::emit<diag::slot_inside_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+  } else if constexpr (e == layout_error::slot_windows_overlap) {
+    (void)&diag::emit<
+        diag::slot_windows_overlap<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+  } else if constexpr (e == layout_error::alias_shows_a_slot) {
+    (void)&diag::emit<diag::alias_shows_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+  } else if constexpr (e == layout_error::bad_slot_alignment) {
+    (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, C.a>, C.lo>>;
   }
+  return false;
 }
+
+/// `value` is whether C, the check of Tree, passed: `check_layout` returns `layout_check{}`
+/// exactly when every rule holds. A class, not a function: in that case it is
+/// `std::true_type`, and nothing keyed on the tree is instantiated but `verify` itself
+/// (tree/descriptor.hpp explains why that matters).
+template <region Tree, layout_check C>
+struct verdict : std::bool_constant<report<Tree, C>()> {};
+template <region Tree>
+struct verdict<Tree, layout_check{}> : std::true_type {};
 }  // namespace detail
 
 /// True when Tree obeys every layout rule; otherwise instantiating it produces the one
 /// readable compile error described above. Every public entry point (flat_view, projection,
 /// address_space, printers) goes through it.
 template <region Tree>
-inline constexpr bool verify = detail::report<Tree>();
+inline constexpr bool verify = detail::verdict<Tree, check_layout(nodes_v<Tree>)>::value;
 
 /// A region tree that passed every layout rule.
 template <class Tree>

@@ -15,7 +15,7 @@ MMIOTREE_BEGIN_NAMESPACE
 namespace detail {
 /// The sweep's ranges written to `out`; returns how many. A plain function, so that the sweep
 /// and the library algorithms it calls are instantiated once for all trees. Instantiated from
-/// a lambda inside `flat_buffer_v<Tree>`, they would carry the whole tree type in their
+/// a lambda inside `flat_view_v<Tree>`, they would carry the whole tree type in their
 /// mangled names, and g++ spends time quadratic in the tree's size on each such name (0.1 s
 /// per symbol at 1,024 leaves, 1.7 s at 4,096).
 constexpr std::size_t sweep_into(std::span<const node> nodes, flat_range* out) {
@@ -46,26 +46,23 @@ constexpr std::array<flat_range, N> trim(const flat_buffer<Cap>& b) {
   return a;
 }
 
-/// Capacity for the sweep's output: 2m + 1 ranges for m occurrences; 0 for a tree that
-/// breaks a layout rule (its error comes from `verify`, and nothing is flattened).
-template <region Tree>
-inline constexpr std::size_t flat_capacity_v = verify<Tree>
-                                                   ? 2 * occurrence_count(nodes_v<Tree>) + 1
-                                                   : 0;
-
-/// The sweep's output in an array of sufficient capacity, so that the flattening runs once
-/// per tree; `flat_view_v` trims it to size. (Plain function calls, not lambdas: as few
-/// symbols keyed on the tree type as possible, see sweep_into.)
-template <region Tree>
-inline constexpr auto flat_buffer_v = make_flat_buffer<flat_capacity_v<Tree>>(nodes_v<Tree>);
 }  // namespace detail
 
 /// The flat view of Tree: a sorted `std::array` of non-overlapping `flat_range`s, each naming
 /// its winning leaf (an index into `nodes_v<Tree>`) and the offset into it, adjacent ranges of
 /// one leaf merged. Holes (bytes no leaf claims) are simply absent. Computed at compile time;
 /// a tree that breaks a layout rule gives the compile error of `verify<Tree>`.
+///
+/// The sweep runs with room for 2m + 1 ranges (m ≥ the leaf occurrences), and the result is trimmed
+/// to size. Both uses of the sweep below are one evaluation: g++ and clang memoise a constexpr
+/// call by its arguments. There is no variable for the untrimmed result, since every variable
+/// keyed on the tree costs a mangled name of the whole tree (tree/descriptor.hpp). A tree that
+/// breaks a layout rule is not flattened (capacity 0).
 template <region Tree>
-inline constexpr auto flat_view_v =
-    detail::trim<detail::flat_buffer_v<Tree>.size>(detail::flat_buffer_v<Tree>);
+inline constexpr auto flat_view_v = detail::trim<detail::make_flat_buffer<(
+    verify<Tree> ? 2 * detail::occurrence_bound(nodes_v<Tree>) + 1 : 0)>(nodes_v<Tree>)
+                                                     .size>(
+    detail::make_flat_buffer<(verify<Tree> ? 2 * detail::occurrence_bound(nodes_v<Tree>) + 1 : 0)>(
+        nodes_v<Tree>));
 
 MMIOTREE_END_NAMESPACE

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/tree/descriptor.hpp>
@@ -56,7 +57,7 @@ struct occurrence {
 
 struct render_state {
   std::span<const node> nodes;
-  std::vector<occurrence>* out;  // nullptr: count only
+  occurrence* out;  // room for every occurrence (`occurrence_count`); nullptr: count only
   std::size_t count = 0;
   std::uint32_t rank = 0;
   /// Optional: the ranks each node's primary rendering (not through an alias) spans,
@@ -85,8 +86,8 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
   const node* const nd = st.nodes.data();
   const node& n = nd[i];
   if (is_leaf(n.kind)) {
+    if (st.out) st.out[st.count] = {delta + clo, delta + clast, delta, i, st.rank};
     ++st.count;
-    if (st.out) st.out->push_back({delta + clo, delta + clast, delta, i, st.rank});
     ++st.rank;
     return;
   }
@@ -142,33 +143,81 @@ constexpr std::size_t occurrence_count(std::span<const node> nodes, node_index r
   return st.count;
 }
 
-/// The sweep of step 2; `emit` receives the merged ranges in address order.
+/// An upper bound on `occurrence_count(nodes)`, cheaper to evaluate: without aliases every
+/// leaf occurs at most once.
+constexpr std::size_t occurrence_bound(std::span<const node> nodes) {
+  const node* const nd = nodes.data();
+  const std::size_t count = nodes.size();
+  std::size_t leaves = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const region_kind k = nd[i].kind;
+    if (k == region_kind::alias) return occurrence_count(nodes);
+    leaves += k != region_kind::container ? 1 : 0;
+  }
+  return leaves;
+}
+
+/// The flat view in one pass, for the common shape: no alias in the subtree at `root`, and
+/// its leaves (slots' subtrees left out), in pre-order, at increasing addresses without
+/// overlapping. Then every leaf is visible whole and nothing needs ranking or sweeping: the
+/// leaves are the flat view. Returns false, having emitted nothing, for any other shape.
 template <class Emit>
-constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root = 0) {
+constexpr bool flat_in_one_pass(std::span<const node> nodes, Emit& emit, node_index root) {
+  const node* const nd = nodes.data();
+  const node_index end = nd[root].end;
+  scratch<addr_t> abs_buf(end - root);  // indexed from root
+  addr_t* const abs = abs_buf.data();
+  bool any = false;
+  addr_t prev_last = 0;
+  for (node_index i = root; i < end; ++i) {
+    const node& n = nd[i];
+    if (n.kind == region_kind::alias) return false;
+    if (i != root && n.dynamic) {  // a slot: placed at run time, not part of this view
+      i = n.end - 1;
+      continue;
+    }
+    const addr_t a = i == root ? 0 : abs[n.parent - root] + n.offset;
+    abs[i - root] = a;
+    if (n.kind == region_kind::container) continue;
+    if (any && a <= prev_last) return false;
+    prev_last = a + (n.size - 1);
+    any = true;
+  }
+  for (node_index i = root; i < end; ++i) {
+    const node& n = nd[i];
+    if (i != root && n.dynamic) {
+      i = n.end - 1;
+      continue;
+    }
+    if (n.kind == region_kind::container) continue;
+    const addr_t a = abs[i - root];
+    emit(flat_range{a, a + (n.size - 1), i, 0});
+  }
+  return true;
+}
+
+/// Steps 1 and 2 for any checked tree; `emit` receives the merged ranges in address order.
+template <class Emit>
+constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_index root) {
   constexpr addr_t max = std::numeric_limits<addr_t>::max();
   const node* const nd = nodes.data();
-  std::vector<occurrence> occ;
-  render_state st{nodes, &occ};
+  const std::size_t m = occurrence_count(nodes, root);
+  scratch<occurrence> occ(m);
+  occurrence* const o = occ.data();
+  render_state st{nodes, o};
   render(st, root, 0, 0, nd[root].size - 1);
-  const std::size_t m = occ.size();
 
   // By start. Leaves usually come in address order, so the sort is usually skipped; the order
   // among equal starts does not matter: the sweep only ever asks for the highest rank among
   // the occurrences that started.
   bool sorted = true;
-  for (std::size_t k = 1; k < m && sorted; ++k) sorted = occ.data()[k - 1].lo <= occ.data()[k].lo;
+  for (std::size_t k = 1; k < m && sorted; ++k) sorted = o[k - 1].lo <= o[k].lo;
   if (!sorted)
-    std::sort(occ.begin(), occ.end(),
-              [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
-  const occurrence* const o = occ.data();
+    std::sort(o, o + m, [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
 
   // Elementary boundaries: every start, and every end + 1 that does not pass 2^64; sorted
   // already when the occurrences do not overlap.
-  // The buffers are filled with an explicit 0, not sized alone: clang 16 with libstdc++ 12
-  // rejects `std::vector<T>(n)` of a trivial T in a constant expression (its default-init path
-  // copies the first element with fill_n, "assignment to object outside its lifetime"), which
-  // broke every flat_view_v on clang.
-  std::vector<addr_t> cut_buf(2 * m, 0);
+  scratch<addr_t> cut_buf(2 * m);
   addr_t* const cuts = cut_buf.data();
   std::size_t ncuts = 0;
   for (std::size_t k = 0; k < m; ++k) {
@@ -184,7 +233,7 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root =
   ncuts = unique;
 
   // Max-heap of indices into o by rank, with lazy deletion.
-  std::vector<std::uint32_t> heap_buf(m, 0);  // explicit 0: clang 16, as cut_buf above
+  scratch<std::uint32_t> heap_buf(m);
   std::uint32_t* const heap = heap_buf.data();
   std::size_t hn = 0;
   std::size_t next = 0;
@@ -232,6 +281,14 @@ constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root =
     }
   }
   if (open) emit(cur);
+}
+
+/// The flat view of a checked tree (of the subtree at `root`, as if it were the root);
+/// `emit` receives the merged ranges in address order. One pass when the leaves already lie
+/// in order without overlapping (`flat_in_one_pass`), else rank and sweep.
+template <class Emit>
+constexpr void sweep(std::span<const node> nodes, Emit&& emit, node_index root = 0) {
+  if (!flat_in_one_pass(nodes, emit, root)) rank_and_sweep(nodes, emit, root);
 }
 
 }  // namespace detail

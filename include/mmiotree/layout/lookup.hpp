@@ -14,6 +14,7 @@
 
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/tree/descriptor.hpp>
@@ -50,7 +51,9 @@ struct lookup_tile {
 
 namespace detail {
 
-constexpr std::uint16_t fast_sizes_of(const access_policy& p) {
+/// The `fast_sizes` of a leaf with policy `p`. By value, so that g++ and clang memoise it per
+/// distinct policy when building a tree's tiles at compile time.
+constexpr std::uint16_t fast_sizes_of(access_policy p) {
   std::uint16_t m = 0;
   for (unsigned s = 1; s <= 8; s *= 2)
     if ((p.valid & s) != 0 && s >= p.impl_min && s <= p.impl_max)
@@ -94,26 +97,33 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
   const addr_t root_last = nd[0].size - 1;
   std::size_t count = 0;
   // Holes answer every size (the answer is fixed): sizes 1, 2, 4 and 8.
-  auto put = [&](addr_t last, addr_t origin, std::uint32_t leaf, std::uint16_t fast,
-                 std::uint8_t align) {
-    if (out != nullptr) out[count] = {last, origin, leaf, fast, align, 0};
-    ++count;
-  };
   addr_t next = 0;
   bool full = false;
   for (std::size_t k = 0; k < nview; ++k) {
     const flat_range& f = fv[k];
-    if (f.lo > next) put(f.lo - 1, 0, hole, 0x116, 0);
+    if (f.lo > next) {
+      if (out != nullptr) out[count] = {f.lo - 1, 0, hole, 0x116, 0, 0};
+      ++count;
+    }
     const node& n = nd[f.leaf];
-    put(f.last, f.lo - f.offset, n.leaf, fast_sizes_of(n.access),
-        static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF));
+    if (out != nullptr)
+      out[count] = {f.last,
+                    f.lo - f.offset,
+                    n.leaf,
+                    fast_sizes_of(n.access),
+                    static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
+                    0};
+    ++count;
     next = f.last + 1;
     if (f.last == root_last) {
       full = true;
       break;
     }
   }
-  if (!full) put(root_last, 0, hole, 0x116, 0);
+  if (!full) {
+    if (out != nullptr) out[count] = {root_last, 0, hole, 0x116, 0, 0};
+    ++count;
+  }
   if (win.empty()) return count;
 
   // Slot windows: split every tile at each window edge inside it and mark the pieces inside
@@ -164,13 +174,15 @@ struct bucket_plan {
   std::size_t max_scan = 1;  ///< most tiles any one bucket holds
 };
 
-constexpr bucket_plan plan_buckets(const lookup_tile* tiles, std::size_t ntiles, addr_t root_last) {
+/// The bucket plan for `ntiles` tiles covering [0, root_last], the tiles after the first
+/// starting at `starts[0 .. ntiles - 2]` (ascending).
+constexpr bucket_plan plan_buckets(const addr_t* starts, std::size_t ntiles, addr_t root_last) {
   const unsigned span_bits =
       root_last == 0 ? 0 : 64 - static_cast<unsigned>(std::countl_zero(root_last));
   // Exact plan: 2^shift divides every boundary.
   unsigned exact = span_bits;
   for (std::size_t i = 0; i + 1 < ntiles; ++i) {
-    const auto z = static_cast<unsigned>(std::countr_zero(tiles[i].last + 1));
+    const auto z = static_cast<unsigned>(std::countr_zero(starts[i]));
     if (z < exact) exact = z;
   }
   const std::size_t limit = std::max<std::size_t>(64, ntiles * 8);
@@ -191,7 +203,7 @@ constexpr bucket_plan plan_buckets(const lookup_tile* tiles, std::size_t ntiles,
   addr_t run_bucket = 0;
   std::size_t run = 1;
   for (std::size_t i = 0; i + 1 < ntiles; ++i) {
-    const addr_t start = tiles[i].last + 1;
+    const addr_t start = starts[i];
     if ((start & mask) == 0) continue;
     const addr_t b = start >> shift;
     if (b != run_bucket) {
@@ -213,9 +225,6 @@ struct lookup_table {
   addr_t root_last = 0;
 };
 
-template <region Tree>
-inline constexpr std::uint32_t hole_leaf_v = static_cast<std::uint32_t>(leaf_count_v<Tree>);
-
 /// The slot windows' ranges (window_ranges), or none without looking further when the tree
 /// has no slot.
 constexpr std::vector<std::pair<addr_t, addr_t>> windows_if_any(std::span<const node> nodes) {
@@ -231,49 +240,74 @@ struct tile_plan {
   bucket_plan buckets{};
 };
 
-constexpr tile_plan plan_tiles(std::span<const node> nodes, std::span<const flat_range> view,
-                               std::uint32_t hole) {
+/// The plan of the lookup table of `nodes` and its flat `view`. Without slot windows the tile
+/// boundaries are read off the view directly; with them, the tiles are made first.
+constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_range> view) {
+  const node* const nd = nodes.data();
+  const addr_t root_last = nd[0].size - 1;
   const auto win = windows_if_any(nodes);
-  const std::size_t n = make_tiles(nodes, view, hole, win, nullptr);
-  std::vector<lookup_tile> t(n, lookup_tile{});
-  make_tiles(nodes, view, hole, win, t.data());
-  return {n, plan_buckets(t.data(), n, nodes.data()[0].size - 1)};
+  if (!win.empty()) {
+    const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
+    const std::size_t n = make_tiles(nodes, view, hole, win, nullptr);
+    std::vector<lookup_tile> t(n, lookup_tile{});
+    make_tiles(nodes, view, hole, win, t.data());
+    std::vector<addr_t> starts(n, 0);
+    for (std::size_t i = 0; i + 1 < n; ++i) starts[i] = t[i].last + 1;
+    return {n, plan_buckets(starts.data(), n, root_last)};
+  }
+  // The tiles as make_tiles lays them out: a hole before each range that does not start
+  // where the previous ended, the range, and a final hole unless a range reaches the end.
+  const flat_range* const fv = view.data();
+  const std::size_t nview = view.size();
+  scratch<addr_t> start_buf(2 * nview + 1);
+  addr_t* const starts = start_buf.data();
+  std::size_t n = 0;  // starts written: the tiles after the first
+  addr_t next = 0;
+  for (std::size_t k = 0; k < nview; ++k) {
+    const flat_range& f = fv[k];
+    if (f.lo > next) starts[n++] = f.lo;  // after a hole: the range starts a tile of its own
+    if (f.last == root_last) break;
+    starts[n++] = f.last + 1;  // the next range, a hole, or the final hole starts here
+    next = f.last + 1;
+  }
+  return {n + 1, plan_buckets(starts, n + 1, root_last)};
 }
 
+/// The lookup table of a descriptor array and its flat view, at the size `plan_of` computed.
 template <std::size_t Tiles, std::size_t Buckets>
-constexpr lookup_table<Tiles, Buckets> build_lookup(std::span<const node> nodes,
-                                                    std::span<const flat_range> view,
-                                                    std::uint32_t hole, const bucket_plan& plan) {
+constexpr lookup_table<Tiles, Buckets> make_lookup(std::span<const node> nodes,
+                                                   std::span<const flat_range> view) {
+  const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
+  const bucket_plan plan = plan_of(nodes, view).buckets;
   lookup_table<Tiles, Buckets> lt{};
   lookup_tile* const t = lt.tiles.data();
   make_tiles(nodes, view, hole, windows_if_any(nodes), t);
   lt.shift = plan.shift;
   lt.max_scan = plan.max_scan;
   lt.root_last = nodes.data()[0].size - 1;
+  // Bucket b starts at b << shift; its first tile is the one holding that address. Walk the
+  // tiles once and give each the buckets whose start it holds.
   std::uint32_t* const first = lt.first.data();
-  std::uint32_t i = 0;
-  for (std::size_t b = 0; b < Buckets; ++b) {
-    const addr_t lo = static_cast<addr_t>(b) << plan.shift;
-    while (t[i].last < lo) ++i;
-    first[b] = i;
+  std::size_t b = 0;
+  for (std::size_t i = 0; i < Tiles && b < Buckets; ++i) {
+    const addr_t last_bucket = t[i].last >> plan.shift;  // buckets starting at or before last
+    for (; b <= last_bucket && b < Buckets; ++b) first[b] = static_cast<std::uint32_t>(i);
   }
   return lt;
 }
 
-// The per-tree values below call plain functions (or templates on sizes) rather than lambdas:
-// every symbol keyed on the tree type carries the whole tree in its mangled name, which g++
-// takes time quadratic in the tree's size to produce (layout/flat_view.hpp), so there are as
-// few as possible.
-
-template <region Tree>
-inline constexpr tile_plan plan_v = plan_tiles(nodes_v<Tree>, flat_view_v<Tree>, hole_leaf_v<Tree>);
-
 }  // namespace detail
 
 /// The dispatcher's lookup table for Tree, in read-only data.
+///
+/// Its sizes come from `plan_of`, evaluated in the template arguments and again inside
+/// `make_lookup` (memoised: one evaluation); there is no per-tree variable for the plan, since
+/// every variable keyed on the tree costs a mangled name of the whole tree
+/// (tree/descriptor.hpp). The hole leaf number is the leaf count.
 template <region Tree>
 inline constexpr auto lookup_v =
-    detail::build_lookup<detail::plan_v<Tree>.tiles, detail::plan_v<Tree>.buckets.buckets>(
-        nodes_v<Tree>, flat_view_v<Tree>, detail::hole_leaf_v<Tree>, detail::plan_v<Tree>.buckets);
+    detail::make_lookup<detail::plan_of(nodes_v<Tree>, flat_view_v<Tree>).tiles,
+                        detail::plan_of(nodes_v<Tree>, flat_view_v<Tree>).buckets.buckets>(
+        nodes_v<Tree>, flat_view_v<Tree>);
 
 MMIOTREE_END_NAMESPACE

@@ -105,9 +105,9 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
   if (t.windows.empty()) return t;
 
   // One render of the whole tree, logging each node's rank span.
-  std::vector<detail::occurrence> occ;
+  std::vector<detail::occurrence> occ(detail::occurrence_count(nodes), detail::occurrence{});
   std::vector<std::uint32_t> rlo(nodes.size(), 0), rhi(nodes.size(), 0);
-  detail::render_state st{nodes, &occ};
+  detail::render_state st{nodes, occ.data()};
   st.rank_lo = &rlo;
   st.rank_hi = &rhi;
   detail::render(st, 0, 0, 0, nodes[0].size - 1);

@@ -415,7 +415,7 @@ class address_space {
   [[nodiscard]] node_index leaf_at(addr_t addr) const noexcept {
     if (addr > lookup_.root_last) return npos;
     const std::uint32_t l = tile_at(addr).leaf;
-    return l == detail::hole_leaf_v<Tree> ? npos : leaf_nodes_[l];
+    return l == static_cast<std::uint32_t>(leaf_count) ? npos : leaf_nodes_[l];
   }
 
   // ---- slots, transactions, listeners -----------------------------------------------------
@@ -876,7 +876,7 @@ class address_space {
     // a hole or outside the root), whatever the reason: a bad size, a run past the root's end.
     if (addr <= lookup_.root_last) {
       const std::uint32_t l = tile_at(addr).leaf;
-      if (l != detail::hole_leaf_v<Tree>)
+      if (l != static_cast<std::uint32_t>(leaf_count))
         p.error_value = nodes_v<Tree>[leaf_nodes_[l]].access.error_read;
     }
     if (!pow2_size(size)) {
@@ -893,7 +893,7 @@ class address_space {
     const addr_t end_last = addr + (size - 1);
     while (true) {
       const addr_t seg_last = std::min(t.last, end_last);
-      if (t.leaf == detail::hole_leaf_v<Tree>) {
+      if (t.leaf == static_cast<std::uint32_t>(leaf_count)) {
         p.status = access_status::decode_error;
         return p;
       }

@@ -17,6 +17,7 @@
 #include <limits>
 #include <span>
 #include <string_view>
+#include <utility>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -54,59 +55,120 @@ struct node {
 };
 
 namespace detail {
-/// One object per region type; its address identifies the type in constant expressions
-/// (binding a register file checks it names the block declared at the path).
+/// One object per register-block type; its address identifies the type in constant
+/// expressions (binding a register file checks it names the block declared at the path).
 template <class T>
 inline constexpr char type_tag = 0;
 }  // namespace detail
 
+// How a typed tree becomes its descriptor array, and why it is built this way.
+//
+// g++ 12 computes the mangled name of every variable and function template specialisation it
+// instantiates, even a constexpr variable that is never emitted or a consteval function. The
+// mangled name of anything keyed on a whole tree spells out every region of it (~375 KB at
+// 1,024 leaves), and g++'s substitution search makes each such name cost time quadratic in
+// the tree's size: about a billion instructions (0.3 s) per symbol at 1,024 leaves, seconds at
+// 4,096. Class template specialisations, aliases and enumerators cost nothing of the kind. So:
+//   - the root's array is one variable, `nodes_v<Tree, std::index_sequence<0..K-1>>`, and each
+//     placed child's array another, `placed_v<at<…>>` (keyed on the placement only), joined by
+//     a function templated on sizes only (`join`);
+//   - children are reached by index through `child_t` (a class lookup, no function);
+//   - the common leaves (`io`, `passthrough`) are read from their template arguments by a
+//     partial specialisation, so no function is instantiated and no static member of the
+//     region class is asked for per leaf; other leaves go through `leaf_node<R>`;
+//   - only register blocks carry a type tag.
+// The only symbol keyed on the whole tree is `nodes_v<Tree>` itself. (Declaring a large root
+// as `struct my_tree : container<…> {};` rather than `using my_tree = container<…>;` makes
+// that and every other per-tree symbol short: docs/benchmarks.md, "Compile time".)
+
 namespace detail {
+template <class R>
+struct placed_children {
+  using type = void;  // a leaf
+};
+template <class R>
+requires requires { typename R::placed; }
+struct placed_children<R> {
+  using type = typename R::placed;
+};
 
-template <region R>
-struct descriptor_of;
+/// The index sequence of a container's children; `void` for a leaf.
+template <class Placed>
+struct child_indices {
+  using type = void;
+};
+template <class... Ch>
+struct child_indices<type_list<Ch...>> {
+  using type = std::make_index_sequence<sizeof...(Ch)>;
+};
 
-/// Number of nodes a region type contributes (itself plus its subtree).
-template <region R>
-inline constexpr std::size_t node_count = 1;
-template <region R>
-requires(R::kind == region_kind::container) inline constexpr std::size_t node_count<R> =
-    []<class... Ch>(type_list<Ch...>) {
-      return 1 + (std::size_t{0} + ... + node_count<typename Ch::type>);
-    }(typename R::placed{});
+/// Child I of a `type_list`, found by overload resolution against one base per element, in
+/// unevaluated context only (no function is instantiated; no recursion over the list).
+template <std::size_t I, class T>
+struct indexed {
+  using type = T;
+};
+template <class Seq, class... T>
+struct index_table;
+template <std::size_t... I, class... T>
+struct index_table<std::index_sequence<I...>, T...> : indexed<I, T>... {};
+template <std::size_t I, class T>
+indexed<I, T> select_indexed(const indexed<I, T>&);
 
+template <class Placed, std::size_t I>
+struct nth_child;
+template <class... Ch, std::size_t I>
+struct nth_child<type_list<Ch...>, I> {
+  using type = typename decltype(select_indexed<I>(
+      std::declval<index_table<std::make_index_sequence<sizeof...(Ch)>, Ch...>>()))::type;
+};
+
+/// The placement (`at<…>` or `slot<…>`) of child I of container R.
+template <class R, std::size_t I>
+using child_t = typename nth_child<typename R::placed, I>::type;
+
+/// Where a child sits in its parent: what `at<…>` / `slot<…>` declare.
 struct place {
-  node_index parent;
-  addr_t offset;
-  std::int32_t priority;
-  std::uint32_t depth;
+  addr_t offset = 0;
+  std::int32_t priority = 0;
   bool dynamic = false;
   addr_t slot_align = 0;
   tie_policy tie = tie_policy::reject;
 };
 
 template <class Child>
-constexpr place place_of(node_index parent, std::uint32_t depth) {
+constexpr place place_of() {
   if constexpr (requires { Child::dynamic; })
-    return {parent, 0, Child::priority, depth, true, Child::align, Child::tie};
+    return {0, Child::priority, true, Child::align, Child::tie};
   else
-    return {parent, Child::offset, Child::priority, depth};
+    return {Child::offset, Child::priority};
 }
 
-template <region R>
-constexpr void emit(node* out, node_index& pos, place p) {
-  node& n = out[pos];
-  n.name = R::name.view();
-  n.kind = R::kind;
-  n.size = R::size;
+/// A node placed by `p`, as the root of its own tree (parent and depth filled in by `join`).
+constexpr node make_node(region_kind kind, std::string_view name, addr_t size,
+                         const access_policy& policy, const place& p,
+                         merge_policy merge = merge_policy::merge) {
+  node n;
+  n.keep_separate = merge == merge_policy::keep_separate;
+  n.name = name;
+  n.kind = kind;
+  n.size = size;
+  n.access = policy;
   n.offset = p.offset;
   n.priority = p.priority;
-  n.parent = p.parent;
-  n.depth = p.depth;
-  n.access = R::policy;
-  n.type_id = &type_tag<R>;
   n.dynamic = p.dynamic;
   n.slot_align = p.slot_align;
   n.tie = p.tie;
+  n.end = 1;
+  if (is_leaf(kind)) n.leaf = 0;
+  return n;
+}
+
+/// The node of any leaf or alias type R placed by `p`.
+template <region R>
+constexpr node leaf_node(const place& p) {
+  node n = make_node(R::kind, R::name.view(), R::size, R::policy, p);
+  if constexpr (R::kind == region_kind::regs) n.type_id = &type_tag<R>;
   if constexpr (requires { R::layout_hash(); }) n.layout_hash = R::layout_hash();
   if constexpr (requires { R::merge; }) n.keep_separate = R::merge == merge_policy::keep_separate;
   if constexpr (R::kind == region_kind::stub) n.response = R::response;
@@ -114,13 +176,7 @@ constexpr void emit(node* out, node_index& pos, place p) {
     n.alias_path = R::target_path.view();
     n.alias_offset = R::target_offset;
   }
-  const node_index self = pos++;
-  if constexpr (R::kind == region_kind::container) {
-    [&]<class... Ch>(type_list<Ch...>) {
-      (emit<typename Ch::type>(out, pos, place_of<Ch>(self, p.depth + 1)), ...);
-    }(typename R::placed{});
-  }
-  out[self].end = pos;
+  return n;
 }
 
 /// The node reached by `path` ('/'-separated names, relative to `from`), or npos.
@@ -146,36 +202,111 @@ constexpr node_index find_path(std::span<const node> nodes, std::string_view pat
 
 /// Resolves alias targets and numbers the leaves, in place.
 constexpr std::uint32_t link(std::span<node> nodes) {
+  node* const nd = nodes.data();
+  const std::size_t count = nodes.size();
   std::uint32_t leaves = 0;
-  for (node& n : nodes) {
-    if (n.kind == region_kind::alias) n.alias_target = find_path(nodes, n.alias_path);
-    if (is_leaf(n.kind)) n.leaf = leaves++;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (nd[i].kind == region_kind::alias) nd[i].alias_target = find_path(nodes, nd[i].alias_path);
+    if (is_leaf(nd[i].kind)) nd[i].leaf = leaves++;
   }
   return leaves;
 }
 
-template <region Tree>
-consteval auto make_nodes() {
-  std::array<node, node_count<Tree>> a{};
-  node_index pos = 0;
-  emit<Tree>(a.data(), pos, place{npos, 0, 0, 0});
-  link(a);
-  return a;
+/// Number of leaf nodes in `nodes`.
+constexpr std::size_t count_leaves(std::span<const node> nodes) {
+  const node* const nd = nodes.data();
+  const std::size_t count = nodes.size();
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < count; ++i)
+    n += nd[i].kind != region_kind::container && nd[i].kind != region_kind::alias ? 1 : 0;
+  return n;
 }
 
+/// A container's array: its own node, then each placed child's array (pre-order), re-indexed
+/// and linked as a tree of its own (alias paths resolve from this container). Templated on
+/// sizes only, so trees of the same shape share its instantiations.
+///
+/// One loop with plain pointers: g++ 12 spends ~15,000 instructions on each operation it
+/// evaluates in a constant expression, and more on each call (a `span` or `array`
+/// `operator[]`, an iterator step, a lambda), so the constexpr algorithms here and in layout/
+/// are written as few passes over raw pointers.
+template <std::size_t... N>
+constexpr std::array<node, 1 + (std::size_t{0} + ... + N)> join(
+    const node& self, const std::array<node, N>&... subtrees) {
+  std::array<node, 1 + (std::size_t{0} + ... + N)> out{};
+  node* const o = out.data();
+  o[0] = self;
+  const std::array<const node*, sizeof...(N)> subs{subtrees.data()...};
+  const std::array<std::size_t, sizeof...(N)> sizes{N...};
+  node_index pos = 1;
+  std::uint32_t leaves = 0;
+  bool any_alias = false;
+  for (std::size_t c = 0; c < sizeof...(N); ++c) {
+    const node* const s = subs.data()[c];
+    const std::size_t k = sizes.data()[c];
+    const node_index base = pos;
+    for (std::size_t j = 0; j < k; ++j, ++pos) {
+      node& n = o[pos];
+      n = s[j];
+      n.parent = j == 0 ? 0 : n.parent + base;
+      n.end += base;
+      ++n.depth;
+      if (n.leaf != npos) n.leaf = leaves++;
+      any_alias = any_alias || n.kind == region_kind::alias;
+    }
+  }
+  o[0].end = pos;
+  if (any_alias) link(out);
+  return out;
+}
+
+template <class Placement>
+using children_of_placed =
+    typename child_indices<typename placed_children<typename Placement::type>::type>::type;
+
+/// The array of a placed child (`at<…>` or `slot<…>`): a leaf's one node, or a container's
+/// array, with the placement in its root node.
+template <class Placement, class Children = children_of_placed<Placement>>
+inline constexpr std::array<node, 1> placed_v = {
+    leaf_node<typename Placement::type>(place_of<Placement>())};
+
+// The common leaves read straight from the template arguments: the region class itself is
+// not asked for its members (each a variable to instantiate), and no function is instantiated
+// per leaf.
+template <addr_t O, fixed_string N, addr_t S, access_policy A, std::int32_t P, class C>
+inline constexpr std::array<node, 1> placed_v<at<O, io<N, S, A>, P>, C> = {
+    make_node(region_kind::io, N.view(), S, A, {O, P})};
+
+template <addr_t O, fixed_string N, addr_t S, access_policy A, merge_policy M, std::int32_t P,
+          class C>
+inline constexpr std::array<node, 1> placed_v<at<O, passthrough<N, S, A, M>, P>, C> = {
+    make_node(region_kind::passthrough, N.view(), S, A, {O, P}, M)};
+
+template <class Placement, std::size_t... I>
+inline constexpr auto placed_v<Placement, std::index_sequence<I...>> =
+    join(make_node(region_kind::container, Placement::type::name.view(), Placement::type::size,
+                   Placement::type::policy, place_of<Placement>()),
+         placed_v<child_t<typename Placement::type, I>>...);
 }  // namespace detail
 
 /// The descriptor array of a typed tree (pre-order; the root is element 0).
-template <region Tree>
-inline constexpr auto nodes_v = detail::make_nodes<Tree>();
+///
+/// The second parameter is an implementation detail (leave it defaulted): it makes each
+/// container's array a partial specialisation reached without a function keyed on the tree
+/// (see "How a typed tree becomes its descriptor array" above).
+template <region Tree,
+          class Children =
+              typename detail::child_indices<typename detail::placed_children<Tree>::type>::type>
+inline constexpr std::array<node, 1> nodes_v = {detail::leaf_node<Tree>({})};
+
+template <region Tree, std::size_t... I>
+inline constexpr auto nodes_v<Tree, std::index_sequence<I...>> = detail::join(
+    detail::make_node(region_kind::container, Tree::name.view(), Tree::size, Tree::policy, {}),
+    detail::placed_v<detail::child_t<Tree, I>>...);
 
 /// Number of leaves (passthrough, io, regs, stub) of a tree; the size of its runtime state.
 template <region Tree>
-inline constexpr std::size_t leaf_count_v = [] {
-  std::size_t n = 0;
-  for (const node& x : nodes_v<Tree>) n += is_leaf(x.kind) ? 1 : 0;
-  return n;
-}();
+inline constexpr std::size_t leaf_count_v = detail::count_leaves(nodes_v<Tree>);
 
 /// The full '/'-separated path of node `i` from the root (the root's own name excluded; the
 /// root's path is its name). Writes into `out` and returns the length; with `out == nullptr`

@@ -179,12 +179,22 @@ concept placement = detail::is_placement<T>;
 /// To model a QEMU I/O region *with* subregions (e.g. a VFIO BAR whose trapping ops catch
 /// whatever its mmap children leave uncovered), put an `io` child spanning the container at
 /// a priority below the others.
-template <fixed_string Name, addr_t Size, placement... Children>
-struct container {
+namespace detail {
+/// What a container declares besides its children. A base of its own, so that these static
+/// members are keyed on (Name, Size) only: a member of `container<…>` itself would be a symbol
+/// whose mangled name spells out the whole subtree, which g++ takes time quadratic in the
+/// subtree's size to produce (tree/descriptor.hpp).
+template <fixed_string Name, addr_t Size>
+struct container_head {
   static constexpr region_kind kind = region_kind::container;
   static constexpr auto name = Name;
   static constexpr addr_t size = Size;
   static constexpr access_policy policy = access::any;
+};
+}  // namespace detail
+
+template <fixed_string Name, addr_t Size, placement... Children>
+struct container : detail::container_head<Name, Size> {
   /// The placed children as a Hana tuple of types (heterogeneous plumbing for the layers
   /// above, e.g. per-child state); the layout itself is computed from value arrays.
   ///
