@@ -4,7 +4,6 @@
 
 #include <mmiotree/core/config.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -24,12 +23,13 @@ struct fixed_string {
 
   /// From a string literal: `fixed_string{"accel"}` deduces N = 5.
   constexpr fixed_string(const char (&s)[N + 1]) noexcept {  // NOLINT(google-explicit-constructor)
-    std::copy_n(s, N + 1, value);
+    for (std::size_t i = 0; i <= N; ++i) value[i] = s[i];
   }
 
   /// From a view of exactly N characters (used to lift a constexpr name into a type).
   constexpr explicit fixed_string(std::string_view s) noexcept {
-    std::copy_n(s.data(), std::min(N, s.size()), value);
+    const std::size_t n = s.size() < N ? s.size() : N;
+    for (std::size_t i = 0; i < n; ++i) value[i] = s[i];
   }
 
   [[nodiscard]] static constexpr std::size_t size() noexcept { return N; }

@@ -5,17 +5,15 @@
 // function is also called at run time by the property tests on generated trees.
 #pragma once
 
+#include <mmiotree/core/algo.hpp>
 #include <mmiotree/core/config.hpp>
-#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>
 #include <string_view>
-#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -81,31 +79,31 @@ constexpr bool fits(addr_t offset, addr_t size, addr_t within) noexcept {
   return size <= within && offset <= within - size;
 }
 
-/// Children of `p` in pre-order.
-constexpr std::vector<node_index> children_of(std::span<const node> nodes, node_index p) {
-  std::vector<node_index> c;
-  for (node_index i = p + 1; i < nodes[p].end; i = nodes[i].end) c.push_back(i);
-  return c;
-}
-
 /// Alias cycle: containers reach their children, aliases their target. The tree edges alone
 /// are acyclic, so any cycle runs through an alias; return that alias (or npos).
 constexpr node_index find_alias_cycle(std::span<const node> nodes) {
   enum : std::uint8_t { white, grey, black };
-  std::vector<std::uint8_t> colour(nodes.size(), white);
-  // Iterative DFS: a frame is (node, next edge cursor). Cursor npos-1 means "alias edge done".
+  const node* const nd = nodes.data();
+  const std::size_t count = nodes.size();
+  scratch<std::uint8_t> colour_buf(count);
+  std::uint8_t* const colour = colour_buf.data();
+  for (std::size_t i = 0; i < count; ++i) colour[i] = white;
+  // Iterative DFS: a frame is (node, next edge cursor). The grey nodes are on the stack, each
+  // once, so it never holds more than `count` frames.
   struct frame {
     node_index n;
     node_index next;
   };
-  std::vector<frame> stack;
-  for (node_index s = 0; s < nodes.size(); ++s) {
+  scratch<frame> stack_buf(count);
+  frame* const stack = stack_buf.data();
+  std::size_t depth = 0;
+  for (node_index s = 0; s < count; ++s) {
     if (colour[s] != white) continue;
-    stack.push_back({s, 0});
+    stack[depth++] = {s, 0};
     colour[s] = grey;
-    while (!stack.empty()) {
-      frame& f = stack.back();
-      const node& n = nodes[f.n];
+    while (depth > 0) {
+      frame& f = stack[depth - 1];
+      const node& n = nd[f.n];
       node_index to = npos;
       if (n.kind == region_kind::alias) {
         if (f.next == 0 && n.alias_target != npos) to = n.alias_target;
@@ -114,23 +112,23 @@ constexpr node_index find_alias_cycle(std::span<const node> nodes) {
         const node_index c = f.next == 0 ? f.n + 1 : f.next;
         if (c < n.end) {
           to = c;
-          f.next = nodes[c].end;
+          f.next = nd[c].end;
         }
       }
       if (to == npos) {
         colour[f.n] = black;
-        stack.pop_back();
+        --depth;
         continue;
       }
       if (colour[to] == grey) {
         // The grey frames form the current path; the alias closing the cycle is on it.
-        for (auto it = stack.rbegin(); it != stack.rend(); ++it)
-          if (nodes[it->n].kind == region_kind::alias) return it->n;
+        for (std::size_t k = depth; k-- > 0;)
+          if (nd[stack[k].n].kind == region_kind::alias) return stack[k].n;
         return f.n;
       }
       if (colour[to] == white) {
         colour[to] = grey;
-        stack.push_back({to, 0});
+        stack[depth++] = {to, 0};
       }
     }
   }
@@ -154,8 +152,9 @@ constexpr bool has_duplicate_name(const node* nd, const node_index* kids, std::s
   if (kc < 2) return false;
   std::size_t cap = 4;
   while (cap < 2 * kc) cap *= 2;
-  std::vector<node_index> table(cap, npos);
+  scratch<node_index> table(cap);
   node_index* const t = table.data();
+  for (std::size_t k = 0; k < cap; ++k) t[k] = npos;
   for (std::size_t k = 0; k < kc; ++k) {
     const std::string_view name = nd[kids[k]].name;
     std::size_t slot = static_cast<std::size_t>(name_hash(name)) & (cap - 1);
@@ -168,16 +167,18 @@ constexpr bool has_duplicate_name(const node* nd, const node_index* kids, std::s
 
 /// The largest alignment that node `i` or anything it shows (its subtree, through aliases)
 /// requires; memoised in `memo` (0: not yet known). Aliases form no cycle by now.
-constexpr addr_t required_align(std::span<const node> nodes, node_index i,
-                                std::vector<addr_t>& memo) {
+constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_t* memo) {
   if (memo[i] != 0) return memo[i];
-  const node& n = nodes[i];
+  const node& n = nodes.data()[i];
   addr_t a = n.access.align;
   if (n.kind == region_kind::alias) {
-    a = std::max(a, required_align(nodes, n.alias_target, memo));
+    const addr_t t = required_align(nodes, n.alias_target, memo);
+    a = t > a ? t : a;
   } else {
-    for (node_index c = i + 1; c < n.end; c = nodes[c].end)
-      a = std::max(a, required_align(nodes, c, memo));
+    for (node_index c = i + 1; c < n.end; c = nodes.data()[c].end) {
+      const addr_t t = required_align(nodes, c, memo);
+      a = t > a ? t : a;
+    }
   }
   memo[i] = a;
   return a;
@@ -281,8 +282,9 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
       return {layout_error::offset_overflow, i, nd[i].parent, nd[i].offset, max};
 
   // Absolute offsets from the root; valid once every child fits its parent.
-  std::vector<addr_t> abs_buf(count, 0);
+  scratch<addr_t> abs_buf(count);
   addr_t* const abs = abs_buf.data();
+  if (count != 0) abs[0] = 0;
   for (node_index i = 1; i < count; ++i) {
     const node& n = nd[i];
     const node& p = nd[n.parent];
@@ -315,7 +317,7 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   }
 
   // Sibling rules, one container at a time, its children in pre-order.
-  std::vector<node_index> kid_buf(count, 0);  // explicit 0: clang 16 (layout/flatten.hpp)
+  scratch<node_index> kid_buf(count);
   node_index* const kids = kid_buf.data();
   for (node_index p = 0; p < count; ++p) {
     if (nd[p].kind != region_kind::container) continue;
@@ -325,11 +327,13 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     // A duplicate name is reported as a sort by (name, index) finds it first: the smallest
     // such name, at its two first places.
     if (has_duplicate_name(nd, kids, kc)) {
-      std::vector<node_index> c(kids, kids + kc);
-      std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
+      scratch<node_index> c_buf(kc);
+      node_index* const c = c_buf.data();
+      for (std::size_t k = 0; k < kc; ++k) c[k] = kids[k];
+      sort(c, c + kc, [&](node_index x, node_index y) {
         return nd[x].name != nd[y].name ? nd[x].name < nd[y].name : x < y;
       });
-      for (std::size_t k = 1; k < c.size(); ++k)
+      for (std::size_t k = 1; k < kc; ++k)
         if (nd[c[k - 1]].name == nd[c[k]].name)
           return {layout_error::duplicate_sibling_name, c[k - 1], c[k], abs[c[k]], abs[c[k]]};
     }
@@ -345,7 +349,7 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
       ordered = x.priority < y.priority || (x.priority == y.priority && x.offset <= y.offset);
     }
     if (!ordered) {
-      std::sort(kids, kids + kc, [&](node_index x, node_index y) {
+      sort(kids, kids + kc, [&](node_index x, node_index y) {
         if (nd[x].priority != nd[y].priority) return nd[x].priority < nd[y].priority;
         if (nd[x].offset != nd[y].offset) return nd[x].offset < nd[y].offset;
         return x < y;
@@ -373,8 +377,9 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
 
   // Inside a slot, offsets count from the slot's base, which is aligned to the slot's
   // alignment: a region there needs both its offset and that alignment to suit its policy.
-  std::vector<node_index> slot_buf(count, npos);
+  scratch<node_index> slot_buf(count);
   node_index* const slot_of = slot_buf.data();
+  for (node_index i = 0; i < count; ++i) slot_of[i] = npos;
   bool any_slot = false;
   for (node_index i = 1; i < count; ++i) {
     const node_index up = slot_of[nd[i].parent];
@@ -402,7 +407,9 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   // shown region as aligned as its policy needs, or a handler that forbids unaligned accesses
   // would be called at an unaligned offset (an exactly<4> register seen 2 bytes off).
   if (any_alias) {
-    std::vector<addr_t> need(count, 0);
+    scratch<addr_t> need_buf(count);
+    addr_t* const need = need_buf.data();
+    for (node_index i = 0; i < count; ++i) need[i] = 0;
     for (node_index i = 0; i < count; ++i) {
       const node& n = nd[i];
       if (n.kind != region_kind::alias) continue;
@@ -417,36 +424,39 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   // Windows (containers with slots) must not meet: a slot's competitors are then exactly its
   // window's level map (layout/slots.hpp).
   if (any_slot) {
-    std::vector<node_index> windows;
+    scratch<node_index> windows_buf(count);
+    node_index* const windows = windows_buf.data();
+    std::size_t nwin = 0;
     for (node_index w = 0; w < count; ++w) {
       if (nd[w].kind != region_kind::container) continue;
       for (node_index c = w + 1; c < nd[w].end; c = nd[c].end)
         if (nd[c].dynamic) {
-          windows.push_back(w);
+          windows[nwin++] = w;
           break;
         }
     }
     // Whether any two meet: by start, each must begin past the furthest end so far. Only then
     // is the first pair in pre-order looked for, pair by pair.
-    std::vector<node_index> by_start = windows;
-    std::sort(by_start.begin(), by_start.end(),
-              [&](node_index x, node_index y) { return abs[x] < abs[y]; });
+    scratch<node_index> by_start_buf(nwin);
+    node_index* const by_start = by_start_buf.data();
+    for (std::size_t k = 0; k < nwin; ++k) by_start[k] = windows[k];
+    sort(by_start, by_start + nwin, [&](node_index x, node_index y) { return abs[x] < abs[y]; });
     bool meet = false;
     addr_t reach = 0;
-    for (std::size_t k = 0; k < by_start.size() && !meet; ++k) {
+    for (std::size_t k = 0; k < nwin && !meet; ++k) {
       const node_index w = by_start[k];
       const addr_t last = abs[w] + (nd[w].size - 1);
       meet = k > 0 && abs[w] <= reach;
       if (k == 0 || last > reach) reach = last;
     }
-    for (std::size_t x = 0; meet && x < windows.size(); ++x)
-      for (std::size_t y = x + 1; y < windows.size(); ++y) {
+    for (std::size_t x = 0; meet && x < nwin; ++x)
+      for (std::size_t y = x + 1; y < nwin; ++y) {
         const node_index a = windows[x], b = windows[y];
         const addr_t al = abs[a], bl = abs[b];
         const addr_t alast = al + (nd[a].size - 1), blast = bl + (nd[b].size - 1);
         if (al <= blast && bl <= alast)
-          return {layout_error::slot_windows_overlap, a, b, std::max(al, bl),
-                  std::min(alast, blast)};
+          return {layout_error::slot_windows_overlap, a, b, al > bl ? al : bl,
+                  alast < blast ? alast : blast};
       }
   }
   // An alias must not show a slot: slots have no static position to alias.

@@ -15,13 +15,12 @@
 // Both steps are O(m log m) in the number m of leaf occurrences (no alias: m = leaves).
 #pragma once
 
+#include <mmiotree/core/algo.hpp>
 #include <mmiotree/core/config.hpp>
-#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -62,8 +61,8 @@ struct render_state {
   std::uint32_t rank = 0;
   /// Optional: the ranks each node's primary rendering (not through an alias) spans,
   /// [rank_lo[i], rank_hi[i]). Slot windows use them to tell their content from the rest.
-  std::vector<std::uint32_t>* rank_lo = nullptr;
-  std::vector<std::uint32_t>* rank_hi = nullptr;
+  std::uint32_t* rank_lo = nullptr;
+  std::uint32_t* rank_hi = nullptr;
   std::uint32_t alias_depth = 0;
 };
 
@@ -74,9 +73,9 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
 
 constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
   const bool log = st.rank_lo != nullptr && st.alias_depth == 0;
-  if (log) (*st.rank_lo)[i] = st.rank;
+  if (log) st.rank_lo[i] = st.rank;
   render_node(st, i, delta, clo, clast);
-  if (log) (*st.rank_hi)[i] = st.rank;
+  if (log) st.rank_hi[i] = st.rank;
 }
 
 constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
@@ -126,13 +125,17 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
     return;
   }
   // (A fixed-size buffer would do for small fan-outs, but containers may hold thousands.)
-  std::vector<node_index> c;
-  for (node_index k = i + 1; k < end; k = nd[k].end) c.push_back(k);
-  std::sort(c.begin(), c.end(), [&](node_index x, node_index y) {
+  std::size_t kids = 0;
+  for (node_index k = i + 1; k < end; k = nd[k].end) ++kids;
+  scratch<node_index> c_buf(kids);
+  node_index* const c = c_buf.data();
+  std::size_t kc = 0;
+  for (node_index k = i + 1; k < end; k = nd[k].end) c[kc++] = k;
+  sort(c, c + kc, [&](node_index x, node_index y) {
     const auto px = nd[x].priority, py = nd[y].priority;
     return px != py ? px < py : x < y;
   });
-  for (const node_index k : c) visit(k);
+  for (std::size_t k = 0; k < kc; ++k) visit(c[k]);
 }
 
 /// Number of leaf occurrences of a (checked) tree, or of the subtree at `root` rendered as if
@@ -212,8 +215,7 @@ constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_inde
   // the occurrences that started.
   bool sorted = true;
   for (std::size_t k = 1; k < m && sorted; ++k) sorted = o[k - 1].lo <= o[k].lo;
-  if (!sorted)
-    std::sort(o, o + m, [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
+  if (!sorted) sort(o, o + m, [](const occurrence& a, const occurrence& b) { return a.lo < b.lo; });
 
   // Elementary boundaries: every start, and every end + 1 that does not pass 2^64; sorted
   // already when the occurrences do not overlap.
@@ -226,7 +228,7 @@ constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_inde
   }
   sorted = true;
   for (std::size_t k = 1; k < ncuts && sorted; ++k) sorted = cuts[k - 1] <= cuts[k];
-  if (!sorted) std::sort(cuts, cuts + ncuts);
+  if (!sorted) sort(cuts, cuts + ncuts);
   std::size_t unique = 0;
   for (std::size_t k = 0; k < ncuts; ++k)
     if (unique == 0 || cuts[unique - 1] != cuts[k]) cuts[unique++] = cuts[k];

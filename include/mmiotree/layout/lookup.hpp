@@ -13,20 +13,17 @@
 #pragma once
 
 #include <mmiotree/core/access.hpp>
+#include <mmiotree/core/algo.hpp>
 #include <mmiotree/core/config.hpp>
-#include <mmiotree/core/scratch.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
-#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <utility>
-#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -61,23 +58,51 @@ constexpr std::uint16_t fast_sizes_of(access_policy p) {
   return m;
 }
 
-/// Root-relative ranges of the slot windows (containers with slots), sorted (they are
-/// disjoint: check_layout).
-constexpr std::vector<std::pair<addr_t, addr_t>> window_ranges(std::span<const node> nodes) {
-  std::vector<addr_t> abs(nodes.size(), 0);
-  for (node_index i = 1; i < nodes.size(); ++i) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
-  std::vector<std::pair<addr_t, addr_t>> w;
-  for (node_index i = 0; i < nodes.size(); ++i) {
-    if (nodes[i].kind != region_kind::container) continue;
-    for (node_index c = i + 1; c < nodes[i].end; c = nodes[c].end)
-      if (nodes[c].dynamic) {
-        w.push_back({abs[i], abs[i] + (nodes[i].size - 1)});
-        break;
-      }
+/// A slot window's bytes, relative to the root: [lo, last].
+struct window_range {
+  addr_t lo;
+  addr_t last;
+};
+
+/// The slot windows (containers with slots) of a tree, sorted by address (they are disjoint:
+/// check_layout); none, without further work, for a tree without slots.
+class window_list {
+ public:
+  constexpr explicit window_list(std::span<const node> nodes)
+      : buf_(has_slot(nodes) ? nodes.size() : 0) {
+    const node* const nd = nodes.data();
+    const std::size_t count = nodes.size();
+    window_range* const w = buf_.data();
+    if (!has_slot(nodes)) return;
+    scratch<addr_t> abs_buf(count);
+    addr_t* const abs = abs_buf.data();
+    abs[0] = 0;
+    for (std::size_t i = 1; i < count; ++i) abs[i] = abs[nd[i].parent] + nd[i].offset;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (nd[i].kind != region_kind::container) continue;
+      for (node_index c = static_cast<node_index>(i + 1); c < nd[i].end; c = nd[c].end)
+        if (nd[c].dynamic) {
+          w[size_++] = {abs[i], abs[i] + (nd[i].size - 1)};
+          break;
+        }
+    }
+    sort(w, w + size_, [](const window_range& a, const window_range& b) { return a.lo < b.lo; });
   }
-  std::sort(w.begin(), w.end());
-  return w;
-}
+
+  [[nodiscard]] constexpr const window_range* data() const noexcept { return buf_.data(); }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+
+ private:
+  static constexpr bool has_slot(std::span<const node> nodes) {
+    const node* const nd = nodes.data();
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (nd[i].dynamic) return true;
+    return false;
+  }
+
+  scratch<window_range> buf_;
+  std::size_t size_ = 0;
+};
 
 /// Writes the tiles of a flat view to `out` (when not null) and returns how many there are:
 /// the ranges with the holes between them filled in, then cut at the edges of the slot
@@ -89,7 +114,7 @@ constexpr std::vector<std::pair<addr_t, addr_t>> window_ranges(std::span<const n
 /// time and memory), and over thousands of ranges that, not the arithmetic, is what the
 /// compiler spends its time on.
 constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const flat_range> view,
-                                 std::uint32_t hole, std::span<const std::pair<addr_t, addr_t>> win,
+                                 std::uint32_t hole, const window_range* win, std::size_t nwin,
                                  lookup_tile* out) {
   const node* const nd = nodes.data();
   const flat_range* const fv = view.data();
@@ -124,27 +149,30 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
     if (out != nullptr) out[count] = {root_last, 0, hole, 0x116, 0, 0};
     ++count;
   }
-  if (win.empty()) return count;
+  if (nwin == 0) return count;
 
   // Slot windows: split every tile at each window edge inside it and mark the pieces inside
   // a window. Rare and small, so done on a copy.
-  std::vector<lookup_tile> in(count);
+  scratch<lookup_tile> in_buf(count);
+  lookup_tile* const in = in_buf.data();
   if (out != nullptr) {
     for (std::size_t k = 0; k < count; ++k) in[k] = out[k];
   } else {
-    make_tiles(nodes, view, hole, {}, in.data());
+    make_tiles(nodes, view, hole, nullptr, 0, in);
   }
   std::size_t m = 0;
   addr_t lo = 0;
-  for (const lookup_tile& t : in) {
+  for (std::size_t k = 0; k < count; ++k) {
+    const lookup_tile& t = in[k];
     addr_t a = lo;
     while (true) {
       addr_t b = t.last;
       bool inside = false;
-      for (const auto& [wl, wh] : win) {
+      for (std::size_t j = 0; j < nwin; ++j) {
+        const addr_t wl = win[j].lo, wh = win[j].last;
         if (a >= wl && a <= wh) {
           inside = true;
-          b = std::min(b, wh);
+          b = b < wh ? b : wh;
         } else if (wl > a && wl <= b) {
           b = wl - 1;
         }
@@ -185,7 +213,7 @@ constexpr bucket_plan plan_buckets(const addr_t* starts, std::size_t ntiles, add
     const auto z = static_cast<unsigned>(std::countr_zero(starts[i]));
     if (z < exact) exact = z;
   }
-  const std::size_t limit = std::max<std::size_t>(64, ntiles * 8);
+  const std::size_t limit = ntiles * 8 > 64 ? ntiles * 8 : 64;
   unsigned shift;
   if (span_bits - exact <= 20 && (std::size_t{1} << (span_bits - exact)) <= limit) {
     shift = exact;
@@ -193,7 +221,7 @@ constexpr bucket_plan plan_buckets(const addr_t* starts, std::size_t ntiles, add
     const unsigned want = static_cast<unsigned>(std::bit_width(ntiles * 2 - 1));
     shift = span_bits > want ? span_bits - want : 0;
   }
-  shift = std::min(shift, 63U);  // a one-tile 2^64-byte root would otherwise ask for 1 << 64
+  shift = shift < 63U ? shift : 63U;  // a one-tile 2^64-byte root would else ask for 1 << 64
   bucket_plan p;
   p.shift = shift;
   p.buckets = static_cast<std::size_t>((root_last >> shift) + 1);
@@ -225,15 +253,6 @@ struct lookup_table {
   addr_t root_last = 0;
 };
 
-/// The slot windows' ranges (window_ranges), or none without looking further when the tree
-/// has no slot.
-constexpr std::vector<std::pair<addr_t, addr_t>> windows_if_any(std::span<const node> nodes) {
-  const node* const nd = nodes.data();
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nd[i].dynamic) return window_ranges(nodes);
-  return {};
-}
-
 /// Tile count and bucket plan: the sizes of a tree's lookup table.
 struct tile_plan {
   std::size_t tiles = 0;
@@ -245,14 +264,15 @@ struct tile_plan {
 constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_range> view) {
   const node* const nd = nodes.data();
   const addr_t root_last = nd[0].size - 1;
-  const auto win = windows_if_any(nodes);
-  if (!win.empty()) {
+  const window_list win(nodes);
+  if (win.size() != 0) {
     const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
-    const std::size_t n = make_tiles(nodes, view, hole, win, nullptr);
-    std::vector<lookup_tile> t(n, lookup_tile{});
-    make_tiles(nodes, view, hole, win, t.data());
-    std::vector<addr_t> starts(n, 0);
-    for (std::size_t i = 0; i + 1 < n; ++i) starts[i] = t[i].last + 1;
+    const std::size_t n = make_tiles(nodes, view, hole, win.data(), win.size(), nullptr);
+    scratch<lookup_tile> t_buf(n);
+    lookup_tile* const t = t_buf.data();
+    make_tiles(nodes, view, hole, win.data(), win.size(), t);
+    scratch<addr_t> starts(n);
+    for (std::size_t i = 0; i + 1 < n; ++i) starts.data()[i] = t[i].last + 1;
     return {n, plan_buckets(starts.data(), n, root_last)};
   }
   // The tiles as make_tiles lays them out: a hole before each range that does not start
@@ -281,7 +301,8 @@ constexpr lookup_table<Tiles, Buckets> make_lookup(std::span<const node> nodes,
   const bucket_plan plan = plan_of(nodes, view).buckets;
   lookup_table<Tiles, Buckets> lt{};
   lookup_tile* const t = lt.tiles.data();
-  make_tiles(nodes, view, hole, windows_if_any(nodes), t);
+  const window_list win(nodes);
+  make_tiles(nodes, view, hole, win.data(), win.size(), t);
   lt.shift = plan.shift;
   lt.max_scan = plan.max_scan;
   lt.root_last = nodes.data()[0].size - 1;

@@ -108,8 +108,8 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
   std::vector<detail::occurrence> occ(detail::occurrence_count(nodes), detail::occurrence{});
   std::vector<std::uint32_t> rlo(nodes.size(), 0), rhi(nodes.size(), 0);
   detail::render_state st{nodes, occ.data()};
-  st.rank_lo = &rlo;
-  st.rank_hi = &rhi;
+  st.rank_lo = rlo.data();
+  st.rank_hi = rhi.data();
   detail::render(st, 0, 0, 0, nodes[0].size - 1);
 
   for (window_desc& w : t.windows) {

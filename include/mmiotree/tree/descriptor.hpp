@@ -10,7 +10,6 @@
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/region.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -319,8 +318,10 @@ constexpr std::size_t path_of(std::span<const node> nodes, node_index i, char* o
     if (out) out[len] = '/';
     ++len;
   }
-  if (out) std::copy(nodes[i].name.begin(), nodes[i].name.end(), out + len);
-  return len + nodes[i].name.size();
+  const std::string_view name = nodes[i].name;
+  if (out)
+    for (std::size_t k = 0; k < name.size(); ++k) out[len + k] = name[k];
+  return len + name.size();
 }
 
 MMIOTREE_END_NAMESPACE
