@@ -140,8 +140,8 @@ namespace detail {
 /// The path of node I of Tree as a fixed_string (a type-level name for diagnostics).
 template <region Tree, node_index I>
 inline constexpr auto path_fs = [] {
-  fixed_string<path_of(nodes_v<Tree>, I)> f{};
-  path_of(nodes_v<Tree>, I, f.value);
+  fixed_string<path_of(detail::tree_nodes_v<Tree>, I)> f{};
+  path_of(detail::tree_nodes_v<Tree>, I, f.value);
   return f;
 }();
 
@@ -149,7 +149,7 @@ inline constexpr auto path_fs = [] {
 template <region Tree, layout_check C>
 consteval bool report() {
   constexpr auto e = C.error;
-  constexpr auto& nodes = nodes_v<Tree>;
+  constexpr auto& nodes = detail::tree_nodes_v<Tree>;
   if constexpr (e == layout_error::bad_access_policy) {
     (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, C.a>>>;
   } else if constexpr (e == layout_error::zero_size) {
@@ -191,8 +191,8 @@ consteval bool report() {
 
 /// `value` is whether C, the check of Tree, passed: `check_layout` returns `layout_check{}`
 /// exactly when every rule holds. A class, not a function: in that case it is
-/// `std::true_type`, and nothing keyed on the tree is instantiated but `verify` itself
-/// (tree/descriptor.hpp explains why that matters).
+/// `std::true_type`, and no function keyed on the tree is instantiated (a function template
+/// specialisation costs g++ its mangled name: tree/descriptor.hpp).
 template <region Tree, layout_check C>
 struct verdict : std::bool_constant<report<Tree, C>()> {};
 template <region Tree>
@@ -204,11 +204,13 @@ struct verdict<Tree, layout_check{}> : std::true_type {};
 /// address_space, printers) goes through it: `static_assert(verify<Tree>)`,
 /// `requires verify<Tree>`, `if constexpr (verify<Tree>)`.
 ///
-/// A concept rather than a `bool` variable template: a variable keyed on the tree is a symbol
-/// whose mangled name spells out the whole tree, which g++ 12 takes ~0.3 s to produce for a
-/// 1,024-leaf tree declared as an alias (tree/descriptor.hpp); a concept is no symbol.
+/// A concept rather than an inline `bool` variable template: such a variable is a symbol whose
+/// mangled name spells out the whole tree, which g++ 12 takes ~0.3 s to produce for a
+/// 1,024-leaf tree declared as an alias (tree/descriptor.hpp); a concept is no symbol, and
+/// can constrain a template directly.
 template <class Tree>
-concept verify = region<Tree> && detail::verdict<Tree, check_layout(nodes_v<Tree>)>::value;
+concept verify =
+    region<Tree> && detail::verdict<Tree, check_layout(detail::tree_nodes_v<Tree>)>::value;
 
 /// A region tree that passed every layout rule.
 template <class Tree>

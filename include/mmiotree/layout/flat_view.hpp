@@ -48,21 +48,22 @@ constexpr std::array<flat_range, N> trim(const flat_buffer<Cap>& b) {
 
 }  // namespace detail
 
+namespace detail {
+/// The sweep of Tree with room for 2m + 1 ranges (m ≥ its leaf occurrences); capacity 0 for a
+/// tree that breaks a layout rule, so that it is not flattened. An internal constant
+/// (tree/descriptor.hpp): it is never emitted, only trimmed into `flat_view_v`.
+template <region Tree>
+constexpr auto flat_buffer_v =
+    make_flat_buffer<(verify<Tree> ? 2 * occurrence_bound(tree_nodes_v<Tree>) + 1 : 0)>(
+        tree_nodes_v<Tree>);
+}  // namespace detail
+
 /// The flat view of Tree: a sorted `std::array` of non-overlapping `flat_range`s, each naming
 /// its winning leaf (an index into `nodes_v<Tree>`) and the offset into it, adjacent ranges of
 /// one leaf merged. Holes (bytes no leaf claims) are simply absent. Computed at compile time;
 /// a tree that breaks a layout rule gives the compile error of `verify<Tree>`.
-///
-/// The sweep runs with room for 2m + 1 ranges (m ≥ the leaf occurrences), and the result is trimmed
-/// to size. Both uses of the sweep below are one evaluation: g++ and clang memoise a constexpr
-/// call by its arguments. There is no variable for the untrimmed result, since every variable
-/// keyed on the tree costs a mangled name of the whole tree (tree/descriptor.hpp). A tree that
-/// breaks a layout rule is not flattened (capacity 0).
 template <region Tree>
-inline constexpr auto flat_view_v = detail::trim<detail::make_flat_buffer<(
-    verify<Tree> ? 2 * detail::occurrence_bound(nodes_v<Tree>) + 1 : 0)>(nodes_v<Tree>)
-                                                     .size>(
-    detail::make_flat_buffer<(verify<Tree> ? 2 * detail::occurrence_bound(nodes_v<Tree>) + 1 : 0)>(
-        nodes_v<Tree>));
+inline constexpr auto flat_view_v =
+    detail::trim<detail::flat_buffer_v<Tree>.size>(detail::flat_buffer_v<Tree>);
 
 MMIOTREE_END_NAMESPACE

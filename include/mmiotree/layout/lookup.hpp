@@ -319,16 +319,17 @@ constexpr lookup_table<Tiles, Buckets> make_lookup(std::span<const node> nodes,
 
 }  // namespace detail
 
-/// The dispatcher's lookup table for Tree, in read-only data.
-///
-/// Its sizes come from `plan_of`, evaluated in the template arguments and again inside
-/// `make_lookup` (memoised: one evaluation); there is no per-tree variable for the plan, since
-/// every variable keyed on the tree costs a mangled name of the whole tree
-/// (tree/descriptor.hpp). The hole leaf number is the leaf count.
+namespace detail {
+/// The sizes of Tree's lookup table (an internal constant: tree/descriptor.hpp).
+template <region Tree>
+constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>);
+}  // namespace detail
+
+/// The dispatcher's lookup table for Tree, in read-only data. The hole leaf number is the leaf
+/// count.
 template <region Tree>
 inline constexpr auto lookup_v =
-    detail::make_lookup<detail::plan_of(nodes_v<Tree>, flat_view_v<Tree>).tiles,
-                        detail::plan_of(nodes_v<Tree>, flat_view_v<Tree>).buckets.buckets>(
-        nodes_v<Tree>, flat_view_v<Tree>);
+    detail::make_lookup<detail::tile_plan_v<Tree>.tiles, detail::tile_plan_v<Tree>.buckets.buckets>(
+        detail::tree_nodes_v<Tree>, flat_view_v<Tree>);
 
 MMIOTREE_END_NAMESPACE

@@ -121,7 +121,7 @@ consteval bool report_projection() {
     return false;
   } else {
     constexpr flat_range f = [] {
-      const auto r = project(nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
+      const auto r = project(detail::tree_nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
       return r.ok ? flat_range{0, 0, npos, 0} : r.offending;
     }();
     if constexpr (f.leaf != npos) {
@@ -144,11 +144,11 @@ requires(Page != 0 && (Page & (Page - 1)) == 0) inline constexpr auto projection
     return detail::projection_buffer<0, 0>{};
   } else {
     constexpr auto sizes = [] {
-      const auto r = project(nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
+      const auto r = project(detail::tree_nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
       return std::array<std::size_t, 2>{r.passthrough.size(), r.trapped.size()};
     }();
     detail::projection_buffer<sizes[0], sizes[1]> b{};
-    const auto r = project(nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
+    const auto r = project(detail::tree_nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
     for (std::size_t i = 0; i < sizes[0]; ++i) b.passthrough[i] = r.passthrough[i];
     for (std::size_t i = 0; i < sizes[1]; ++i) b.trapped[i] = r.trapped[i];
     return b;

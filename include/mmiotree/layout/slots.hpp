@@ -172,12 +172,12 @@ struct slot_arrays {
 template <region Tree>
 inline constexpr auto slot_tables_v = [] {
   constexpr auto n = [] {
-    const slot_tables t = compute_slots(nodes_v<Tree>);
+    const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
     return std::array<std::size_t, 4>{t.slots.size(), t.ranges.size(), t.windows.size(),
                                       t.levels.size()};
   }();
   detail::slot_arrays<n[0], n[1], n[2], n[3]> a{};
-  const slot_tables t = compute_slots(nodes_v<Tree>);
+  const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
   std::copy(t.slots.begin(), t.slots.end(), a.slots.begin());
   std::copy(t.ranges.begin(), t.ranges.end(), a.ranges.begin());
   std::copy(t.windows.begin(), t.windows.end(), a.windows.begin());

@@ -134,7 +134,7 @@ access_status io_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v)
 
 /// Node index of `Path` in Tree, or npos.
 template <region Tree, fixed_string Path>
-inline constexpr node_index path_index_v = find_path(nodes_v<Tree>, Path.view());
+constexpr node_index path_index_v = find_path(tree_nodes_v<Tree>, Path.view());
 
 }  // namespace detail
 

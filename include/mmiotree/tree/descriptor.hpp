@@ -62,23 +62,34 @@ inline constexpr char type_tag = 0;
 
 // How a typed tree becomes its descriptor array, and why it is built this way.
 //
-// g++ 12 computes the mangled name of every variable and function template specialisation it
-// instantiates, even a constexpr variable that is never emitted or a consteval function. The
-// mangled name of anything keyed on a whole tree spells out every region of it (~375 KB at
-// 1,024 leaves), and g++'s substitution search makes each such name cost time quadratic in
-// the tree's size: about a billion instructions (0.3 s) per symbol at 1,024 leaves, seconds at
-// 4,096. Class template specialisations, aliases and enumerators cost nothing of the kind. So:
-//   - the root's array is one variable, `nodes_v<Tree, std::index_sequence<0..K-1>>`, and each
-//     placed child's array another, `placed_v<at<…>>` (keyed on the placement only), joined by
-//     a function templated on sizes only (`join`);
+// g++ 12 computes the mangled name of every specialisation with vague linkage as it
+// instantiates it (the name keys its COMDAT group): every inline variable template and every
+// function template, even a constexpr variable that is never emitted or a consteval function.
+// The mangled name of anything keyed on a whole tree spells out every region of it (~140 KB at
+// 1,024 leaves), and g++'s substitution search makes each such name cost time quadratic in the
+// tree's size: about a billion instructions (0.3 s) per symbol at 1,024 leaves, seconds at
+// 4,096. A `constexpr` variable template that is not `inline` has internal linkage, no COMDAT
+// group, and is mangled only if it is emitted; class template specialisations, aliases and
+// enumerators cost nothing of the kind either. So:
+//   - the root's array is `detail::tree_nodes_v<Tree, std::index_sequence<0..K-1>>`, and each
+//     placed child's array `placed_v<at<…>>` (keyed on the placement only), both internal
+//     constants, joined by a function templated on sizes only (`join`);
 //   - children are reached by index through `child_t` (a class lookup, no function);
 //   - the common leaves (`io`, `passthrough`) are read from their template arguments by a
 //     partial specialisation, so no function is instantiated and no static member of the
 //     region class is asked for per leaf; other leaves go through `leaf_node<R>`;
 //   - only register blocks carry a type tag.
-// The only symbol keyed on the whole tree is `nodes_v<Tree>` itself. (Declaring a large root
-// as `struct my_tree : container<…> {};` rather than `using my_tree = container<…>;` makes
-// that and every other per-tree symbol short: docs/benchmarks.md, "Compile time".)
+// Everything computed at compile time (verify, the flat view, the lookup table, projections)
+// reads `tree_nodes_v`. The public `nodes_v<Tree>`, an inline copy for code that reads the
+// descriptors at run time (printers, the dispatcher's slow paths), is only instantiated by
+// such code. In a TU that checks and flattens a tree, the only symbols keyed on it are the
+// tables that are emitted: `flat_view_v` and `lookup_v`. (Declaring a large root as
+// `struct my_tree : container<…> {};` rather than `using my_tree = container<…>;` makes those
+// and every other per-tree symbol short: docs/benchmarks.md, "Compile time".)
+//
+// The internal constants are used only in constant evaluation (initializers of constants,
+// template arguments, static assertions), where every TU computes the same value, and never
+// read at run time; nothing that is emitted refers to them.
 
 namespace detail {
 template <class R>
@@ -266,46 +277,51 @@ using children_of_placed =
 /// The array of a placed child (`at<…>` or `slot<…>`): a leaf's one node, or a container's
 /// array, with the placement in its root node.
 template <class Placement, class Children = children_of_placed<Placement>>
-inline constexpr std::array<node, 1> placed_v = {
+constexpr std::array<node, 1> placed_v = {
     leaf_node<typename Placement::type>(place_of<Placement>())};
 
 // The common leaves read straight from the template arguments: the region class itself is
 // not asked for its members (each a variable to instantiate), and no function is instantiated
 // per leaf.
 template <addr_t O, fixed_string N, addr_t S, access_policy A, std::int32_t P, class C>
-inline constexpr std::array<node, 1> placed_v<at<O, io<N, S, A>, P>, C> = {
+constexpr std::array<node, 1> placed_v<at<O, io<N, S, A>, P>, C> = {
     make_node(region_kind::io, N.view(), S, A, {O, P})};
 
 template <addr_t O, fixed_string N, addr_t S, access_policy A, merge_policy M, std::int32_t P,
           class C>
-inline constexpr std::array<node, 1> placed_v<at<O, passthrough<N, S, A, M>, P>, C> = {
+constexpr std::array<node, 1> placed_v<at<O, passthrough<N, S, A, M>, P>, C> = {
     make_node(region_kind::passthrough, N.view(), S, A, {O, P}, M)};
 
 template <class Placement, std::size_t... I>
-inline constexpr auto placed_v<Placement, std::index_sequence<I...>> =
+constexpr auto placed_v<Placement, std::index_sequence<I...>> =
     join(make_node(region_kind::container, Placement::type::name.view(), Placement::type::size,
                    Placement::type::policy, place_of<Placement>()),
          placed_v<child_t<typename Placement::type, I>>...);
 }  // namespace detail
 
-/// The descriptor array of a typed tree (pre-order; the root is element 0).
-///
-/// The second parameter is an implementation detail (leave it defaulted): it makes each
-/// container's array a partial specialisation reached without a function keyed on the tree
-/// (see "How a typed tree becomes its descriptor array" above).
+namespace detail {
+/// The descriptor array of a typed tree, for constant evaluation (internal linkage: see "How a
+/// typed tree becomes its descriptor array" above). The second parameter makes a container's
+/// array a partial specialisation reached without a function keyed on the tree.
 template <region Tree,
-          class Children =
-              typename detail::child_indices<typename detail::placed_children<Tree>::type>::type>
-inline constexpr std::array<node, 1> nodes_v = {detail::leaf_node<Tree>({})};
+          class Children = typename child_indices<typename placed_children<Tree>::type>::type>
+constexpr std::array<node, 1> tree_nodes_v = {leaf_node<Tree>({})};
 
 template <region Tree, std::size_t... I>
-inline constexpr auto nodes_v<Tree, std::index_sequence<I...>> = detail::join(
-    detail::make_node(region_kind::container, Tree::name.view(), Tree::size, Tree::policy, {}),
-    detail::placed_v<detail::child_t<Tree, I>>...);
+constexpr auto tree_nodes_v<Tree, std::index_sequence<I...>> =
+    join(make_node(region_kind::container, Tree::name.view(), Tree::size, Tree::policy, {}),
+         placed_v<child_t<Tree, I>>...);
+}  // namespace detail
+
+/// The descriptor array of a typed tree (pre-order; the root is element 0).
+template <region Tree>
+inline constexpr auto nodes_v = detail::tree_nodes_v<Tree>;
 
 /// Number of leaves (passthrough, io, regs, stub) of a tree; the size of its runtime state.
+/// Not `inline`: a constant with internal linkage is no symbol to name (above), and as a
+/// number it is only ever read by value.
 template <region Tree>
-inline constexpr std::size_t leaf_count_v = detail::count_leaves(nodes_v<Tree>);
+constexpr std::size_t leaf_count_v = detail::count_leaves(detail::tree_nodes_v<Tree>);
 
 /// The full '/'-separated path of node `i` from the root (the root's own name excluded; the
 /// root's path is its name). Writes into `out` and returns the length; with `out == nullptr`
