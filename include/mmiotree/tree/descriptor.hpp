@@ -89,7 +89,10 @@ inline constexpr char type_tag = 0;
 //
 // The internal constants are used only in constant evaluation (initializers of constants,
 // template arguments, static assertions), where every TU computes the same value, and never
-// read at run time; nothing that is emitted refers to them.
+// read at run time: nothing that is emitted refers to them. (To the letter of
+// [basic.def.odr], an inline variable whose constant initializer binds a reference to one of
+// them, such as `flat_view_v`, refers to a different object in each TU; its value cannot
+// differ, and no compiler can observe the difference.)
 
 namespace detail {
 template <class R>
