@@ -3,6 +3,7 @@
 
 #include <mmiotree/core/config.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -21,6 +22,15 @@ struct fnv1a {
     for (char c : s) byte(static_cast<std::uint8_t>(c));
   }
 };
+
+/// FNV-1a of the `len` characters at `p` (the bytes only, unlike `fnv1a::str`): one loop with
+/// no calls, for the layout checks, which g++ evaluates per operation (tree/descriptor.hpp).
+constexpr std::uint64_t fnv1a_chars(const char* p, std::size_t len) noexcept {
+  std::uint64_t h = fnv1a{}.h;
+  for (std::size_t i = 0; i < len; ++i)
+    h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ULL;
+  return h;
+}
 }  // namespace detail
 
 MMIOTREE_END_NAMESPACE

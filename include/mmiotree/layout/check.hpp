@@ -7,6 +7,7 @@
 
 #include <mmiotree/core/algo.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
@@ -135,17 +136,6 @@ constexpr node_index find_alias_cycle(std::span<const node> nodes) {
   return npos;
 }
 
-/// FNV-1a of a name, for the duplicate-name check.
-constexpr std::uint64_t name_hash(std::string_view s) {
-  const char* const p = s.data();
-  std::uint64_t h = 14695981039346656037ULL;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 /// Whether two of the `kc` nodes `kids` share a name: a hash set, linear time. (Sorting by
 /// name is what reports the duplicate; it only runs once one is known to exist.)
 constexpr bool has_duplicate_name(const node* nd, const node_index* kids, std::size_t kc) {
@@ -157,7 +147,7 @@ constexpr bool has_duplicate_name(const node* nd, const node_index* kids, std::s
   for (std::size_t k = 0; k < cap; ++k) t[k] = npos;
   for (std::size_t k = 0; k < kc; ++k) {
     const std::string_view name = nd[kids[k]].name;
-    std::size_t slot = static_cast<std::size_t>(name_hash(name)) & (cap - 1);
+    std::size_t slot = static_cast<std::size_t>(fnv1a_chars(name.data(), name.size())) & (cap - 1);
     for (; t[slot] != npos; slot = (slot + 1) & (cap - 1))
       if (nd[t[slot]].name == name) return true;
     t[slot] = kids[k];
@@ -182,16 +172,6 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
   }
   memo[i] = a;
   return a;
-}
-
-/// FNV-1a of `len` characters at `p`.
-constexpr std::uint64_t chars_hash(const char* p, std::size_t len) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (std::size_t i = 0; i < len; ++i) {
-    h ^= static_cast<unsigned char>(p[i]);
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 /// True only if `nodes` passes every rule of `check_layout`, decided in one pass for the
@@ -252,7 +232,7 @@ constexpr bool passes_in_one_pass(std::span<const node> nodes) {
 
       const char* const name = n.name.data();
       const std::size_t len = n.name.size();
-      const std::uint64_t h = chars_hash(name, len);
+      const std::uint64_t h = fnv1a_chars(name, len);
       std::size_t t = static_cast<std::size_t>(h) & (cap - 1);
       for (; owner[t] == p; t = (t + 1) & (cap - 1))
         if (hash[t] == h) return false;  // a duplicate, or a hash collision: decide in full
