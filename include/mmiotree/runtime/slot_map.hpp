@@ -22,6 +22,7 @@
 // vCPUs as with any memory map change.
 #pragma once
 
+#include <mmiotree/core/algo.hpp>
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/flat_view.hpp>
@@ -428,8 +429,10 @@ class slot_map {
       if (place_[s].enabled)
         ext_[first + n++] = {tables.windows[w].lo + place_[s].base,
                              tables.windows[w].lo + place_[s].base + (tables.slots[s].size - 1), s};
-    std::sort(ext_.begin() + first, ext_.begin() + first + n,
-              [](const extent& a, const extent& b) { return a.lo < b.lo; });
+    detail::sort(ext_.data() + first, ext_.data() + first + n,
+                 [](const extent& a, const extent& b) {
+                   return a.lo != b.lo ? a.lo < b.lo : a.slot < b.slot;
+                 });
     ext_n_[w] = n;
   }
 
@@ -454,7 +457,7 @@ class slot_map {
       const slot_placement p = after(place_[s], s, changes);
       if (p.enabled) en[k++] = {wd.lo + p.base, s};
     }
-    std::sort(en.begin(), en.begin() + k);
+    detail::sort(en.data(), en.data() + k);
     clean = true;
     for (std::size_t i = 0; i < k; ++i) {
       const slot_desc& a = tables.slots[en[i].second];
@@ -500,7 +503,7 @@ class slot_map {
     }
     for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l)
       cuts[c++] = tables.levels[l].lo;
-    std::sort(cuts.begin(), cuts.begin() + c);
+    detail::sort(cuts.data(), cuts.data() + c);
     c = static_cast<std::size_t>(std::unique(cuts.begin(), cuts.begin() + c) - cuts.begin());
     std::uint32_t l = wd.first_level;
     for (std::size_t x = 0; x < c; ++x) {
@@ -581,7 +584,7 @@ class slot_map {
   /// Affected root ranges of this commit (sorted and merged by normalise_ranges).
   void add_range(addr_t lo, addr_t last) { ranges_[ranges_n_++] = {lo, last}; }
   void normalise_ranges() {
-    std::sort(ranges_.begin(), ranges_.begin() + ranges_n_);
+    detail::sort(ranges_.data(), ranges_.data() + ranges_n_);
     std::size_t n = 0;
     for (std::size_t i = 0; i < ranges_n_; ++i) {
       if (n > 0 && ranges_[i].first <= ranges_[n - 1].second + 1 &&
