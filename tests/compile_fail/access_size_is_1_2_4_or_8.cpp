@@ -2,6 +2,11 @@
 // expect-error: exactly<3>
 // expect-error-gnu: In instantiation of .constexpr const mmiotree::v0::access_policy mmiotree::v0::access::exactly<3>.:
 // expect-error-clang: error: constexpr variable .exactly<3>. must be initialized by a constant expression
+// expect-errors-clang: 5
+//   clang 16: the invalid policy makes the template argument and each later use of the region
+//   type an error too (docs/diagnostics.md, "An access size other than 1, 2, 4 or 8").
+// max-lines-gnu: 17
+// max-lines-clang: 55
 //
 // Rule (DESIGN §2.4): a guest access is 1, 2, 4 or 8 bytes wide, so an access policy can only
 // name those sizes.

@@ -2,6 +2,8 @@
 // expect-error: bind_handler_to_a_non_io_region<.*\{"ram"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::bind_handler_to_a_non_io_region<mmiotree::v0::fixed_string<3>\{"ram"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::bind_handler_to_a_non_io_region<fixed_string<4UL - 1>\{"ram"\}>
+// max-lines-gnu: 11
+// max-lines-clang: 17
 //
 // Rule (DESIGN §2.6): a passthrough region is host memory the guest reaches without a VM
 // exit, so a handler bound to it would never run.

@@ -2,6 +2,8 @@
 // expect-error: bind_host_memory_to_a_non_passthrough_region<.*\{"regs/doorbell"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::bind_host_memory_to_a_non_passthrough_region<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::bind_host_memory_to_a_non_passthrough_region<fixed_string<14UL - 1>\{"regs/doorbell"\}>
+// max-lines-gnu: 11
+// max-lines-clang: 17
 //
 // Rule (DESIGN §2.6): an io region is emulated, so it takes a handler; only a passthrough
 // region is backed by host memory.

@@ -2,6 +2,8 @@
 // expect-error: block_has_no_lock_with_this_name<.*\{"runing"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::block_has_no_lock_with_this_name<mmiotree::v0::fixed_string<6>\{"runing"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::block_has_no_lock_with_this_name<fixed_string<7UL - 1>\{"runing"\}>
+// max-lines-gnu: 12
+// max-lines-clang: 20
 //
 // Rule (regs/register_file.hpp): set_lock and locked name a lock of the block (a field's
 // lock<...> or a lock_if); LOAD is guarded by "running".

@@ -2,6 +2,8 @@
 // expect-error: field_has_no_enumerator_with_this_name<.*\{"ctrl"\}, .*\{"mode"\}, .*\{"continuous"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::field_has_no_enumerator_with_this_name<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<4>\{"mode"\}, mmiotree::v0::fixed_string<10>\{"continuous"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::field_has_no_enumerator_with_this_name<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<5UL - 1>\{"mode"\}, fixed_string<11UL - 1>\{"continuous"\}>
+// max-lines-gnu: 14
+// max-lines-clang: 26
 //
 // Rule (regs/register_file.hpp): enum_val<Field, Name> names one of the field's enumerators.
 #include <mmiotree/regs/register_file.hpp>

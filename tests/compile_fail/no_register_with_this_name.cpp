@@ -2,6 +2,8 @@
 // expect-error: no_register_with_this_name<.*\{"ctlr"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::no_register_with_this_name<mmiotree::v0::fixed_string<4>\{"ctlr"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::no_register_with_this_name<fixed_string<5UL - 1>\{"ctlr"\}>
+// max-lines-gnu: 13
+// max-lines-clang: 23
 //
 // Rule (regs/register_file.hpp): typed access names registers by path, so a misspelled name is
 // a compile error rather than a read of the wrong register.

@@ -2,6 +2,8 @@
 // expect-error: passthrough_shares_host_page_with_trapped_bytes<.*\{"ram"\}, 4096, 0, 4111, 0>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::passthrough_shares_host_page_with_trapped_bytes<mmiotree::v0::fixed_string<3>\{"ram"\}, 4096, 0, 4111, 0>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::passthrough_shares_host_page_with_trapped_bytes<fixed_string<4UL - 1>\{"ram"\}, 4096, 0, 4111, 0>
+// max-lines-gnu: 12
+// max-lines-clang: 20
 //
 // Rule (DESIGN §2.3): a host page is either mapped or trapped. The 4-byte doorbell at 0x1010
 // overlays the RAM, so the page [0x1000, 0x2000) would hold both mapped bytes of "ram" and the

@@ -2,6 +2,8 @@
 // expect-error: path_names_no_slot<.*\{"ram"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::path_names_no_slot<mmiotree::v0::fixed_string<3>\{"ram"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::path_names_no_slot<fixed_string<4UL - 1>\{"ram"\}>
+// max-lines-gnu: 13
+// max-lines-clang: 23
 //
 // Rule (DESIGN §2.6, slots): a transaction places and enables slots; a region placed with at<>
 // has its offset fixed by the tree. "ram" is not a slot.

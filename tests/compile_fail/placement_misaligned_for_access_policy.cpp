@@ -2,6 +2,8 @@
 // expect-error: placement_misaligned_for_access_policy<.*\{"comp/cachemem"\}, 69634, 4>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::placement_misaligned_for_access_policy<mmiotree::v0::fixed_string<13>\{"comp/cachemem"\}, 69634, 4>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::placement_misaligned_for_access_policy<fixed_string<13>\{"comp/cachemem"\}, 69634, 4>
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Rule (DESIGN §2.4): a region is placed at a multiple of the alignment its access policy
 // needs. CXL.cachemem registers take exactly 4-byte aligned accesses (access::exactly<4>), so

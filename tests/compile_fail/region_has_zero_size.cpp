@@ -2,6 +2,8 @@
 // expect-error: region_has_zero_size<.*\{"regs/doorbell"\}, 4096>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_has_zero_size<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, 4096>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::region_has_zero_size<fixed_string<13>\{"regs/doorbell"\}, 4096>
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Rule (DESIGN §2.2): every region has a size; a zero-size region claims nothing and is
 // almost always a size computed wrongly.

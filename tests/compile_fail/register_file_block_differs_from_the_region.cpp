@@ -2,6 +2,8 @@
 // expect-error: register_file_block_differs_from_the_region<.*\{"timer"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::register_file_block_differs_from_the_region<mmiotree::v0::fixed_string<5>\{"timer"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::register_file_block_differs_from_the_region<fixed_string<6UL - 1>\{"timer"\}>
+// max-lines-gnu: 11
+// max-lines-clang: 17
 //
 // Rule (DESIGN §2.6): a register block region binds a register_file of that very block type;
 // the file's tables are what decode the guest's accesses. The UART's file is bound to the timer.

@@ -2,6 +2,8 @@
 // expect-error: register_has_no_field_with_this_name<.*\{"ctrl"\}, .*\{"enabel"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::register_has_no_field_with_this_name<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<6>\{"enabel"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::register_has_no_field_with_this_name<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<7UL - 1>\{"enabel"\}>
+// max-lines-gnu: 13
+// max-lines-clang: 23
 //
 // Rule (regs/register_file.hpp): typed access names fields by name; a field the register does
 // not declare is a compile error.

@@ -2,6 +2,8 @@
 // expect-error: slot_alignment_not_a_power_of_two<.*, 3>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::slot_alignment_not_a_power_of_two<mmiotree::v0::fixed_string<8>\{"pci/bar0"\}, 3>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::slot_alignment_not_a_power_of_two<fixed_string<8>\{\{112, 99, 105, 47, 98, 97, 114, 48\}\}, 3>
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Rule (DESIGN §2.2, slots): a slot's base is a multiple of its alignment, a power of two (0,
 // the default, is the natural alignment: the size rounded up to a power of two, as PCI BARs).

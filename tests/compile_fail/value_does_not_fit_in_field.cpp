@@ -2,6 +2,8 @@
 // expect-error: value_does_not_fit_in_field<.*\{"ctrl"\}, .*\{"mode"\}, 4, 2>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::value_does_not_fit_in_field<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<4>\{"mode"\}, 4, 2>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::value_does_not_fit_in_field<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<5UL - 1>\{"mode"\}, 4, 2>
+// max-lines-gnu: 14
+// max-lines-clang: 26
 //
 // Rule (regs/register_file.hpp): val<Field, V> is checked against the field's width at compile
 // time; MODE is 2 bits, so 4 would be cut to 0.

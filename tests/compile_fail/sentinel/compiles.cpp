@@ -1,4 +1,6 @@
 // expect-error: mmiotree: sibling regions overlap at equal priority
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Sentinel: a valid tree. The harness must report a compile-fail test that compiles as failing
 // (status 10), whatever its expectations say.

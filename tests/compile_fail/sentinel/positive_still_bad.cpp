@@ -1,4 +1,6 @@
 // expect-error: mmiotree: sibling regions overlap at equal priority
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Sentinel: MMIOTREE_CF_POSITIVE does not flip the bad line, so the positive twin does not
 // compile. The harness must report it as failing (status 13).

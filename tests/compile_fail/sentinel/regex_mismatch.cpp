@@ -1,4 +1,6 @@
 // expect-error: mmiotree: this message does not exist
+// max-lines-gnu: 15
+// max-lines-clang: 33
 //
 // Sentinel: a real layout error (siblings overlap at equal priority) whose expectation names a
 // message no diagnostic prints. The harness must report it as failing (status 11).
