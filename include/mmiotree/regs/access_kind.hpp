@@ -16,10 +16,12 @@ enum class field_access : std::uint8_t {
   hwinit,  ///< hardware-initialised: read-only to the guest, set by the device (e.g. at reset)
   rw,      ///< read-write
   rwl,     ///< read-write until its lock holds, then read-only (HDM BASE/SIZE/CTRL)
-  rwo,     ///< write-once: the first guest write after reset sticks, later ones are ignored
+  rwo,     ///< write-once: the first guest write after reset sticks, later ones are ignored;
+           ///< a write uses it up only in the bytes it writes (register_file)
   rw1c,    ///< write 1 to clear: bits written as 1 clear, bits written as 0 keep
   rw1s,    ///< write 1 to set: bits written as 1 set, bits written as 0 keep
-  rc,      ///< clear on read: a guest read returns the value then clears it; writes ignored
+  rc,      ///< clear on read: a guest read returns the value then clears the bits of the
+           ///< bytes it read; writes ignored
   rsvdp,   ///< reserved, preserved: reads return the stored value, writes keep it
   rsvdz,   ///< reserved, zero: reads 0, writes ignored
   wo,      ///< write-only: writes store, reads return 0

@@ -352,12 +352,22 @@ struct no_hooks {};
 /// A register block's state plus its guest semantics and the device's hooks. Satisfies
 /// `io_handler`, and binds to the block's `regs` region in an address_space.
 ///
-/// Guest writes per field kind: RW/WO take the value; RWL takes it unless its lock holds;
-/// RWO takes the first write after reset; RW1C clears the bits written as 1; RW1S sets them;
-/// RO/HwInit/RC/RsvdP keep the old value; RsvdZ and bits outside every field stay 0. A partial
-/// write (fewer bytes than the register) touches only the bytes written. Guest reads return
-/// the value with RsvdZ/WO/uncovered bits as 0, then clear the RC bits of the bytes read.
-/// Bytes of the block that no register covers read 0 and ignore writes.
+/// Guest writes per field kind: RW/WO take the value; RWL takes it unless its lock holds
+/// (decided on the state before the write, so a write that makes its own lock hold still
+/// lands); RWO takes the first write after reset, bit by bit: a write uses up the write-once of
+/// the RWO bits in the bytes it writes, whatever values it writes there, and no others — an
+/// RWO field written one byte at a time keeps each byte's first write; RW1C clears the bits
+/// written as 1; RW1S sets them; RO/HwInit/RC/RsvdP keep the old value; RsvdZ and bits outside
+/// every field stay 0. A partial write (fewer bytes than the register) touches only the bytes
+/// written. Guest reads return the value with RsvdZ/WO/uncovered bits as 0, then clear the RC
+/// bits of the bytes read; RC bits in the register's other bytes keep their value. Bytes of
+/// the block that no register covers read 0 and ignore writes.
+///
+/// An access that covers several registers (wholly or in part) is carried out one register
+/// after the other in ascending offset order, each with its own lock check and hooks, as the
+/// separate bus accesses it stands for: a lock that a hook latches while the lower register is
+/// written already holds for the higher ones. The hooks run for every register an access
+/// touches, even by one byte; `peek` runs none.
 template <checked_block B, class Hooks = no_hooks>
 class register_file {
  public:
