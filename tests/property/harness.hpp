@@ -1,15 +1,15 @@
-// tests/property/harness.hpp: an address_space with every leaf bound to something that tells
-// who was reached, and a check of each guest access against oracle::expect_access.
+// tests/property/harness.hpp: an address_space for a tree generated from a description
+// (typed.hpp), every leaf bound to something that tells who was reached, and a check of each
+// guest access against oracle::expect_access on the same description.
 //
 // Passthrough leaf i gets host memory whose byte o is `host_byte(i, o)`; io leaf i gets a
-// `recorder` that answers `io_value(i, offset, size)` and logs every call, and that counts a
-// violation whenever a call falls outside its region or is of a size the region does not
-// implement. The model side keeps a shadow of the host memory and the log it expects.
+// `recorder` that answers `io_value(i, offset, size)`, logs every call, and counts a violation
+// whenever a call falls outside its region or is of a size or alignment its policy does not
+// implement. The model side keeps a shadow of the host memory and the log it expects. Leaves
+// are told apart by their index in the description, never by the library's node numbers.
 #pragma once
 
-#include <mmiotree/layout/diagnostics.hpp>
 #include <mmiotree/runtime/address_space.hpp>
-#include <mmiotree/tree/descriptor.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -23,16 +23,14 @@
 #include <utility>
 #include <vector>
 
+#include "model.hpp"
 #include "oracle.hpp"
+#include "typed.hpp"
 
 namespace harness {
 
-using mmiotree::access_status;
-using mmiotree::addr_t;
-using mmiotree::node;
-using mmiotree::node_index;
-using mmiotree::npos;
-using mmiotree::region_kind;
+using model::addr;
+using model::none;
 
 [[nodiscard]] inline std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 31;
@@ -42,20 +40,20 @@ using mmiotree::region_kind;
   return x ^ (x >> 33);
 }
 /// Byte `o` of the host memory of passthrough leaf `i`.
-[[nodiscard]] inline std::byte host_byte(node_index i, addr_t o) {
+[[nodiscard]] inline std::byte host_byte(std::size_t i, addr o) {
   return static_cast<std::byte>(mix((std::uint64_t{i} << 48) ^ o) & 0xFF);
 }
-/// What the handler of io leaf `i` returns for a read (all 64 bits, even for narrow reads:
-/// the dispatcher must cut it to the access width).
-[[nodiscard]] inline std::uint64_t io_value(node_index i, addr_t o, unsigned size) {
+/// What the handler of io leaf `i` returns for a read: all 64 bits, even for narrow reads (the
+/// dispatcher must cut it to the unit width).
+[[nodiscard]] inline std::uint64_t io_value(std::size_t i, addr o, unsigned size) {
   return mix((std::uint64_t{i} << 52) ^ (std::uint64_t{size} << 44) ^ o ^ 0x5bd1e995);
 }
 
 /// One handler call as the handler sees it (values in the handler's byte order).
 struct call {
   bool write = false;
-  node_index leaf = npos;
-  addr_t offset = 0;
+  std::size_t leaf = none;
+  addr offset = 0;
   unsigned size = 0;
   std::uint64_t value = 0;
   bool operator==(const call&) const = default;
@@ -66,82 +64,104 @@ inline std::ostream& operator<<(std::ostream& os, const call& c) {
             << std::dec << ")";
 }
 
+/// An io handler that logs its calls and audits them against the leaf's description.
 struct recorder {
-  node_index leaf;
-  addr_t region_size;
-  mmiotree::access_policy policy;
+  std::size_t leaf;
+  const model::region* region;
   std::vector<call>* log;
   int* violations;
 
-  void audit(addr_t offset, unsigned size) const {
-    const bool size_ok = (size == 1 || size == 2 || size == 4 || size == 8) &&
-                         size >= policy.impl_min && size <= policy.impl_max;
-    if (!size_ok || offset > region_size || region_size - offset < size) ++*violations;
-    if (size != 0 && !policy.unaligned && offset % size != 0) ++*violations;
+  void audit(addr offset, unsigned size) const {
+    const model::policy& p = region->policy;
+    const bool size_ok = (size == 1 || size == 2 || size == 4 || size == 8) && size >= p.impl_min &&
+                         size <= p.impl_max;
+    if (!size_ok || offset > region->size || region->size - offset < size) ++*violations;
+    if (size != 0 && !p.unaligned && offset % size != 0) ++*violations;
   }
-  std::uint64_t read(addr_t offset, unsigned size) {
+  std::uint64_t read(addr offset, unsigned size) {
     audit(offset, size);
     log->push_back({false, leaf, offset, size, 0});
     return io_value(leaf, offset, size);
   }
-  void write(addr_t offset, unsigned size, std::uint64_t value) {
+  void write(addr offset, unsigned size, std::uint64_t value) {
     audit(offset, size);
     log->push_back({true, leaf, offset, size, value});
   }
 };
 
-/// An address_space<Tree> with every passthrough and io leaf bound (except those in `skip`),
-/// and the model's view of the same state.
-template <class Tree>
+[[nodiscard]] inline const char* to_string(oracle::status s) {
+  switch (s) {
+    case oracle::status::ok: return "ok";
+    case oracle::status::decode_error: return "decode_error";
+    case oracle::status::access_error: return "access_error";
+    case oracle::status::unbound: return "unbound";
+  }
+  return "?";
+}
+/// The library's status in the oracle's words (the two enums are independent on purpose).
+[[nodiscard]] inline oracle::status from(mmiotree::access_status s) {
+  switch (s) {
+    case mmiotree::access_status::ok: return oracle::status::ok;
+    case mmiotree::access_status::decode_error: return oracle::status::decode_error;
+    case mmiotree::access_status::access_error: return oracle::status::access_error;
+    case mmiotree::access_status::unbound: return oracle::status::unbound;
+  }
+  return oracle::status::ok;
+}
+
+/// The address space of the tree generated from D, with every passthrough and io leaf bound
+/// (except those in `skip`, description indices), and the model's view of the same state.
+template <const auto& D>
 class rig {
  public:
-  static constexpr auto& nodes = mmiotree::nodes_v<Tree>;
+  using tree = typed::tree_t<D>;
 
-  explicit rig(std::vector<node_index> skip = {}) : skip_(std::move(skip)) {
-    mem_.resize(nodes.size());
-    shadow_.resize(nodes.size());
-    bound_.assign(nodes.size(), false);
-    for (node_index i = 0; i < nodes.size(); ++i)
-      if (nodes[i].kind == region_kind::stub) bound_[i] = true;
-    bind_all(std::make_index_sequence<nodes.size()>{});
+  explicit rig(std::vector<std::size_t> skip = {}) : skip_(std::move(skip)), oracle_(D) {
+    mem_.resize(D.size());
+    shadow_.resize(D.size());
+    bound_.assign(D.size(), false);
+    for (std::size_t i = 0; i < D.size(); ++i)
+      if (D[i].kind == model::kind::stub) bound_[i] = true;
+    bind_all(std::make_index_sequence<D.size()>{});
   }
 
-  mmiotree::address_space<Tree>& space() { return as_; }
+  mmiotree::address_space<tree>& space() { return as_; }
+  const oracle::tree& model() const { return oracle_; }
   std::vector<call>& log() { return log_; }
   int violations() const { return violations_; }
-  std::vector<std::byte>& host(node_index i) { return mem_[i]; }
+  std::vector<std::byte>& host(std::size_t i) { return mem_[i]; }
 
-  /// Checks one access against the model; returns a description of the first mismatch, or an
+  /// Checks one access against the oracle; returns a description of the first mismatch, or an
   /// empty string.
-  std::string check(addr_t addr, unsigned size, bool is_write, std::uint64_t value) {
-    model_env env{*this, {}, {}};
-    const oracle::outcome want =
-        oracle::expect_access(std::span<const node>(nodes), addr, size, is_write, value, env);
+  std::string check(addr a, unsigned size, bool is_write, std::uint64_t value) {
+    env e{*this, {}, {}};
+    const oracle::outcome want = oracle::expect_access(
+        oracle_, [&](addr x) { return oracle_.at(x); }, a, size, is_write, value, e);
     log_.clear();
     oracle::outcome got;
     if (is_write) {
-      got.status = as_.write(addr, size, value);
+      got.st = from(as_.write(a, size, value));
     } else {
-      const mmiotree::read_result r = as_.read(addr, size);
-      got = {r.status, r.value};
+      const mmiotree::read_result r = as_.read(a, size);
+      got = {from(r.status), r.value};
     }
     std::ostringstream os;
-    if (got.status != want.status)
-      os << "status " << to_string(got.status) << ", expected " << to_string(want.status) << "; ";
+    if (got.st != want.st)
+      os << "status " << to_string(got.st) << ", expected " << to_string(want.st) << "; ";
     if (!is_write && got.value != want.value)
       os << "value 0x" << std::hex << got.value << ", expected 0x" << want.value << std::dec
          << "; ";
-    if (log_ != env.calls) {
+    if (log_ != e.calls) {
       os << "calls [";
       for (const call& c : log_) os << c << " ";
       os << "], expected [";
-      for (const call& c : env.calls) os << c << " ";
+      for (const call& c : e.calls) os << c << " ";
       os << "]; ";
     }
-    for (const auto& [leaf, off] : env.touched) {
-      const addr_t lo = off < 16 ? 0 : off - 16;
-      const addr_t hi = std::min<addr_t>(off + 32, mem_[leaf].size());
-      for (addr_t o = lo; o < hi; ++o)
+    for (const auto& [leaf, off] : e.touched) {
+      const addr lo = off < 16 ? 0 : off - 16;
+      const addr hi = std::min<addr>(off + 32, mem_[leaf].size());
+      for (addr o = lo; o < hi; ++o)
         if (mem_[leaf][o] != shadow_[leaf][o]) {
           os << "host memory of leaf " << leaf << " differs at 0x" << std::hex << o << std::dec
              << "; ";
@@ -152,7 +172,7 @@ class rig {
     std::string s = os.str();
     if (!s.empty()) {
       std::ostringstream head;
-      head << (is_write ? "write" : "read") << "(0x" << std::hex << addr << std::dec << ", " << size
+      head << (is_write ? "write" : "read") << "(0x" << std::hex << a << std::dec << ", " << size
            << (is_write ? ", value" : "") << "): ";
       s = head.str() + s;
     }
@@ -162,43 +182,42 @@ class rig {
   /// Host memory equals the model's shadow everywhere.
   bool memory_matches() const { return mem_ == shadow_; }
 
-  bool bound(node_index i) const { return bound_[i]; }
-  void set_bound(node_index i, bool b) { bound_[i] = b; }
-
  private:
-  struct model_env {
+  /// The oracle's environment: the leaf kinds and byte order of docs/access.md §4, on the
+  /// shadow memory, recording the handler calls it expects.
+  struct env {
     rig& r;
     std::vector<call> calls;
-    std::vector<std::pair<node_index, addr_t>> touched;
+    std::vector<std::pair<std::size_t, addr>> touched;
 
-    bool bound(node_index i) const { return r.bound_[i]; }
-    std::uint64_t read_unit(node_index i, addr_t off, unsigned size) {
-      const node& n = nodes[i];
+    bool bound(std::size_t i) const { return r.bound_[i]; }
+    std::uint64_t read_unit(std::size_t i, addr off, unsigned size) {
+      const model::region& n = D[i];
       switch (n.kind) {
-        case region_kind::passthrough: {
+        case model::kind::passthrough: {
           std::uint64_t v = 0;
           for (unsigned k = 0; k < size; ++k)
             v |= std::uint64_t{std::to_integer<std::uint8_t>(r.shadow_[i][off + k])} << (8 * k);
           return v;
         }
-        case region_kind::io: {
+        case model::kind::io: {
           calls.push_back({false, i, off, size, 0});
-          const std::uint64_t v = io_value(i, off, size) & oracle::mask(size);
-          return n.access.order == mmiotree::endian::big ? oracle::bswap(v, size) : v;
+          const std::uint64_t v = io_value(i, off, size) & oracle::low_bytes(size);
+          return n.policy.big_endian ? oracle::swap_bytes(v, size) : v;
         }
         default:  // a stub that answers
-          return n.response == mmiotree::stub_response::read_as_zero ? 0 : oracle::mask(size);
+          return n.response == model::answer::zeros ? 0 : oracle::low_bytes(size);
       }
     }
-    void write_unit(node_index i, addr_t off, unsigned size, std::uint64_t v) {
-      const node& n = nodes[i];
-      if (n.kind == region_kind::passthrough) {
+    void write_unit(std::size_t i, addr off, unsigned size, std::uint64_t v) {
+      const model::region& n = D[i];
+      if (n.kind == model::kind::passthrough) {
         for (unsigned k = 0; k < size; ++k)
           r.shadow_[i][off + k] = static_cast<std::byte>((v >> (8 * k)) & 0xFF);
         touched.push_back({i, off});
-      } else if (n.kind == region_kind::io) {
-        calls.push_back({true, i, off, size,
-                         n.access.order == mmiotree::endian::big ? oracle::bswap(v, size) : v});
+      } else if (n.kind == model::kind::io) {
+        calls.push_back(
+            {true, i, off, size, n.policy.big_endian ? oracle::swap_bytes(v, size) : v});
       }
     }
   };
@@ -209,27 +228,27 @@ class rig {
   }
   template <std::size_t I>
   void bind_one() {
-    constexpr node n = nodes[I];
-    if constexpr (n.kind == region_kind::passthrough || n.kind == region_kind::io) {
-      for (const node_index s : skip_)
-        if (s == I) return;
-      constexpr auto path = mmiotree::detail::path_fs<Tree, I>;
-      if constexpr (n.kind == region_kind::passthrough) {
+    constexpr model::region n = D[I];
+    if constexpr (n.kind == model::kind::passthrough || n.kind == model::kind::io) {
+      if (std::find(skip_.begin(), skip_.end(), I) != skip_.end()) return;
+      constexpr auto path = typed::path_v<D, I>;
+      if constexpr (n.kind == model::kind::passthrough) {
         auto& m = mem_[I];
         m.resize(static_cast<std::size_t>(n.size));
-        for (addr_t o = 0; o < n.size; ++o) m[o] = host_byte(I, o);
+        for (addr o = 0; o < n.size; ++o) m[o] = host_byte(I, o);
         shadow_[I] = m;
         REQUIRE(as_.template bind<path>(std::span<std::byte>(m)) == mmiotree::bind_status::ok);
       } else {
-        handlers_.push_back({I, n.size, n.access, &log_, &violations_});
+        handlers_.push_back({I, &D[I], &log_, &violations_});
         as_.template bind<path>(handlers_.back());
       }
       bound_[I] = true;
     }
   }
 
-  mmiotree::address_space<Tree> as_;
-  std::vector<node_index> skip_;
+  mmiotree::address_space<tree> as_;
+  std::vector<std::size_t> skip_;
+  oracle::tree oracle_;
   std::vector<std::vector<std::byte>> mem_, shadow_;
   std::vector<bool> bound_;
   std::deque<recorder> handlers_;

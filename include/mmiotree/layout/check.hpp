@@ -30,8 +30,9 @@ enum class layout_error : std::uint8_t {
   alias_cycle,                ///< a: alias on the cycle, b: its target
   duplicate_sibling_name,     ///< a, b: siblings with the same name
   siblings_overlap,           ///< a, b: siblings overlapping at equal priority; [lo, last]
-  misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = offset
-                              ///< (slot-relative inside a slot), last = the alignment needed;
+  misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = its
+                              ///< address (inside a slot: with the slot at its window's base),
+                              ///< last = the alignment needed;
                               ///< or a: alias, b: its target, when the alias moves a region
                               ///< it shows off that alignment (lo = the alias's address)
   nested_slot,                ///< a: a slot inside another slot (b)
@@ -181,6 +182,22 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
 /// instructions on a 1,024-leaf tree, this pass about a third of that: g++ evaluates every
 /// operation of a constant expression at ~15,000 instructions, so passes and calls are what
 /// count; tree/descriptor.hpp.)
+/// Whether node i is a slot or shows one, through its children or an alias target (memoised
+/// in `memo`: 0 unknown, 1 no, 2 yes). Called only once alias cycles are ruled out.
+constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint8_t* memo) {
+  if (memo[i] != 0) return memo[i] == 2;
+  const node& n = nodes.data()[i];
+  bool r = n.dynamic;
+  if (!r && n.kind == region_kind::alias) {
+    r = reaches_slot(nodes, n.alias_target, memo);
+  } else {
+    for (node_index c = i + 1; !r && c < n.end; c = nodes.data()[c].end)
+      r = reaches_slot(nodes, c, memo);
+  }
+  memo[i] = r ? 2 : 1;
+  return r;
+}
+
 constexpr bool passes_in_one_pass(std::span<const node> nodes) {
   constexpr addr_t max = std::numeric_limits<addr_t>::max();
   const node* const nd = nodes.data();
@@ -370,7 +387,12 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
       if (al == 0 || (al & (al - 1)) != 0)
         return {layout_error::bad_slot_alignment, i, npos, al, al};
       slot_of[i] = i;
-      abs[i] = 0;
+      // Inside a slot, addresses are taken with the slot at its window's base: a placement
+      // moves them by a multiple of the slot's alignment, checked below, so a region is
+      // aligned at every base exactly when it is aligned at this one and the slot's
+      // alignment is a multiple of what it needs. (Slot-relative offsets alone would miss a
+      // window that is itself off that alignment.)
+      abs[i] = abs[nd[i].parent];
     } else {
       slot_of[i] = up;
       if (up != npos) abs[i] = abs[nd[i].parent] + nd[i].offset;
@@ -390,13 +412,19 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     scratch<addr_t> need_buf(count);
     addr_t* const need = need_buf.data();
     for (node_index i = 0; i < count; ++i) need[i] = 0;
+    scratch<std::uint8_t> shows_buf(count);
+    std::uint8_t* const shows = shows_buf.data();
+    for (node_index i = 0; i < count; ++i) shows[i] = 0;
     for (node_index i = 0; i < count; ++i) {
       const node& n = nd[i];
       if (n.kind != region_kind::alias) continue;
       const node_index t = n.alias_target;
-      if (slot_of[i] != npos || slot_of[t] != npos) continue;  // alias_shows_a_slot, below
+      // An alias that shows a slot is a rule of its own (alias_shows_a_slot, below).
+      if (slot_of[t] != npos || reaches_slot(nodes, t, shows)) continue;
       const addr_t al = required_align(nodes, t, need);
-      if ((abs[i] - n.alias_offset - abs[t]) % al != 0)
+      // An alias inside a slot moves with it by multiples of the slot's alignment.
+      const bool moves_off = slot_of[i] != npos && nd[slot_of[i]].slot_align % al != 0;
+      if ((abs[i] - n.alias_offset - abs[t]) % al != 0 || moves_off)
         return {layout_error::misaligned_placement, i, t, abs[i], al};
     }
   }

@@ -240,6 +240,7 @@ constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_inde
   std::size_t hn = 0;
   std::size_t next = 0;
   flat_range cur{};
+  std::uint32_t cur_occ = 0;  // the occurrence `cur` comes from
   bool open = false;
   for (std::size_t k = 0; k < ncuts; ++k) {
     const addr_t lo = cuts[k];
@@ -273,12 +274,16 @@ constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_inde
     const occurrence& w = o[heap[0]];
     const addr_t last = k + 1 < ncuts ? cuts[k + 1] - 1 : max;
     const flat_range r{lo, last < w.last ? last : w.last, w.leaf, lo - w.origin};
-    if (open && cur.leaf == r.leaf && !nd[r.leaf].keep_separate && cur.last + 1 == r.lo &&
-        cur.offset + (cur.last - cur.lo) + 1 == r.offset) {
+    // Pieces that run on merge; for a keep_separate leaf only pieces of one occurrence do (the
+    // cuts of other occurrences, hidden or not, must not split it).
+    if (open && cur.leaf == r.leaf && cur.last + 1 == r.lo &&
+        cur.offset + (cur.last - cur.lo) + 1 == r.offset &&
+        (!nd[r.leaf].keep_separate || cur_occ == heap[0])) {
       cur.last = r.last;
     } else {
       if (open) emit(cur);
       cur = r;
+      cur_occ = heap[0];
       open = true;
     }
   }

@@ -81,9 +81,11 @@ constexpr projection_result project(std::span<const node> nodes, std::span<const
     if (!any) continue;  // stays trapped
     const addr_t last = f.last - tail;
     if (lo > cursor) trap(cursor, lo - 1);
-    // Merge only what one mmap can serve: same leaf, contiguous in the guest and in the host.
+    // Merge only what one mmap can serve: same leaf, contiguous in the guest and in the host —
+    // and never the occurrences of a keep_separate leaf, which a backend must be able to map
+    // and unmap one by one (the flat view keeps them apart for that reason).
     const span_desc* prev = r.passthrough.empty() ? nullptr : &r.passthrough.back();
-    if (prev && prev->leaf == f.leaf && prev->last + 1 == lo &&
+    if (prev && prev->leaf == f.leaf && !nodes[f.leaf].keep_separate && prev->last + 1 == lo &&
         prev->offset + prev->size() == f.offset + head)
       r.passthrough.back().last = last;
     else
@@ -137,7 +139,8 @@ consteval bool report_projection() {
 
 /// The projection of Tree for host pages of `Page` bytes (4, 16 or 64 KiB, or any power of
 /// two): `.passthrough` and `.trapped`, sorted `std::array<span_desc, …>`s that together tile
-/// the root. Passthrough spans of one leaf that touch are merged; so are trapped ones.
+/// the root. Passthrough spans of one leaf that touch are merged (but for a keep_separate leaf:
+/// one span per occurrence); so are trapped ones.
 template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
 requires(Page != 0 && (Page & (Page - 1)) == 0) inline constexpr auto projection_v = [] {
   if constexpr (!detail::report_projection<Tree, Page, Policy>()) {

@@ -953,6 +953,12 @@ class address_space {
       return false;
     }
     for (addr_t o = lo; o <= hi_last; o += u) {
+      // Two chunks of one piece widened into the same block (a 2-byte then a 1-byte chunk in
+      // one 4-byte unit): the unit is performed once, carrying the bytes of both, so that a
+      // device never sees the same unit written twice for one guest access.
+      if (p.count > 0 && p.units[p.count - 1].leaf == leaf && p.units[p.count - 1].offset == o &&
+          p.units[p.count - 1].size == u && p.access_base[p.count - 1] == base)
+        continue;
       p.units[p.count] = {leaf, o, u};
       p.access_base[p.count++] = base;
     }

@@ -431,7 +431,10 @@ class slot_map {
                              tables.windows[w].lo + place_[s].base + (tables.slots[s].size - 1), s};
     detail::sort(ext_.data() + first, ext_.data() + first + n,
                  [](const extent& a, const extent& b) {
-                   return a.lo != b.lo ? a.lo < b.lo : a.slot < b.slot;
+                   // `a.slot < b.slot` parses as `slot<…>` (the region template) in clang 16:
+                   // read the members into locals first.
+                   const std::uint32_t sa = a.slot, sb = b.slot;
+                   return a.lo != b.lo ? a.lo < b.lo : sa < sb;
                  });
     ext_n_[w] = n;
   }
@@ -506,6 +509,9 @@ class slot_map {
     detail::sort(cuts.data(), cuts.data() + c);
     c = static_cast<std::size_t>(std::unique(cuts.begin(), cuts.begin() + c) - cuts.begin());
     std::uint32_t l = wd.first_level;
+    // The slot range (an occurrence of a leaf in a slot) the last piece came from: a
+    // keep_separate leaf's pieces merge only within one occurrence.
+    std::uint32_t prev_range = ~std::uint32_t{0};
     for (std::size_t x = 0; x < c; ++x) {
       const addr_t lo = cuts[x];
       const addr_t last = x + 1 < c ? cuts[x + 1] - 1 : wd.last;
@@ -513,6 +519,7 @@ class slot_map {
       const level_interval& li = tables.levels[l];
       const slot_desc* best = nullptr;
       flat_range best_r{};
+      std::uint32_t best_ri = 0;
       addr_t best_base = 0;
       for (std::size_t i = 0; i < k && en[i].first <= lo; ++i) {
         const slot_desc& d = tables.slots[en[i].second];
@@ -524,6 +531,7 @@ class slot_map {
               (d.priority == best->priority && d.node < best->node)) {
             best = &d;
             best_r = f;
+            best_ri = r;
             best_base = en[i].first;
           }
         }
@@ -536,11 +544,13 @@ class slot_map {
       if (!wins) continue;
       const flat_range piece{lo, last, best_r.leaf, best_r.offset + (lo - (best_base + best_r.lo))};
       flat_range* prev = n > 0 ? &scratch_[n - 1] : nullptr;
-      if (prev && prev->leaf == piece.leaf && !nodes_v<Tree>[piece.leaf].keep_separate &&
+      if (prev && prev->leaf == piece.leaf &&
+          (!nodes_v<Tree>[piece.leaf].keep_separate || prev_range == best_ri) &&
           prev->last + 1 == piece.lo && prev->offset + (prev->last - prev->lo) + 1 == piece.offset)
         prev->last = piece.last;
       else
         scratch_[n++] = piece;
+      prev_range = best_ri;
     }
     return {};
   }

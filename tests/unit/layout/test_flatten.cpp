@@ -1,6 +1,10 @@
 #include <mmiotree/layout/flat_view.hpp>
+#include <mmiotree/layout/flatten.hpp>
+#include <mmiotree/layout/projection.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <vector>
 
 using namespace mmiotree;
 using namespace mmiotree::literals;
@@ -93,10 +97,33 @@ TEST_CASE("a root that ends at the top of the 64-bit space", "[layout][flatten]"
 }
 
 TEST_CASE("flatten runs at run time on the same descriptors", "[layout][flatten]") {
+  // The same tree as QEMU's example above, flattened by the run-time entry point: the same
+  // ranges as written out by hand there.
   using t = container<
       "A", 0x8000, at<0, io<"C", 0x6000>, 1>,
       at<0x2000, container<"B", 0x4000, at<0, io<"D", 0x1000>>, at<0x2000, io<"E", 0x1000>>>, 2>>;
-  const auto v = flatten(nodes_v<t>);
-  REQUIRE(v.size() == flat_view_v<t>.size());
-  for (std::size_t i = 0; i < v.size(); ++i) CHECK(v[i] == flat_view_v<t>[i]);
+  const std::vector<flat_range> want{{0x0000, 0x1FFF, 1, 0x0000},
+                                     {0x2000, 0x2FFF, 3, 0x0000},
+                                     {0x3000, 0x3FFF, 1, 0x3000},
+                                     {0x4000, 0x4FFF, 4, 0x0000},
+                                     {0x5000, 0x5FFF, 1, 0x5000}};
+  CHECK(flatten(nodes_v<t>) == want);
+}
+
+TEST_CASE("a keep_separate leaf is one range per occurrence, however others cut it",
+          "[layout][flatten]") {
+  // m (keep_separate, priority 1) spans an io leaf that starts inside it at lower priority; an
+  // alias shows m again right after it, offsets running on. Before 2026-12 the sweep split m
+  // at the io leaf's start (an occurrence cut by another's boundary) and the projection then
+  // merged m with its alias window: both wrong for a backend that maps occurrences one by one.
+  using t = container<"r", 0x4000,
+                      at<0, passthrough<"m", 0x2000, access::any, merge_policy::keep_separate>, 1>,
+                      at<0x1000, io<"low", 0x3000>>,                        // cut inside m
+                      at<0x2000, alias<"again", 0x1000, "m", 0x1000>, 1>>;  // m's offsets run on
+  STATIC_REQUIRE(same_view<t>(
+      {{0x0000, 0x1FFF, 1, 0}, {0x2000, 0x2FFF, 1, 0x1000}, {0x3000, 0x3FFF, 2, 0x2000}}));
+  constexpr auto& p = projection_v<t, 4096>;
+  STATIC_REQUIRE(p.passthrough.size() == 2);
+  STATIC_REQUIRE(p.passthrough[0] == span_desc{0x0000, 0x1FFF, 1, 0});
+  STATIC_REQUIRE(p.passthrough[1] == span_desc{0x2000, 0x2FFF, 1, 0x1000});
 }

@@ -1,7 +1,8 @@
-// address_space: bad input and access policies (DESIGN §2.4, core/access.hpp).
+// address_space: bad input and access policies (DESIGN §2.4, docs/access.md).
 //
 // The sweep tests compare every access with oracle::expect_access, an independent reading of
-// the policy rules; the named tests spell out the expected handler calls and values by hand.
+// docs/access.md on the test's own description of each tree (tests/property/model.hpp); the
+// named tests spell out the expected handler calls and values by hand.
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/tree/region.hpp>
@@ -13,58 +14,67 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "model.hpp"
 #include "oracle.hpp"
+#include "typed.hpp"
 
 using namespace mmiotree;
 using harness::call;
 using harness::io_value;
+using model::answer;
+using model::kind;
+namespace mb = model::build;
 
 namespace {
 
 // Policies, each exercising one rule.
-constexpr access_policy wide{.valid = sizes(1, 8), .impl_min = 4, .impl_max = 4};   // widen+split
-constexpr access_policy big16{.impl_min = 1, .impl_max = 2, .order = endian::big};  // split, BE
-constexpr access_policy big64{.impl_min = 8, .impl_max = 8, .order = endian::big};  // widen, BE
-constexpr access_policy mem4{.impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4};
-constexpr access_policy rejecting{.on_straddle = straddle::reject};
-constexpr access_policy only4{.valid = size_bit(4),
+constexpr model::policy wide{.impl_min = 4, .impl_max = 4};                       // widen+split
+constexpr model::policy big16{.impl_min = 1, .impl_max = 2, .big_endian = true};  // split, BE
+constexpr model::policy big64{.impl_min = 8, .impl_max = 8, .big_endian = true};  // widen, BE
+constexpr model::policy mem4{.impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4};
+constexpr model::policy rejecting{.reject_straddle = true};
+constexpr model::policy adjusted4{
+    .impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4, .reject_straddle = true};
+constexpr model::policy only4{.sizes = 0x4,
                               .impl_min = 4,
                               .impl_max = 4,
                               .unaligned = false,
                               .align = 4,
                               .error_read = 0x1122'3344'5566'7788};
 
-using policies = container<"dev", 0x2000,                                              //
-                           at<0x000, io<"any", 0x100>>,                                // 1
-                           at<0x100, io<"wide", 0x100, wide>>,                         // 2
-                           at<0x200, io<"exact4", 0x100, access::exactly<4>>>,         // 3
-                           at<0x300, io<"big", 0x100, big16>>,                         // 4
-                           at<0x400, passthrough<"mem", 0x100>>,                       // 5
-                           at<0x500, passthrough<"memw", 0x100, mem4>>,                // 6
-                           at<0x600, stub<"raz", 0x40, stub_response::read_as_zero>>,  // 7
-                           at<0x640, stub<"rao", 0x40, stub_response::read_as_ones>>,  // 8
-                           at<0x680, unassigned<"dec", 0x40>>,                         // 9
-                           at<0x700, io<"unb_io", 0x100>>,                             // 10
-                           at<0x800, passthrough<"unb_mem", 0x100>>,                   // 11
-                           at<0x900, io<"rej", 0x100, rejecting>>,                     // 12
-                           at<0xa00, io<"split", 0x100>>,                              // 13
-                           at<0xb00, io<"err", 0x100, only4>>,                         // 14
-                           at<0xc00, io<"big8", 0x100, big64>>,                        // 15
-                           at<0xd00, io<"adj", 0x100, access::adjusted<4>>>,           // 16
-                           at<0xe00, io<"odd", 6, wide>>>;                             // 17
+constexpr std::array policies_d{
+    mb::container("dev", 0x2000),                                      // 0
+    mb::leaf(kind::io, "any", 0x100, 0x000, 0, 0),                     // 1
+    mb::leaf(kind::io, "wide", 0x100, 0x100, 0, 0, wide),              // 2
+    mb::leaf(kind::io, "exact4", 0x100, 0x200, 0, 0, mb::exactly(4)),  // 3
+    mb::leaf(kind::io, "big", 0x100, 0x300, 0, 0, big16),              // 4
+    mb::leaf(kind::passthrough, "mem", 0x100, 0x400, 0, 0),            // 5
+    mb::leaf(kind::passthrough, "memw", 0x100, 0x500, 0, 0, mem4),     // 6
+    mb::stub("raz", 0x40, 0x600, 0, 0, answer::zeros),                 // 7
+    mb::stub("rao", 0x40, 0x640, 0, 0, answer::ones),                  // 8
+    mb::stub("dec", 0x40, 0x680, 0, 0, answer::decode_error),          // 9
+    mb::leaf(kind::io, "unb_io", 0x100, 0x700, 0, 0),                  // 10
+    mb::leaf(kind::passthrough, "unb_mem", 0x100, 0x800, 0, 0),        // 11
+    mb::leaf(kind::io, "rej", 0x100, 0x900, 0, 0, rejecting),          // 12
+    mb::leaf(kind::io, "split", 0x100, 0xa00, 0, 0),                   // 13
+    mb::leaf(kind::io, "err", 0x100, 0xb00, 0, 0, only4),              // 14
+    mb::leaf(kind::io, "big8", 0x100, 0xc00, 0, 0, big64),             // 15
+    mb::leaf(kind::io, "adj", 0x100, 0xd00, 0, 0, adjusted4),          // 16
+    mb::leaf(kind::io, "odd", 6, 0xe00, 0, 0, wide),                   // 17
+};
 // 0x6c0-0x6ff and 0xe06-0x1fff are holes.
-
-constexpr auto& pn = nodes_v<policies>;
-constexpr node_index idx(std::string_view path) { return detail::find_path(pn, path); }
-static_assert(idx("odd") == 17);
+using policies = typed::tree_t<policies_d>;
 
 // A root that ends at the top of the 64-bit space; its last leaf is flush with the end.
 constexpr addr_t top_size = ~addr_t{0};
-using top = container<"space", top_size,                               //
-                      at<0, io<"low", 0x100, wide>>,                   // 1
-                      at<top_size - 0x201, passthrough<"hi", 0x100>>,  // 2
-                      at<top_size - 0x101, io<"last", 0x100, big64>>,  // 3
-                      at<top_size - 0x1, stub<"end", 0x1>, 1>>;        // 4: 2^64 - 2
+constexpr std::array top_d{
+    mb::container("space", top_size),                                  // 0
+    mb::leaf(kind::io, "low", 0x100, 0, 0, 0, wide),                   // 1
+    mb::leaf(kind::passthrough, "hi", 0x100, top_size - 0x201, 0, 0),  // 2
+    mb::leaf(kind::io, "last", 0x100, top_size - 0x101, 0, 0, big64),  // 3
+    mb::stub("end", 0x1, top_size - 0x1, 1, 0, answer::ones),          // 4: 2^64 - 2
+};
+using top = typed::tree_t<top_d>;
 
 /// Every address class around `points`: each point and the 8 bytes on either side.
 std::vector<addr_t> around(std::initializer_list<addr_t> points) {
@@ -74,9 +84,8 @@ std::vector<addr_t> around(std::initializer_list<addr_t> points) {
   return v;
 }
 
-template <class Tree>
-void sweep(harness::rig<Tree>& rig, const std::vector<addr_t>& where) {
-  std::size_t n = 0;
+template <const auto& D>
+void sweep(harness::rig<D>& rig, const std::vector<addr_t>& where) {
   for (const addr_t a : where) {
     for (unsigned size = 0; size <= 16; ++size) {
       const std::string r = rig.check(a, size, false, 0);
@@ -85,12 +94,10 @@ void sweep(harness::rig<Tree>& rig, const std::vector<addr_t>& where) {
       const std::string w = rig.check(a, size, true, 0xF0E1'D2C3'B4A5'9687ULL ^ a);
       INFO(w);
       REQUIRE(w.empty());
-      n += 2;
     }
   }
   CHECK(rig.memory_matches());
   CHECK(rig.violations() == 0);
-  CHECK(n == where.size() * 34);
 }
 
 }  // namespace
@@ -98,17 +105,17 @@ void sweep(harness::rig<Tree>& rig, const std::vector<addr_t>& where) {
 TEST_CASE("every address class, size 0..16 and alignment gives the policy's result",
           "[runtime][policy]") {
   SECTION("a 0x2000-byte device with one leaf per policy") {
-    harness::rig<policies> rig({idx("unb_io"), idx("unb_mem")});
+    harness::rig<policies_d> rig({10, 11});  // unb_io, unb_mem stay unbound
     std::vector<addr_t> points;
-    for (const node& n : pn)
-      if (n.parent == 0) points.push_back(n.offset), points.push_back(n.offset + n.size);
+    for (const model::region& r : policies_d)
+      if (r.parent == 0) points.push_back(r.offset), points.push_back(r.offset + r.size);
     auto where = around({0, 0x1fff, 0x6c0, 0x6d0, 0x1000, 0x2000, ~addr_t{0}, ~addr_t{0} - 8});
     for (const addr_t p : points)
       for (int d = -8; d <= 7; ++d) where.push_back(p + static_cast<addr_t>(d));
     sweep(rig, where);
   }
   SECTION("a root whose last byte is 2^64 - 2") {
-    harness::rig<top> rig;
+    harness::rig<top_d> rig;
     sweep(rig, around({0, 0x100, top_size - 0x201, top_size - 0x101, top_size - 1, top_size,
                        top_size / 2}));
   }
@@ -116,23 +123,23 @@ TEST_CASE("every address class, size 0..16 and alignment gives the policy's resu
 
 TEST_CASE("sizes the region declares valid and implements go straight to the handler",
           "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   for (const unsigned s : {1U, 2U, 4U, 8U}) {
     rig.log().clear();
     const read_result r = as.read(0x10, s);
     CHECK(r.status == access_status::ok);
-    CHECK(r.value == (io_value(1, 0x10, s) & oracle::mask(s)));
+    CHECK(r.value == (io_value(1, 0x10, s) & oracle::low_bytes(s)));
     CHECK(rig.log() == std::vector<call>{{false, 1, 0x10, s, 0}});
     rig.log().clear();
     CHECK(as.write(0x10, s, ~std::uint64_t{0}) == access_status::ok);
-    CHECK(rig.log() == std::vector<call>{{true, 1, 0x10, s, oracle::mask(s)}});
+    CHECK(rig.log() == std::vector<call>{{true, 1, 0x10, s, oracle::low_bytes(s)}});
   }
   for (const unsigned s : {0U, 3U, 5U, 6U, 7U, 9U, 16U, 1000U}) {
     rig.log().clear();
     const read_result r = as.read(0x10, s);
     CHECK(r.status == access_status::access_error);
-    CHECK(r.value == (s >= 8 ? ~std::uint64_t{0} : oracle::mask(s)));
+    CHECK(r.value == (s >= 8 ? ~std::uint64_t{0} : oracle::low_bytes(s)));
     CHECK(as.write(0x10, s, 0) == access_status::access_error);
     CHECK(rig.log().empty());
   }
@@ -140,7 +147,7 @@ TEST_CASE("sizes the region declares valid and implements go straight to the han
 
 TEST_CASE("a narrow access is widened: reads extract, writes read-modify-write",
           "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   const std::uint64_t unit = io_value(2, 0x4, 4) & 0xFFFF'FFFF;
   const read_result r = as.read(0x106, 1);  // "wide" implements 4 bytes only
@@ -152,7 +159,7 @@ TEST_CASE("a narrow access is widened: reads extract, writes read-modify-write",
   CHECK(rig.log() == std::vector<call>{{false, 2, 0x4, 4, 0}, {true, 2, 0x4, 4, merged}});
   // Big-endian and 8 bytes wide: guest byte k is byte k of the byte-swapped handler value.
   rig.log().clear();
-  const std::uint64_t be = oracle::bswap(io_value(15, 0x8, 8), 8);
+  const std::uint64_t be = oracle::swap_bytes(io_value(15, 0x8, 8), 8);
   CHECK(as.read(0xc0b, 1) == read_result{(be >> 24) & 0xFF, access_status::ok});
   CHECK(rig.log() == std::vector<call>{{false, 15, 0x8, 8, 0}});
   // A widened unit may not leave the region: "odd" is 6 bytes of 4-byte units.
@@ -165,12 +172,12 @@ TEST_CASE("a narrow access is widened: reads extract, writes read-modify-write",
 
 TEST_CASE("a wide access is split into implementation units, composed little-endian",
           "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   // "big" implements 1..2 bytes, big-endian: 8 bytes are four 2-byte calls, each swapped.
   std::uint64_t want = 0;
   for (unsigned k = 0; k < 4; ++k)
-    want |= oracle::bswap(io_value(4, 0x10 + 2 * k, 2) & 0xFFFF, 2) << (16 * k);
+    want |= oracle::swap_bytes(io_value(4, 0x10 + 2 * k, 2) & 0xFFFF, 2) << (16 * k);
   CHECK(as.read(0x310, 8) == read_result{want, access_status::ok});
   CHECK(rig.log() == std::vector<call>{{false, 4, 0x10, 2, 0},
                                        {false, 4, 0x12, 2, 0},
@@ -195,7 +202,7 @@ TEST_CASE("a wide access is split into implementation units, composed little-end
 }
 
 TEST_CASE("alignment: a region that forbids unaligned accesses refuses them", "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   CHECK(as.read(0x204, 4).status == access_status::ok);
   for (const addr_t a : {0x201, 0x202, 0x203, 0x205}) {
@@ -210,7 +217,7 @@ TEST_CASE("alignment: a region that forbids unaligned accesses refuses them", "[
 }
 
 TEST_CASE("straddling two leaves: split pieces under each policy, or reject", "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   SECTION("split: any -> wide") {
     CHECK(as.write(0x0fe, 4, 0x4433'2211) == access_status::ok);
@@ -246,7 +253,7 @@ TEST_CASE("straddling two leaves: split pieces under each policy, or reject", "[
 }
 
 TEST_CASE("passthrough accesses are exact-width at any alignment", "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   for (addr_t a = 0x400; a < 0x410; ++a) {
     for (const unsigned s : {1U, 2U, 4U, 8U}) {
@@ -267,7 +274,7 @@ TEST_CASE("passthrough accesses are exact-width at any alignment", "[runtime][po
 }
 
 TEST_CASE("stubs and holes answer as declared", "[runtime][policy]") {
-  harness::rig<policies> rig;
+  harness::rig<policies_d> rig;
   auto& as = rig.space();
   CHECK(as.read(0x600, 8) == read_result{0, access_status::ok});
   CHECK(as.write(0x600, 8, 1) == access_status::ok);
@@ -311,7 +318,7 @@ TEST_CASE("binding: unbound leaves, bind errors, unbind", "[runtime][bind]") {
 
   std::vector<call> log;
   int violations = 0;
-  harness::recorder h{10, 0x100, access::any, &log, &violations};
+  harness::recorder h{10, &policies_d[10], &log, &violations};
   as.bind<"unb_io">(h);
   CHECK(as.read(0x7fc, 4) == read_result{io_value(10, 0xfc, 4) & 0xFFFF'FFFF, access_status::ok});
   as.unbind<"unb_io">();
@@ -344,12 +351,15 @@ TEST_CASE("leaf_at names the decoding leaf, or npos", "[runtime]") {
 
 namespace {
 template <addr_t TargetOffset, addr_t ChainOffset = 0>
-using aliased_regs =
-    container<"r", 0x2000,                                                       //
-              at<0, container<"blk", 0x100,                                      //
-                              at<0x80, io<"regs", 0x80, access::exactly<4>>>>>,  // 2
-              at<0x1000, alias<"win", 0x80, "blk", TargetOffset>>,               // 3
-              at<0x1800, alias<"win2", 0x40, "win", ChainOffset>>>;              // 4
+constexpr std::array aliased_regs_d{
+    mb::container("r", 0x2000),                                    // 0
+    mb::container("blk", 0x100, 0, 0, 0),                          // 1
+    mb::leaf(kind::io, "regs", 0x80, 0x80, 0, 1, mb::exactly(4)),  // 2
+    mb::alias("win", 0x80, 0x1000, 0, 0, "blk", TargetOffset),     // 3
+    mb::alias("win2", 0x40, 0x1800, 0, 0, "win", ChainOffset),     // 4
+};
+template <addr_t TargetOffset, addr_t ChainOffset = 0>
+using aliased_regs = typed::tree_t<aliased_regs_d<TargetOffset, ChainOffset>>;
 }  // namespace
 
 TEST_CASE("an alias may not show a region off the alignment its policy needs",
@@ -361,6 +371,6 @@ TEST_CASE("an alias may not show a region off the alignment its policy needs",
                  layout_check{layout_error::misaligned_placement, 4, 3, 0x1800, 4});
   STATIC_REQUIRE(check_layout(nodes_v<aliased_regs<4, 0x40>>).ok());
   // Accepted, the handler sees only aligned 4-byte calls, whatever the guest tries.
-  harness::rig<aliased_regs<4, 0x40>> rig;
+  harness::rig<aliased_regs_d<4, 0x40>> rig;
   sweep(rig, around({0x80, 0x1000, 0x107c, 0x1080, 0x1800, 0x1840}));
 }
