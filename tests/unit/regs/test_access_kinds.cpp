@@ -23,14 +23,14 @@ struct rig {
 };
 }  // namespace
 
-TEST_CASE("RW takes the written value; reads return it", "[regs][kinds]") {
+TEST_CASE("RW takes the written value, reads return it", "[regs][kinds]") {
   rig<rw> t;
   CHECK(t.rf.read(0, 4) == 0xA5A5);
   t.rf.write(0, 4, 0x1234'5678);
   CHECK(t.rf.read(0, 4) == 0x1234'5678);
 }
 
-TEST_CASE("RO and HwInit ignore guest writes; the device can set them", "[regs][kinds]") {
+TEST_CASE("RO and HwInit ignore guest writes, the device can set them", "[regs][kinds]") {
   rig<ro> a;
   a.rf.write(0, 4, 0xFFFF'FFFF);
   CHECK(a.rf.read(0, 4) == 0xFFFF'A5A5);
@@ -55,14 +55,14 @@ TEST_CASE("RW1S sets only the bits written as 1", "[regs][kinds]") {
   CHECK(t.rf.read(0, 4) == 0xE7E7);
 }
 
-TEST_CASE("RC returns the value then clears it; writes are ignored", "[regs][kinds]") {
+TEST_CASE("RC returns the value then clears it, writes are ignored", "[regs][kinds]") {
   rig<rc> t;
   t.rf.write(0, 4, 0xFFFF);
   CHECK(t.rf.read(0, 4) == 0xA5A5);
   CHECK(t.rf.read(0, 4) == 0);
 }
 
-TEST_CASE("RsvdP preserves on write; RsvdZ reads 0 and ignores writes", "[regs][kinds]") {
+TEST_CASE("RsvdP preserves on write, RsvdZ reads 0 and ignores writes", "[regs][kinds]") {
   rig<rsvdp> p;
   p.rf.write(0, 4, 0xFFFF'0000);
   CHECK(p.rf.read(0, 4) == 0xFFFF'A5A5);

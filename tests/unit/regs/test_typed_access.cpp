@@ -120,7 +120,7 @@ TEST_CASE("before_write may change the value to be stored", "[regs][hooks]") {
   CHECK(d.vetoes == 1);
 }
 
-TEST_CASE("after_read sees the value; peek has no side effect", "[regs][hooks]") {
+TEST_CASE("after_read sees the value, peek has no side effect", "[regs][hooks]") {
   device d;
   CHECK(d.regs.read(0x0, 4) == 1);
   CHECK(d.reads == std::vector<std::uint64_t>{1});
