@@ -55,6 +55,100 @@ TEST_CASE("projection listing", "[format]") {
         "@00000000001f1000\n");
 }
 
+namespace {
+// Every stub response, an alias inside a container seen again through an alias of that
+// container, and an alias whose target is itself an alias (shifted, so it starts inside the
+// nested alias and ends on a hole that falls through to a lower-priority sibling).
+// clang-format off
+using periph = container<"periph", 0x8000,
+    at<0x0000, io<"uart", 0x1000>>,
+    at<0x1000, alias<"uart_hi", 0x800, "periph/uart", 0x800>>,  // 0x1800-0x1fff: a hole
+    at<0x2000, stub<"zeros", 0x800, stub_response::read_as_zero>>,
+    at<0x2800, stub<"ones", 0x800, stub_response::read_as_ones>>,
+    at<0x3000, passthrough<"sram", 0x2000>>,
+    at<0x5000, unassigned<"dead", 0x800>>>;                     // 0x5800-0x7fff: a hole
+using soc = container<"soc", 0x20000,
+    at<0x00000, passthrough<"ram", 0x4000>>,                    // 0x4000-0x7fff: a hole
+    at<0x08000, periph>,
+    at<0x10000, alias<"periph_view", 0x8000, "periph">>,
+    at<0x18000, alias<"view_of_view", 0x4000, "periph_view", 0x1000>>,
+    at<0x18000, io<"under", 0x8000>, -1>>;
+// clang-format on
+}  // namespace
+
+// Pre-order, each node at its own absolute address; an alias shows its target's path and the
+// window it takes of it, not the target's subtree.
+TEST_CASE("info mtree style: stubs and nested aliases", "[format]") {
+  CHECK(mtree_text<soc>(0x4000'0000) ==
+        "0000000040000000-000000004001ffff (prio 0, container): soc\n"
+        "  0000000040000000-0000000040003fff (prio 0, passthrough): ram\n"
+        "  0000000040008000-000000004000ffff (prio 0, container): periph\n"
+        "    0000000040008000-0000000040008fff (prio 0, io): uart\n"
+        "    0000000040009000-00000000400097ff (prio 0, alias): uart_hi @periph/uart "
+        "0000000000000800-0000000000000fff\n"
+        "    000000004000a000-000000004000a7ff (prio 0, stub): zeros\n"
+        "    000000004000a800-000000004000afff (prio 0, stub): ones\n"
+        "    000000004000b000-000000004000cfff (prio 0, passthrough): sram\n"
+        "    000000004000d000-000000004000d7ff (prio 0, stub): dead\n"
+        "  0000000040010000-0000000040017fff (prio 0, alias): periph_view @periph "
+        "0000000000000000-0000000000007fff\n"
+        "  0000000040018000-000000004001bfff (prio 0, alias): view_of_view @periph_view "
+        "0000000000001000-0000000000004fff\n"
+        "  0000000040018000-000000004001ffff (prio -1, io): under\n");
+}
+
+// periph at 0x8000 and again through periph_view at 0x10000: uart, then uart's upper half
+// through uart_hi (offset 0x800, not merged: not contiguous in uart), a hole, the three stubs
+// and sram between them. view_of_view at 0x18000 takes periph_view from 0x1000: uart_hi
+// (uart @0x800), then periph's hole at 0x1800, where "under" shows (@0x800), zeros, ones,
+// sram; past its end "under" again (@0x4000). Decode-error stubs claim their bytes (they hide
+// what is below); holes are absent.
+TEST_CASE("info mtree -f style: stubs and nested aliases", "[format]") {
+  CHECK(flat_view_text<soc>(0x4000'0000) ==
+        "FlatView of soc (19 ranges)\n"
+        "  0000000040000000-0000000040003fff (prio 0, passthrough): ram\n"
+        "  0000000040008000-0000000040008fff (prio 0, io): periph/uart\n"
+        "  0000000040009000-00000000400097ff (prio 0, io): periph/uart @0000000000000800\n"
+        "  000000004000a000-000000004000a7ff (prio 0, stub): periph/zeros\n"
+        "  000000004000a800-000000004000afff (prio 0, stub): periph/ones\n"
+        "  000000004000b000-000000004000cfff (prio 0, passthrough): periph/sram\n"
+        "  000000004000d000-000000004000d7ff (prio 0, stub): periph/dead\n"
+        "  0000000040010000-0000000040010fff (prio 0, io): periph/uart\n"
+        "  0000000040011000-00000000400117ff (prio 0, io): periph/uart @0000000000000800\n"
+        "  0000000040012000-00000000400127ff (prio 0, stub): periph/zeros\n"
+        "  0000000040012800-0000000040012fff (prio 0, stub): periph/ones\n"
+        "  0000000040013000-0000000040014fff (prio 0, passthrough): periph/sram\n"
+        "  0000000040015000-00000000400157ff (prio 0, stub): periph/dead\n"
+        "  0000000040018000-00000000400187ff (prio 0, io): periph/uart @0000000000000800\n"
+        "  0000000040018800-0000000040018fff (prio -1, io): under @0000000000000800\n"
+        "  0000000040019000-00000000400197ff (prio 0, stub): periph/zeros\n"
+        "  0000000040019800-0000000040019fff (prio 0, stub): periph/ones\n"
+        "  000000004001a000-000000004001bfff (prio 0, passthrough): periph/sram\n"
+        "  000000004001c000-000000004001ffff (prio -1, io): under @0000000000004000\n");
+}
+
+// sram maps three times (once directly, twice through aliases), ram once; the rest traps,
+// stubs and holes included. With 16 KiB pages no sram occurrence holds a whole page.
+TEST_CASE("projection listing: stubs and nested aliases", "[format]") {
+  CHECK(projection_text<soc, 4_KiB>() ==
+        "Projection of soc for 4 KiB host pages: 4 mmap, 4 trap\n"
+        "  mmap 0000000000000000-0000000000003fff (0x4000 bytes): ram @0000000000000000\n"
+        "  trap 0000000000004000-000000000000afff (0x7000 bytes)\n"
+        "  mmap 000000000000b000-000000000000cfff (0x2000 bytes): periph/sram "
+        "@0000000000000000\n"
+        "  trap 000000000000d000-0000000000012fff (0x6000 bytes)\n"
+        "  mmap 0000000000013000-0000000000014fff (0x2000 bytes): periph/sram "
+        "@0000000000000000\n"
+        "  trap 0000000000015000-0000000000019fff (0x5000 bytes)\n"
+        "  mmap 000000000001a000-000000000001bfff (0x2000 bytes): periph/sram "
+        "@0000000000000000\n"
+        "  trap 000000000001c000-000000000001ffff (0x4000 bytes)\n");
+  CHECK(projection_text<soc, 16_KiB, page_policy::trap_partial_pages>() ==
+        "Projection of soc for 16 KiB host pages: 1 mmap, 1 trap\n"
+        "  mmap 0000000000000000-0000000000003fff (0x4000 bytes): ram @0000000000000000\n"
+        "  trap 0000000000004000-000000000001ffff (0x1c000 bytes)\n");
+}
+
 TEST_CASE("enums format by name", "[format]") {
   CHECK(fmt::format("{} {}", region_kind::passthrough, access_status::decode_error) ==
         "passthrough decode_error");
