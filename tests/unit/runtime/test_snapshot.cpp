@@ -5,7 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 using namespace mmiotree;
@@ -16,37 +19,124 @@ namespace {
 using blk = register_block<"ctl", 0x10, access::exactly<4>,
                            reg<"a", 0x0, 32, 0x1, field<"f", 7, 0, rw>, field<"once", 15, 8, rwo>>,
                            reg<"b", 0x4, 32, 0x0, field<"g", 3, 0, rw, lock<"m">>>>;
-using tree = container<"sys", 1_GiB, at<0, blk>, at<4_KiB, passthrough<"ram", 4_KiB>>,
-                       at<256_MiB, container<"pci", 64_MiB, slot<passthrough<"bar", 64_KiB>>,
-                                             slot<io<"mmio", 4_KiB>, 1>>>>;
-using other = container<"sys", 1_GiB, at<0, blk>, at<4_KiB, passthrough<"ram", 8_KiB>>,
-                        at<256_MiB, container<"pci", 64_MiB, slot<passthrough<"bar", 64_KiB>>,
-                                              slot<io<"mmio", 4_KiB>, 1>>>>;
+// "fixed" gives "mmio" (priority 1, tie_policy::reject) static content to tie with.
+using tree =
+    container<"sys", 1_GiB, at<0, blk>, at<4_KiB, passthrough<"ram", 4_KiB>>,
+              at<256_MiB, container<"pci", 64_MiB, at<0x100000, io<"fixed", 4_KiB>, 1>,
+                                    slot<passthrough<"bar", 64_KiB>>, slot<io<"mmio", 4_KiB>, 1>>>>;
+using other =
+    container<"sys", 1_GiB, at<0, blk>, at<4_KiB, passthrough<"ram", 8_KiB>>,
+              at<256_MiB, container<"pci", 64_MiB, at<0x100000, io<"fixed", 4_KiB>, 1>,
+                                    slot<passthrough<"bar", 64_KiB>>, slot<io<"mmio", 4_KiB>, 1>>>>;
+constexpr addr_t pci = 256_MiB;
 
 struct nop_io {
   std::uint64_t read(addr_t, unsigned) { return 0; }
   void write(addr_t, unsigned, std::uint64_t) {}
 };
+/// Answers 0xC0DE0000 | offset: told apart from "bar", whose bytes are all below 0x80.
+struct tag_io {
+  std::uint64_t read(addr_t off, unsigned) { return 0xC0DE0000U | off; }
+  void write(addr_t, unsigned, std::uint64_t) {}
+};
+/// A backend that mirrors the map from the events it is told (see test_slots.cpp).
 struct counting_listener {
   int events = 0;
-  void region_add(const map_event&) { ++events; }
-  void region_del(const map_event&) { ++events; }
+  bool broken = false;  // a del of a range it does not hold, or an add over one
+  std::map<addr_t, map_event> ranges;
+  void region_add(const map_event& e) {
+    ++events;
+    broken = broken || ranges.contains(e.lo);
+    ranges[e.lo] = e;
+  }
+  void region_del(const map_event& e) {
+    ++events;
+    const auto it = ranges.find(e.lo);
+    broken = broken || it == ranges.end() || !(it->second == e);
+    if (it != ranges.end()) ranges.erase(it);
+  }
 };
 
 template <class T>
 struct rig {
   register_file<blk> rf;
   std::vector<std::byte> ram = std::vector<std::byte>(8_KiB), bar = std::vector<std::byte>(64_KiB);
-  nop_io mmio;
+  tag_io mmio;
   address_space<T> as;
   counting_listener l;
   rig() {
+    for (std::size_t i = 0; i < bar.size(); ++i) bar[i] = std::byte((i * 13 + 1) & 0x7F);
     as.template bind<"ctl">(rf);
     REQUIRE(as.template bind<"ram">(ram) == bind_status::ok);
     REQUIRE(as.template bind<"pci/bar">(bar) == bind_status::ok);
     as.template bind<"pci/mmio">(mmio);
+    as.replay(l);
   }
 };
+
+std::uint64_t get_u64(const std::vector<std::byte>& b, std::size_t at) {
+  std::uint64_t v = 0;
+  for (unsigned k = 0; k < 8; ++k)
+    v |= std::uint64_t{std::to_integer<std::uint8_t>(b[at + k])} << (8 * k);
+  return v;
+}
+void put_u64(std::vector<std::byte>& b, std::size_t at, std::uint64_t v) {
+  for (unsigned k = 0; k < 8; ++k) b[at + k] = std::byte((v >> (8 * k)) & 0xFF);
+}
+
+/// Re-seals a blob whose body was edited on purpose (recomputes the trailing checksum), so
+/// the semantic validation behind the checksum is what refuses it.
+void reseal(std::vector<std::byte>& b) {
+  detail::fnv1a f;
+  for (std::size_t i = 0; i + 8 < b.size(); ++i) f.byte(std::to_integer<std::uint8_t>(b[i]));
+  for (unsigned k = 0; k < 8; ++k) b[b.size() - 8 + k] = std::byte(f.h >> (8 * k));
+}
+
+// The blob of `tree`, as save() writes it: a 32-byte header, then each slot's base and
+// enable word (8 bytes each, little-endian) in declaration order — "bar" at 32, "mmio" at 48 —
+// then the register file's section (a 4-byte leaf number, a 4-byte length, the state), then
+// the checksum.
+constexpr std::size_t bar_at = 32, mmio_at = 48;
+
+/// The map that placements `bar` and `mmio` (window-relative, as in a blob) must give, read
+/// through the dispatcher at every edge of it: "mmio" (priority 1) where it is enabled, then
+/// "fixed" (priority 1, static, unbound: the two never overlap, that would be a tie), then
+/// "bar" (priority 0), else nothing. Also what each slot's placement() says, and that the
+/// listener, which followed every event, holds what a fresh replay gives.
+template <class T>
+void check_map(rig<T>& r, slot_placement bar, slot_placement mmio) {
+  CHECK(r.as.template placement<"pci/bar">() == bar);
+  CHECK(r.as.template placement<"pci/mmio">() == mmio);
+  counting_listener fresh;
+  r.as.replay(fresh);
+  CHECK_FALSE(r.l.broken);
+  CHECK(fresh.ranges == r.l.ranges);
+  auto in = [](slot_placement p, addr_t size, addr_t x) {
+    return p.enabled && x >= p.base && x - p.base < size;
+  };
+  std::vector<addr_t> probes{0x100000 - 4, 0x100000, 0x101000 - 4, 0x101000};
+  for (const slot_placement& p : {bar, mmio})
+    for (const addr_t d :
+         {addr_t{0}, addr_t{8}, addr_t{4_KiB - 4}, addr_t{4_KiB}, 64_KiB - 4, 64_KiB})
+      probes.push_back(p.base + d), probes.push_back(p.base - 4);
+  for (const addr_t x : probes) {
+    if (x >= 64_MiB) continue;
+    INFO("pci + 0x" << std::hex << x);
+    const read_result got = r.as.read(pci + x, 4);
+    if (in(mmio, 4_KiB, x)) {
+      CHECK(got == read_result{0xC0DE0000U | (x - mmio.base), access_status::ok});
+    } else if (x >= 0x100000 && x < 0x101000) {
+      CHECK(got.status == access_status::unbound);
+    } else if (in(bar, 64_KiB, x)) {
+      std::uint64_t v = 0;
+      for (unsigned k = 0; k < 4; ++k)
+        v |= std::uint64_t{std::to_integer<std::uint8_t>(r.bar[x - bar.base + k])} << (8 * k);
+      CHECK(got == read_result{v, access_status::ok});
+    } else {
+      CHECK(got.status == access_status::decode_error);
+    }
+  }
+}
 }  // namespace
 
 TEST_CASE("snapshot -> restore -> snapshot is the identity", "[snapshot]") {
@@ -120,61 +210,118 @@ TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
   }
 }
 
-namespace {
-/// Re-seals a blob whose body was edited on purpose (recomputes the trailing checksum), so
-/// the semantic validation behind the checksum is what refuses it.
-void reseal(std::vector<std::byte>& b) {
-  detail::fnv1a f;
-  for (std::size_t i = 0; i + 8 < b.size(); ++i) f.byte(std::to_integer<std::uint8_t>(b[i]));
-  for (unsigned k = 0; k < 8; ++k) b[b.size() - 8 + k] = std::byte(f.h >> (8 * k));
-}
-}  // namespace
-
 TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
   rig<tree> r;
-  const std::vector<std::byte> good = r.as.save();
-  const std::vector<std::byte> now = good;
-  // Layout: 32-byte header, 2 slots × 16 bytes, then the register file's section.
+  REQUIRE(r.as.begin().place<"pci/bar">(0x30000).commit(r.l).ok());
+  r.as.write(0, 4, 0x42);
+  const std::vector<std::byte> now = r.as.save();
+  const int events = r.l.events;
+  auto unchanged = [&] {
+    CHECK(r.as.save() == now);
+    CHECK(r.l.events == events);
+    check_map(r, {0x30000, true}, {0, false});
+  };
   SECTION("a misaligned slot") {
-    std::vector<std::byte> b = good;
-    b[32] = std::byte{0x10};  // bar base 0x10
-    b[40] = std::byte{1};     // enabled
+    std::vector<std::byte> b = now;
+    put_u64(b, bar_at, 0x30010);
     reseal(b);
     CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    unchanged();
   }
-  SECTION("two slots tying") {
-    std::vector<std::byte> b = good;
-    b[40] = std::byte{1};  // bar at 0, enabled
-    b[56] = std::byte{1};  // mmio at 0, enabled: priority 1 over bar's 0, no tie -> ok
+  SECTION("a slot outside its window") {
+    std::vector<std::byte> b = now;
+    put_u64(b, bar_at, 64_MiB);
+    reseal(b);
+    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    unchanged();
+  }
+  SECTION("a slot tying with static content of its priority under tie_policy::reject") {
+    std::vector<std::byte> b = now;
+    put_u64(b, mmio_at, 0x100000);  // over "fixed", priority 1 like "mmio"
+    put_u64(b, mmio_at + 8, 1);
+    reseal(b);
+    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    unchanged();
+    // As a transaction refuses the same placement.
+    CHECK(r.as.begin().place<"pci/mmio">(0x100000).commit(r.l).error ==
+          commit_error::ambiguous_overlap);
+    unchanged();
+  }
+  SECTION("slots overlapping at different priorities: no tie, restored") {
+    std::vector<std::byte> b = now;
+    put_u64(b, bar_at, 0x100000);   // under "fixed" (priority 1 over bar's 0)
+    put_u64(b, mmio_at, 0x110000);  // over bar: priority 1 over 0
+    put_u64(b, mmio_at + 8, 1);
     reseal(b);
     CHECK(r.as.restore(b, r.l) == restore_status::ok);
-    CHECK(r.as.placement<"pci/mmio">().enabled);
+    CHECK(r.as.save() == b);
+    check_map(r, {0x100000, true}, {0x110000, true});
   }
   SECTION("an enable flag that is not 0 or 1") {
-    std::vector<std::byte> b = good;
-    b[40] = std::byte{2};
+    std::vector<std::byte> b = now;
+    put_u64(b, bar_at + 8, 2);
     reseal(b);
     CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    unchanged();
   }
   SECTION("register bits the block cannot hold") {
-    std::vector<std::byte> b = good;
+    std::vector<std::byte> b = now;
     b[64 + 8 + 3] = std::byte{0xFF};  // register a, bits 31:24: no field there
     reseal(b);
     CHECK(r.as.restore(b, r.l) == restore_status::state_rejected);
-    CHECK(r.as.save() == now);
+    unchanged();
   }
   SECTION("a section for a leaf that has no state") {
-    std::vector<std::byte> b = good;
+    std::vector<std::byte> b = now;
     b[64] = std::byte{1};  // leaf 1 is "ram"
     reseal(b);
     CHECK(r.as.restore(b, r.l) == restore_status::bad_section);
+    unchanged();
   }
   SECTION("a stateful leaf without its section") {
     r.as.unbind<"ctl">();
     const auto without = r.as.save();
     r.as.bind<"ctl">(r.rf);
     CHECK(r.as.restore(without, r.l) == restore_status::missing_section);
+    unchanged();
   }
+}
+
+// Behind a valid checksum, a flipped bit is either something restore must refuse — then
+// nothing changed: state, placements, map, listeners — or a blob it may accept — then it is
+// restored exactly: saving gives the blob back, and the map is the one its placements say.
+TEST_CASE("any bit flipped behind a valid checksum: refused with nothing changed, or exact",
+          "[snapshot]") {
+  std::vector<std::byte> good;
+  {
+    rig<tree> a;
+    REQUIRE(a.as.begin().place<"pci/bar">(0x30000).place<"pci/mmio">(0x101000).commit(a.l).ok());
+    a.as.write(0, 4, 0x1234);
+    a.rf.state().set_lock<"m">(true);
+    good = a.as.save();
+  }
+  for (std::size_t i = 0; i < good.size(); ++i)
+    for (int bit = 0; bit < 8; ++bit) {
+      std::vector<std::byte> b = good;
+      b[i] ^= std::byte(1U << bit);
+      reseal(b);
+      rig<tree> r;  // another state: bar elsewhere, mmio disabled, other register values
+      REQUIRE(r.as.begin().place<"pci/bar">(0x40000).commit(r.l).ok());
+      r.as.write(0, 4, 0x43);
+      const std::vector<std::byte> now = r.as.save();
+      const int events = r.l.events;
+      const restore_status st = r.as.restore(b, r.l);
+      INFO("byte " << i << " bit " << bit << ": " << to_string(st));
+      if (st != restore_status::ok) {
+        CHECK(r.as.save() == now);
+        CHECK(r.l.events == events);
+        check_map(r, {0x40000, true}, {0, false});
+      } else {
+        CHECK(r.as.save() == b);
+        check_map(r, {get_u64(b, bar_at), get_u64(b, bar_at + 8) == 1},
+                  {get_u64(b, mmio_at), get_u64(b, mmio_at + 8) == 1});
+      }
+    }
 }
 
 TEST_CASE("access counters per leaf, off by default", "[stats]") {
