@@ -4,6 +4,9 @@
 # tests still pass "survived": the tests do not check what they claim to, and this script
 # exits 1.
 #
+# A static test that fails (a STATIC_REQUIRE or static_assert: "static assertion failed") kills
+# a mutant at compile time; any other build failure is an error of the mutant.
+#
 # A mutant file is a unified diff (patch -p1, from the repository root) preceded by a header:
 #   Mutant: <one line: what is broken>
 #   Targets: <CMake targets to build, space-separated>
@@ -81,7 +84,16 @@ for f in "${files[@]}"; do
   patch -s -p1 -d "$src" <"$f"
   verdict=
   if ! cmake --build "$build" -j "$(nproc)" --target "${t[@]}" >"$work/build.log" 2>&1; then
-    verdict="killed (does not compile)"
+    # A static test (STATIC_REQUIRE, static_assert) that fails kills the mutant at compile time;
+    # any other build error means the mutant itself is broken.
+    if grep -q 'static assertion failed' "$work/build.log"; then
+      verdict="killed (a static assertion: $(grep -m1 -o 'static assertion failed: .\{0,60\}' "$work/build.log"))"
+    else
+      cat "$work/build.log"
+      patch -s -R -p1 -d "$src" <"$f"
+      echo "mutants: $name does not compile for another reason than a failing static test" >&2
+      exit 1
+    fi
   elif ctest --test-dir "$build" -R "$re" --no-tests=error >"$work/test.log" 2>&1; then
     verdict="SURVIVED"
     survived+=("$name")

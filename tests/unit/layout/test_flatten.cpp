@@ -112,18 +112,21 @@ TEST_CASE("flatten runs at run time on the same descriptors", "[layout][flatten]
 
 TEST_CASE("a keep_separate leaf is one range per occurrence, however others cut it",
           "[layout][flatten]") {
-  // m (keep_separate, priority 1) spans an io leaf that starts inside it at lower priority; an
-  // alias shows m again right after it, offsets running on. Before 2026-12 the sweep split m
-  // at the io leaf's start (an occurrence cut by another's boundary) and the projection then
-  // merged m with its alias window: both wrong for a backend that maps occurrences one by one.
+  // m (keep_separate) hides a lower-priority io leaf whose boundaries fall inside it, and an
+  // alias shows m's own middle again, at the same addresses and offsets: three occurrences
+  // whose offsets run on. Before 2026-12 the sweep split m at the hidden leaf's boundaries,
+  // and the projection merged the three occurrences into one span: both wrong for a backend
+  // that maps and unmaps occurrences one by one.
   using t = container<"r", 0x4000,
-                      at<0, passthrough<"m", 0x2000, access::any, merge_policy::keep_separate>, 1>,
-                      at<0x1000, io<"low", 0x3000>>,                        // cut inside m
-                      at<0x2000, alias<"again", 0x1000, "m", 0x1000>, 1>>;  // m's offsets run on
+                      at<0, passthrough<"m", 0x4000, access::any, merge_policy::keep_separate>>,
+                      at<0x1000, io<"low", 0x800>, -1>,                     // hidden, cuts m
+                      at<0x2000, alias<"again", 0x1000, "m", 0x2000>, 1>>;  // m over m
   STATIC_REQUIRE(same_view<t>(
-      {{0x0000, 0x1FFF, 1, 0}, {0x2000, 0x2FFF, 1, 0x1000}, {0x3000, 0x3FFF, 2, 0x2000}}));
+      {{0x0000, 0x1FFF, 1, 0}, {0x2000, 0x2FFF, 1, 0x2000}, {0x3000, 0x3FFF, 1, 0x3000}}));
   constexpr auto& p = projection_v<t, 4096>;
-  STATIC_REQUIRE(p.passthrough.size() == 2);
+  STATIC_REQUIRE(p.passthrough.size() == 3);
   STATIC_REQUIRE(p.passthrough[0] == span_desc{0x0000, 0x1FFF, 1, 0});
-  STATIC_REQUIRE(p.passthrough[1] == span_desc{0x2000, 0x2FFF, 1, 0x1000});
+  STATIC_REQUIRE(p.passthrough[1] == span_desc{0x2000, 0x2FFF, 1, 0x2000});
+  STATIC_REQUIRE(p.passthrough[2] == span_desc{0x3000, 0x3FFF, 1, 0x3000});
+  STATIC_REQUIRE(p.trapped.size() == 0);
 }
