@@ -56,12 +56,27 @@ struct window_desc {
 
 /// What a slot competes with over [lo, last] of a window (root-relative): see the header.
 /// `by` is the leaf that sets the level (npos for level_nothing), for error messages.
+/// `[first_tie, first_tie + tie_count)` lists, in the tables' `ties`, every priority the
+/// window's static children have content at there — the highest is `level` unless something
+/// outside hides the window, the others are hidden by a higher sibling — because a slot ties
+/// with a static sibling of its own priority wherever both claim bytes, visible or not (as two
+/// static siblings would: check_layout refuses those whatever covers them).
 struct level_interval {
   addr_t lo = 0;
   addr_t last = 0;
   std::int64_t level = level_nothing;
   node_index by = npos;
+  std::uint32_t first_tie = 0;
+  std::uint32_t tie_count = 0;
   [[nodiscard]] constexpr bool operator==(const level_interval&) const = default;
+};
+
+/// A priority some static child of a window has content at, over a level interval; `by` is
+/// a leaf of that child there (for error messages).
+struct tie_level {
+  std::int32_t priority = 0;
+  node_index by = npos;
+  [[nodiscard]] constexpr bool operator==(const tie_level&) const = default;
 };
 
 struct slot_tables {
@@ -69,6 +84,7 @@ struct slot_tables {
   std::vector<flat_range> ranges;
   std::vector<window_desc> windows;
   std::vector<level_interval> levels;
+  std::vector<tie_level> ties;
 };
 
 /// Computes the slot tables of a checked descriptor array, at run time or compile time.
@@ -118,21 +134,26 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
       addr_t lo, last;
       std::int64_t level;
       node_index by;
+      bool child;  ///< content of one of the window's static children (level: its priority)
     };
     std::vector<item> items;
     for (const detail::occurrence& o : occ) {
       if (o.last < w.lo || o.lo > w.last) continue;
       std::int64_t level;
+      bool child = false;
       if (o.rank >= rlo[w.node] && o.rank < rhi[w.node]) {
         level = level_nothing;  // inside the window: the priority of the child holding it
         for (node_index c = w.node + 1; c < nodes[w.node].end; c = nodes[c].end)
-          if (!nodes[c].dynamic && o.rank >= rlo[c] && o.rank < rhi[c]) level = nodes[c].priority;
+          if (!nodes[c].dynamic && o.rank >= rlo[c] && o.rank < rhi[c]) {
+            level = nodes[c].priority;
+            child = true;
+          }
       } else if (o.rank >= rhi[w.node]) {
         level = level_hidden;
       } else {
         continue;  // lower-ranked content outside the window: a slot beats it
       }
-      items.push_back({std::max(o.lo, w.lo), std::min(o.last, w.last), level, o.leaf});
+      items.push_back({std::max(o.lo, w.lo), std::min(o.last, w.last), level, o.leaf, child});
     }
     std::vector<addr_t> cuts{w.lo};
     for (const item& x : items) {
@@ -145,13 +166,27 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
       const addr_t lo = cuts[k];
       const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : w.last;
       level_interval li{lo, last, level_nothing, npos};
-      for (const item& x : items)  // items per window are few; a heap would do for many
-        if (x.lo <= lo && x.last >= lo && x.level >= li.level) li = {lo, last, x.level, x.by};
-      if (!t.levels.empty() && t.levels.size() > w.first_level &&
-          t.levels.back().level == li.level && t.levels.back().by == li.by)
-        t.levels.back().last = last;
-      else
+      std::vector<tie_level> ties;   // distinct priorities, the first leaf met for each
+      for (const item& x : items) {  // items per window are few; a heap would do for many
+        if (x.lo > lo || x.last < lo) continue;
+        if (x.level >= li.level) li = {lo, last, x.level, x.by};
+        if (!x.child) continue;
+        bool seen = false;
+        for (const tie_level& y : ties) seen = seen || y.priority == x.level;
+        if (!seen) ties.push_back({static_cast<std::int32_t>(x.level), x.by});
+      }
+      li.first_tie = static_cast<std::uint32_t>(t.ties.size());
+      li.tie_count = static_cast<std::uint32_t>(ties.size());
+      level_interval* prev = t.levels.size() > w.first_level ? &t.levels.back() : nullptr;
+      bool same_ties = prev && prev->tie_count == li.tie_count;
+      for (std::uint32_t k = 0; same_ties && k < li.tie_count; ++k)
+        same_ties = t.ties[prev->first_tie + k] == ties[k];
+      if (prev && prev->level == li.level && prev->by == li.by && same_ties) {
+        prev->last = last;
+      } else {
+        t.ties.insert(t.ties.end(), ties.begin(), ties.end());
         t.levels.push_back(li);
+      }
     }
     w.level_count = static_cast<std::uint32_t>(t.levels.size() - w.first_level);
   }
@@ -159,12 +194,13 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
 }
 
 namespace detail {
-template <std::size_t S, std::size_t R, std::size_t W, std::size_t L>
+template <std::size_t S, std::size_t R, std::size_t W, std::size_t L, std::size_t T>
 struct slot_arrays {
   std::array<slot_desc, S> slots{};
   std::array<flat_range, R> ranges{};
   std::array<window_desc, W> windows{};
   std::array<level_interval, L> levels{};
+  std::array<tie_level, T> ties{};
 };
 }  // namespace detail
 
@@ -173,15 +209,16 @@ template <region Tree>
 inline constexpr auto slot_tables_v = [] {
   constexpr auto n = [] {
     const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
-    return std::array<std::size_t, 4>{t.slots.size(), t.ranges.size(), t.windows.size(),
-                                      t.levels.size()};
+    return std::array<std::size_t, 5>{t.slots.size(), t.ranges.size(), t.windows.size(),
+                                      t.levels.size(), t.ties.size()};
   }();
-  detail::slot_arrays<n[0], n[1], n[2], n[3]> a{};
+  detail::slot_arrays<n[0], n[1], n[2], n[3], n[4]> a{};
   const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
   std::copy(t.slots.begin(), t.slots.end(), a.slots.begin());
   std::copy(t.ranges.begin(), t.ranges.end(), a.ranges.begin());
   std::copy(t.windows.begin(), t.windows.end(), a.windows.begin());
   std::copy(t.levels.begin(), t.levels.end(), a.levels.begin());
+  std::copy(t.ties.begin(), t.ties.end(), a.ties.begin());
   return a;
 }();
 

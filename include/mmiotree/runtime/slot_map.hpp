@@ -477,9 +477,13 @@ class slot_map {
         const level_interval& li = tables.levels[l];
         if (li.last < en[i].first || li.lo > a_last || li.level == level_nothing) continue;
         if (li.level >= a.priority) clean = false;
-        if (li.level == a.priority && a.tie == tie_policy::reject)
-          return {commit_error::ambiguous_overlap, a.node, li.by, std::max(li.lo, en[i].first),
-                  std::min(li.last, a_last)};
+        // A tie with static content of the slot's priority, visible or hidden by something
+        // higher: the level alone (the highest priority there) would miss the hidden ones.
+        for (std::uint32_t k = li.first_tie;
+             a.tie == tie_policy::reject && k < li.first_tie + li.tie_count; ++k)
+          if (tables.ties[k].priority == a.priority)
+            return {commit_error::ambiguous_overlap, a.node, tables.ties[k].by,
+                    std::max(li.lo, en[i].first), std::min(li.last, a_last)};
       }
     }
     if (clean) {

@@ -55,7 +55,7 @@ TEST_CASE("alias target not found, out of range, cycle", "[layout][check]") {
   STATIC_REQUIRE(check<chain>.ok());
 }
 
-TEST_CASE("duplicate sibling names; equal names in different containers are fine",
+TEST_CASE("duplicate sibling names, but equal names in different containers are fine",
           "[layout][check]") {
   using dup = container<"r", 8_KiB, at<0, io<"x", 16>>, at<16, io<"x", 16>>>;
   STATIC_REQUIRE(check<dup>.error == layout_error::duplicate_sibling_name);

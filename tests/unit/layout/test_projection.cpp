@@ -71,7 +71,7 @@ TEST_CASE("adjacent spans of one leaf merge only when contiguous in host memory 
   STATIC_REQUIRE(p.passthrough[2] == span_desc{36_KiB, 44_KiB - 1, 1, 0});
 }
 
-TEST_CASE("projections tile the root; adjacent spans of one leaf merge", "[layout][projection]") {
+TEST_CASE("projections tile the root, adjacent spans of one leaf merge", "[layout][projection]") {
   using t = container<"r", 1_MiB, at<0, passthrough<"ram", 512_KiB>>,
                       at<512_KiB, passthrough<"dev", 256_KiB>>>;
   constexpr auto& p = projection_v<t, 64_KiB>;

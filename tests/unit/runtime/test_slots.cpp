@@ -852,9 +852,9 @@ TEST_CASE("random commits: judged by a literal oracle, replayed onto a backend",
   }
 }
 
-// ---- Known deviations from DESIGN §2.2 ----------------------------------------------------
-// [!shouldfail] keeps each in view: the cases fail today; once the library follows the rule
-// they pass, Catch reports them as failed, and the tag must go.
+// ---- Ties under a cover, and a known deviation from DESIGN §2.2 ---------------------------
+// [!shouldfail] keeps a deviation in view: the case fails today; once the library follows the
+// rule it passes, Catch reports it as failed, and the tag must go.
 namespace {
 // clang-format off
 using deviations = container<"h", 1_GiB,
@@ -871,18 +871,28 @@ using deviations = container<"h", 1_GiB,
 // A slot and static content of its window at equal priority are siblings that tie, even where
 // something of higher priority hides both — a static sibling above them, or a region outside
 // the window above the window — just as two slots tie under the same cover (that commit is
-// refused). The library accepts these: a window's level map (layout/slots.hpp) keeps one number
-// per byte, the highest priority there or "hidden", so the equal priority below is not seen.
-TEST_CASE("known bug: a tie with static content under a higher sibling is not refused",
-          "[slots][!shouldfail]") {
+// refused), and as two static siblings would (check_layout refuses them whatever covers them).
+// Until 2026-12 the library accepted these: a window's level map (layout/slots.hpp) kept one
+// number per byte, the highest priority there or "hidden", so the equal priority below was not
+// seen; each level interval now lists every priority its static content has.
+TEST_CASE("a tie with static content under a higher sibling is refused", "[slots]") {
   address_space<deviations> as;
-  CHECK(as.begin().place<"win/s">(4_KiB).commit().error == commit_error::ambiguous_overlap);
+  const commit_result c = as.begin().place<"win/s">(4_KiB).commit();
+  CHECK(c.error == commit_error::ambiguous_overlap);
+  CHECK(c.a == detail::find_path(nodes_v<deviations>, "win/s"));  // names the slot...
+  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/a"));  // ...and what it ties with
+  CHECK(c.lo == 4_KiB);
+  CHECK(c.last == 8_KiB - 1);
+  CHECK_FALSE(as.placement<"win/s">().enabled);
 }
 
-TEST_CASE("known bug: a tie with static content hidden from outside the window is not refused",
-          "[slots][!shouldfail]") {
+TEST_CASE("a tie with static content hidden from outside the window is refused", "[slots]") {
   address_space<deviations> as;
-  CHECK(as.begin().place<"win/s">(32_MiB).commit().error == commit_error::ambiguous_overlap);
+  const commit_result c = as.begin().place<"win/s">(32_MiB).commit();
+  CHECK(c.error == commit_error::ambiguous_overlap);
+  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/b"));
+  // Placed clear of "b" it is fine, under the same cover.
+  CHECK(as.begin().place<"win/s">(32_MiB + 64_KiB).commit().ok());
 }
 
 // DESIGN §2.2 narrows ties to the bytes both siblings claim (holes do not tie), at compile

@@ -32,7 +32,7 @@ TEST_CASE("descriptors are in pre-order with subtree ends", "[tree]") {
   STATIC_REQUIRE(n[5].priority == 2);
 }
 
-TEST_CASE("leaves are numbered in pre-order; containers and aliases are not leaves", "[tree]") {
+TEST_CASE("leaves are numbered in pre-order, containers and aliases are not leaves", "[tree]") {
   STATIC_REQUIRE(leaf_count_v<tree> == 3);
   STATIC_REQUIRE(n[1].leaf == 0);
   STATIC_REQUIRE(n[3].leaf == 1);
