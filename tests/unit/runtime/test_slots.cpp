@@ -903,3 +903,36 @@ TEST_CASE("known deviation: slots that meet only in a hole are refused as a tie"
   address_space<deviations> as;
   CHECK(as.begin().place<"win/dev">(1_MiB).place<"win/s">(1_MiB + 8_KiB).commit().ok());
 }
+
+// A keep_separate passthrough in a slot stays one range per occurrence in the live map, even
+// where a lower-priority slot under it cuts its extent. Until 2026-12 the window's overlay
+// emitted it in three ranges (cut at the hidden slot's edges): a backend would have made three
+// mappings of one region, and unmapped them one by one.
+namespace {
+// clang-format off
+using separate = container<"m", 1_GiB,
+    at<0, container<"win", 16_MiB,
+        slot<passthrough<"mem", 64_KiB, access::any, merge_policy::keep_separate>, 1>,
+        slot<io<"under", 4_KiB>>>>>;
+// clang-format on
+}  // namespace
+
+TEST_CASE("a keep_separate leaf in a slot stays one range over a hidden slot", "[slots]") {
+  struct recorder {
+    std::vector<map_event> adds;
+    void region_del(const map_event&) {}
+    void region_add(const map_event& e) { adds.push_back(e); }
+  } rec;
+  std::vector<std::byte> mem(64_KiB);
+  address_space<separate> as;
+  REQUIRE(as.bind<"win/mem">(mem) == bind_status::ok);
+  REQUIRE(as.begin().place<"win/mem">(1_MiB).place<"win/under">(1_MiB + 16_KiB).commit(rec).ok());
+  REQUIRE(rec.adds.size() == 1);  // "under" is hidden whole
+  CHECK(rec.adds[0].lo == 1_MiB);
+  CHECK(rec.adds[0].size() == 64_KiB);
+  CHECK(rec.adds[0].host == mem.data());
+  recorder replayed;
+  as.replay(replayed);
+  REQUIRE(replayed.adds.size() == 1);
+  CHECK(replayed.adds[0].size() == 64_KiB);
+}
