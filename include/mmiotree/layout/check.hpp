@@ -175,13 +175,6 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
   return a;
 }
 
-/// True only if `nodes` passes every rule of `check_layout`, decided in one pass for the
-/// common shape: no alias, no slot, and each container's children declared in (priority,
-/// offset) order. False means "not decided here": `check_layout` then runs the full checks,
-/// which also find the first broken rule. (The full checks cost g++ 12 about 1.3 billion
-/// instructions on a 1,024-leaf tree, this pass about a third of that: g++ evaluates every
-/// operation of a constant expression at ~15,000 instructions, so passes and calls are what
-/// count; tree/descriptor.hpp.)
 /// Whether node i is a slot or shows one, through its children or an alias target (memoised
 /// in `memo`: 0 unknown, 1 no, 2 yes). Called only once alias cycles are ruled out.
 constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint8_t* memo) {
@@ -198,6 +191,13 @@ constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint
   return r;
 }
 
+/// True only if `nodes` passes every rule of `check_layout`, decided in one pass for the
+/// common shape: no alias, no slot, and each container's children declared in (priority,
+/// offset) order. False means "not decided here": `check_layout` then runs the full checks,
+/// which also find the first broken rule. (The full checks cost g++ 12 about 1.3 billion
+/// instructions on a 1,024-leaf tree, this pass about a third of that: g++ evaluates every
+/// operation of a constant expression at ~15,000 instructions, so passes and calls are what
+/// count; tree/descriptor.hpp.)
 constexpr bool passes_in_one_pass(std::span<const node> nodes) {
   constexpr addr_t max = std::numeric_limits<addr_t>::max();
   const node* const nd = nodes.data();

@@ -179,8 +179,8 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
       li.tie_count = static_cast<std::uint32_t>(ties.size());
       level_interval* prev = t.levels.size() > w.first_level ? &t.levels.back() : nullptr;
       bool same_ties = prev && prev->tie_count == li.tie_count;
-      for (std::uint32_t k = 0; same_ties && k < li.tie_count; ++k)
-        same_ties = t.ties[prev->first_tie + k] == ties[k];
+      for (std::uint32_t j = 0; same_ties && j < li.tie_count; ++j)
+        same_ties = t.ties[prev->first_tie + j] == ties[j];
       if (prev && prev->level == li.level && prev->by == li.by && same_ties) {
         prev->last = last;
       } else {
