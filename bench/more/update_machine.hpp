@@ -230,15 +230,15 @@ class rerender_machine {
 };
 
 /// A backend that does a trivial amount of work per event: it counts them and their bytes.
-struct counting_listener {
+struct counting_listener final : mmiotree::map_listener {
   std::uint64_t dels = 0;
   std::uint64_t adds = 0;
   std::uint64_t bytes = 0;
-  void region_del(const mmiotree::map_event& e) {
+  void region_del(const mmiotree::map_event& e) override {
     ++dels;
     bytes += e.size();
   }
-  void region_add(const mmiotree::map_event& e) {
+  void region_add(const mmiotree::map_event& e) override {
     ++adds;
     bytes += e.size();
   }

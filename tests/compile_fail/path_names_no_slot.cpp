@@ -17,16 +17,10 @@ using sys = container<"sys", 4_GiB,  //
                       at<0, passthrough<"ram", 1_GiB>>,
                       at<2_GiB, container<"pci", 256_MiB, slot<passthrough<"bar0", 64_KiB>>>>>;
 
-/// A backend mirroring the map (a KVM memslot table, say).
-struct memslots {
-  void region_add(const map_event&) {}
-  void region_del(const map_event&) {}
-};
-
-commit_result map_bar(address_space<sys>& as, memslots& kvm) {
+commit_result map_bar(address_space<sys>& as) {
 #ifdef MMIOTREE_CF_POSITIVE
-  return as.begin().place<"pci/bar0">(0).commit(kvm);
+  return as.transaction().place<"pci/bar0">(2_GiB).commit();
 #else
-  return as.begin().place<"ram">(0).commit(kvm);
+  return as.transaction().place<"ram">(2_GiB).commit();
 #endif
 }

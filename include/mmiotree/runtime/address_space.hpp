@@ -12,9 +12,15 @@
 #include <mmiotree/layout/diagnostics.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/lookup.hpp>
-#include <mmiotree/runtime/host_access.hpp>
+#include <mmiotree/runtime/binding.hpp>
+#include <mmiotree/runtime/commit.hpp>
+#include <mmiotree/runtime/dynamic_space.hpp>
+#include <mmiotree/runtime/ids.hpp>
 #include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/page_view.hpp>
+#include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/slot_map.hpp>
+#include <mmiotree/runtime/transaction.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <algorithm>
@@ -24,6 +30,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -31,106 +38,13 @@
 
 MMIOTREE_BEGIN_NAMESPACE
 
-/// What an `io` region is bound to. `read` and `write` receive the offset into the region and
-/// a size that the region's access policy allows and implements; values are the low `size`
-/// bytes of a `uint64_t`, in the region's declared byte order.
-template <class H>
-concept io_handler = requires(H& h, addr_t offset, unsigned size, std::uint64_t value) {
-  { h.read(offset, size) } -> std::convertible_to<std::uint64_t>;
-  h.write(offset, size, value);
-};
-
-/// Outcome of binding host memory.
-enum class bind_status : std::uint8_t {
-  ok,
-  null_host_memory,       ///< the span's data pointer is null
-  host_memory_too_small,  ///< the span is shorter than the region
-};
-
 namespace detail {
 
-[[nodiscard]] constexpr std::uint64_t width_mask(unsigned size) noexcept {
-  return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * size)) - 1;
-}
-
-[[nodiscard]] constexpr std::uint64_t byteswap_n(std::uint64_t v, unsigned size) noexcept {
-  std::uint64_t r = 0;
-  for (unsigned i = 0; i < size; ++i) r |= ((v >> (8 * i)) & 0xFF) << (8 * (size - 1 - i));
-  return r;
-}
-
-/// A leaf's runtime binding: a context pointer and two thunks. Values crossing a thunk are in
-/// guest order (byte k of the value is the byte at offset + k); the thunk of a big-endian
-/// region swaps. A function pointer table, not virtual calls: one indirect call per access.
-struct binding {
-  using read_fn = read_result (*)(void* ctx, addr_t offset, unsigned size);
-  using write_fn = access_status (*)(void* ctx, addr_t offset, unsigned size, std::uint64_t v);
-  void* ctx = nullptr;
-  read_fn read = nullptr;
-  write_fn write = nullptr;
-  bool bound = false;  ///< false: an unbound passthrough/io leaf (stubs and holes are "bound")
+/// A registered listener and the page size it wants (0: exact ranges).
+struct listener_entry {
+  map_listener* l = nullptr;
+  addr_t page = 0;
 };
-
-// The thunks of unbound leaves, stubs and holes. Their `ctx` points to the leaf's error value
-// (a constant in read-only data), so one instantiation serves every leaf and the initial
-// bindings of a tree are a table computed at compile time, not code per node.
-inline read_result unbound_read(void* ctx, addr_t, unsigned size) {
-  return {*static_cast<const std::uint64_t*>(ctx) & width_mask(size), access_status::unbound};
-}
-inline access_status unbound_write(void*, addr_t, unsigned, std::uint64_t) {
-  return access_status::unbound;
-}
-
-template <stub_response R>
-read_result stub_read(void* ctx, addr_t, unsigned size) {
-  if constexpr (R == stub_response::read_as_zero) return {0, access_status::ok};
-  if constexpr (R == stub_response::read_as_ones) return {width_mask(size), access_status::ok};
-  return {*static_cast<const std::uint64_t*>(ctx) & width_mask(size), access_status::decode_error};
-}
-template <stub_response R>
-access_status stub_write(void*, addr_t, unsigned, std::uint64_t) {
-  return R == stub_response::decode_error ? access_status::decode_error : access_status::ok;
-}
-
-/// The binding a leaf starts with: a stub wired to its answer, a passthrough/io/regs leaf to
-/// `unbound`; `error_read` is where its error value lives.
-constexpr binding initial_binding(region_kind kind, stub_response response,
-                                  const std::uint64_t* error_read) {
-  void* const ctx = const_cast<std::uint64_t*>(error_read);  // read only, by the thunks above
-  if (kind != region_kind::stub) return {ctx, &unbound_read, &unbound_write, false};
-  switch (response) {
-    case stub_response::read_as_zero:
-      return {ctx, &stub_read<stub_response::read_as_zero>,
-              &stub_write<stub_response::read_as_zero>, true};
-    case stub_response::read_as_ones:
-      return {ctx, &stub_read<stub_response::read_as_ones>,
-              &stub_write<stub_response::read_as_ones>, true};
-    case stub_response::decode_error: break;
-  }
-  return {ctx, &stub_read<stub_response::decode_error>, &stub_write<stub_response::decode_error>,
-          true};
-}
-
-inline read_result passthrough_read(void* ctx, addr_t offset, unsigned size) {
-  return {host_load(static_cast<const std::byte*>(ctx) + offset, size), access_status::ok};
-}
-inline access_status passthrough_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v) {
-  host_store(static_cast<std::byte*>(ctx) + offset, size, v);
-  return access_status::ok;
-}
-
-template <class H, endian Order>
-read_result io_read(void* ctx, addr_t offset, unsigned size) {
-  const std::uint64_t v =
-      static_cast<std::uint64_t>(static_cast<H*>(ctx)->read(offset, size)) & width_mask(size);
-  return {Order == endian::big ? byteswap_n(v, size) : v, access_status::ok};
-}
-template <class H, endian Order>
-access_status io_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v) {
-  v &= width_mask(size);
-  static_cast<H*>(ctx)->write(offset, size, Order == endian::big ? byteswap_n(v, size) : v);
-  return access_status::ok;
-}
 
 /// Node index of `Path` in Tree, or npos.
 template <region Tree, fixed_string Path>
@@ -160,6 +74,13 @@ template <fixed_string Path>
 struct register_file_block_differs_from_the_region {
   static_assert(always_false_v<Path>,
                 "mmiotree: the register_file's block type is not the block declared at this path");
+};
+template <fixed_string Path>
+struct slot_region_differs_from_the_handle_type {
+  static_assert(always_false_v<Path>,
+                "mmiotree: slot<Region, Path>() makes a handle of type slot_ref<Region>, but the "
+                "region declared at Path has another shape (names, sizes, kinds, offsets, "
+                "policies); name the region type the machine declares there");
 };
 template <fixed_string Path>
 struct path_names_no_slot {
@@ -201,16 +122,6 @@ struct access_counters {
   [[nodiscard]] constexpr bool operator==(const access_counters&) const = default;
 };
 
-/// A handler whose state an address-space snapshot carries (register_file is one).
-template <class H>
-concept stateful_handler = requires(H& h, const H& c, std::span<std::byte> out,
-                                    std::span<const std::byte> in) {
-  { c.snapshot_size() } -> std::convertible_to<std::size_t>;
-  c.save_state(out);
-  { c.validate_state(in) } -> std::convertible_to<bool>;
-  h.restore_state(in);
-};
-
 /// Why `restore` refused a snapshot (nothing changed).
 enum class restore_status : std::uint8_t {
   ok,
@@ -243,11 +154,13 @@ enum class restore_status : std::uint8_t {
 
 template <region Tree, space_options Options = space_options{}>
 requires verify<Tree>
-class address_space {
+class address_space final : public dynamic_space {
  public:
   using tree = Tree;
   static constexpr std::span<const node> nodes = nodes_v<Tree>;
   static constexpr std::size_t leaf_count = leaf_count_v<Tree>;
+  /// Most listeners registered at once.
+  static constexpr std::size_t max_listeners = 8;
 
   /// Stubs answer from the start; passthrough and io leaves answer `unbound` until bound.
   address_space() noexcept : bindings_(initial_bindings_) {}
@@ -256,7 +169,8 @@ class address_space {
   address_space& operator=(const address_space&) = delete;
 
   /// Binds host memory (an mmap of a BAR, a memfd, RAM) to the passthrough region `Path`.
-  /// The memory must outlive the binding and hold at least the region's size.
+  /// The memory must outlive the binding and hold at least the region's size. Registered
+  /// listeners hear the change where the region is visible (its host pointer changes).
   template <fixed_string Path>
   [[nodiscard]] bind_status bind(std::span<std::byte> host, mem_attrs attrs = {}) noexcept {
     constexpr node_index i = checked_path<Path>();
@@ -265,12 +179,7 @@ class address_space {
         (void)&diag::emit<diag::bind_host_memory_to_a_non_passthrough_region<Path>>;
       return bind_status::null_host_memory;
     } else {
-      if (host.data() == nullptr) return bind_status::null_host_memory;
-      if (host.size() < nodes_v<Tree>[i].size) return bind_status::host_memory_too_small;
-      bindings_[nodes_v<Tree>[i].leaf] = {host.data(), &detail::passthrough_read,
-                                          &detail::passthrough_write, true};
-      attrs_[nodes_v<Tree>[i].leaf] = attrs;
-      return bind_status::ok;
+      return bind_memory(static_cast<leaf_id>(nodes_v<Tree>[i].leaf), host, attrs);
     }
   }
 
@@ -301,7 +210,8 @@ class address_space {
   template <fixed_string Path>
   void unbind() noexcept {
     constexpr node_index i = checked_path<Path>();
-    if constexpr (i != npos && takes_binding(nodes_v<Tree>[i].kind)) wire_unbound<i>();
+    if constexpr (i != npos && takes_binding(nodes_v<Tree>[i].kind))
+      unbind(static_cast<leaf_id>(nodes_v<Tree>[i].leaf));
   }
 
   template <fixed_string Path>
@@ -420,83 +330,160 @@ class address_space {
 
   // ---- slots, transactions, listeners -----------------------------------------------------
 
-  static constexpr std::size_t slot_count = slot_tables_v<Tree>.slots.size();
-  static constexpr bool has_slots = slot_count != 0;
+  static constexpr std::size_t num_slots = slot_tables_v<Tree>.slots.size();
+  static constexpr bool has_slots = num_slots != 0;
 
-  /// A batch of slot changes, applied by `commit` completely or not at all. Obtained from
-  /// `address_space::transaction()`; one open transaction at a time (one writer).
-  class transaction {
+  /// The id of slot `Path` (a compile error if `Path` names no slot).
+  template <fixed_string Path>
+  [[nodiscard]] static consteval slot_id slot_of() {
+    return static_cast<slot_id>(slot_index<Path>());
+  }
+
+  /// A handle on slot `Path`, for a device that moves it (see runtime/slot_handle.hpp).
+  template <fixed_string Path>
+  [[nodiscard]] slot_handle slot() noexcept {
+    return slot_handle(*this, slot_of<Path>());
+  }
+  /// A handle on slot `Path` that also binds its leaves by paths inside `Region`; `Region` must
+  /// be the region declared at `Path` (same shape: checked at compile time).
+  template <region Region, fixed_string Path>
+  [[nodiscard]] slot_ref<Region> slot() noexcept {
+    constexpr std::uint32_t s = slot_index<Path>();
+    if constexpr (s < num_slots && shape_hash(nodes_v<Tree>, slot_tables_v<Tree>.slots[s].node) !=
+                                       shape_hash(nodes_v<Region>))
+      (void)&diag::emit<diag::slot_region_differs_from_the_handle_type<Path>>;
+    return slot_ref<Region>::of(*this, static_cast<slot_id>(s));
+  }
+
+  /// A transaction on this space that also takes slots by path:
+  /// `as.transaction().place<"pci/bar0">(0xfe00'0000).disable<"pci/bar2">().commit()`.
+  class typed_transaction : public mmiotree::transaction {
+    using base = mmiotree::transaction;
+
    public:
-    /// Places slot `Path` at `base` (relative to its window) and enables it.
+    explicit typed_transaction(address_space& as) noexcept : base(as) {}
+    using base::disable;
+    using base::enable;
+    using base::place;
+    using base::place_in_window;
     template <fixed_string Path>
-    transaction& place(addr_t base) noexcept {
-      slot_placement& p = pending<Path>();
-      p = {base, true};
-      return *this;
-    }
-    /// Enables or disables slot `Path` at its current (or pending) base.
-    template <fixed_string Path>
-    transaction& enable(bool on = true) noexcept {
-      pending<Path>().enabled = on;
+    typed_transaction& place(addr_t gpa) noexcept {
+      base::place(slot_of<Path>(), gpa);
       return *this;
     }
     template <fixed_string Path>
-    transaction& disable() noexcept {
-      return enable<Path>(false);
+    typed_transaction& place_in_window(addr_t offset) noexcept {
+      base::place_in_window(slot_of<Path>(), offset);
+      return *this;
     }
-
-    /// Validates and applies every change, then tells each listener what changed in the flat
-    /// view (all `region_del`s, then all `region_add`s). On error nothing changed and no
-    /// listener was called. The transaction is empty afterwards either way.
-    template <listener... L>
-    commit_result commit(L&... listeners) {
-      const commit_result r = as_.commit_changes(std::span(changes_.data(), n_), listeners...);
-      n_ = 0;
-      return r;
-    }
-
-   private:
-    friend class address_space;
-    explicit transaction(address_space& as) noexcept : as_(as) {}
-
     template <fixed_string Path>
-    slot_placement& pending() noexcept {
-      constexpr std::uint32_t s = slot_index<Path>();
-      for (std::size_t k = 0; k < n_; ++k)
-        if (changes_[k].first == s) return changes_[k].second;
-      changes_[n_] = {s, as_.slot_placement_of(s)};
-      return changes_[n_++].second;
+    typed_transaction& enable(bool on = true) noexcept {
+      base::enable(slot_of<Path>(), on);
+      return *this;
     }
-
-    address_space& as_;
-    std::array<typename slot_map<Tree>::change, slot_count + 1> changes_{};
-    std::size_t n_ = 0;
+    template <fixed_string Path>
+    typed_transaction& disable() noexcept {
+      base::disable(slot_of<Path>());
+      return *this;
+    }
   };
 
-  /// Opens a transaction.
-  [[nodiscard]] transaction begin() noexcept { return transaction(*this); }
+  /// Opens a transaction (collecting changes takes no lock; `commit` serialises).
+  [[nodiscard]] typed_transaction transaction() noexcept { return typed_transaction(*this); }
 
-  /// The placement of slot number `slot` (an index into `slot_tables_v<Tree>.slots`).
-  [[nodiscard]] slot_placement placement_of_slot(std::uint32_t slot) const noexcept {
-    return slot_placement_of(slot);
-  }
-
-  /// The placement of slot `Path` (window-relative base, enabled).
+  /// Where slot `Path` is (guest-physical base, enabled).
   template <fixed_string Path>
   [[nodiscard]] slot_placement placement() const noexcept {
-    return slot_placement_of(slot_index<Path>());
+    return placement(slot_of<Path>());
   }
 
-  /// Tells `l` about the whole current flat view, as `region_add`s in address order: how a
-  /// backend that attaches late catches up.
-  template <listener L>
-  void replay(L& l) const {
-    auto add = [&](const flat_range& r) { l.region_add(event_of(r)); };
+  // dynamic_space
+
+  commit_result commit(std::span<const slot_op> ops) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    return commit_locked(ops);
+  }
+  [[nodiscard]] std::size_t slot_count() const noexcept override { return num_slots; }
+  [[nodiscard]] slot_placement placement(slot_id s) const noexcept override {
     if constexpr (has_slots) {
-      slots_.for_each_range(add, [&](node_index leaf) { return mergeable(leaf); });
+      if (index_of(s) >= num_slots) return {};
+      const window_placement p = slots_.placement(index_of(s));
+      return {window_lo(index_of(s)) + p.base, p.enabled};
     } else {
-      for (const flat_range& r : flat_view_v<Tree>) add(r);
+      (void)s;
+      return {};
     }
+  }
+  [[nodiscard]] window_extent window(slot_id s) const noexcept override {
+    if constexpr (has_slots) {
+      if (index_of(s) >= num_slots) return {};
+      const window_desc& w =
+          slot_tables_v<Tree>.windows[slot_tables_v<Tree>.slots[index_of(s)].window_index];
+      return {w.lo, w.last};
+    } else {
+      (void)s;
+      return {};
+    }
+  }
+  [[nodiscard]] node_index slot_node(slot_id s) const noexcept override {
+    if constexpr (has_slots) {
+      return index_of(s) < num_slots ? slot_tables_v<Tree>.slots[index_of(s)].node : npos;
+    } else {
+      (void)s;
+      return npos;
+    }
+  }
+  [[nodiscard]] leaf_id slot_first_leaf(slot_id s) const noexcept override {
+    return index_of(s) < num_slots ? static_cast<leaf_id>(slot_leaves_[index_of(s)].first)
+                                   : leaf_id::none;
+  }
+  [[nodiscard]] std::uint32_t slot_leaf_count(slot_id s) const noexcept override {
+    return index_of(s) < num_slots ? slot_leaves_[index_of(s)].second : 0;
+  }
+  [[nodiscard]] std::uint64_t shape(slot_id s) const noexcept override {
+    return index_of(s) < num_slots ? slot_shapes_[index_of(s)] : 0;
+  }
+  bind_status bind_memory(leaf_id l, std::span<std::byte> host, mem_attrs attrs) override {
+    const std::uint32_t leaf = index_of(l);
+    if (leaf >= leaf_count || nodes_v<Tree>[leaf_nodes_[leaf]].kind != region_kind::passthrough)
+      return bind_status::not_a_slot_leaf;
+    if (host.data() == nullptr) return bind_status::null_host_memory;
+    if (host.size() < nodes_v<Tree>[leaf_nodes_[leaf]].size)
+      return bind_status::host_memory_too_small;
+    rebind(leaf, {host.data(), &detail::passthrough_read, &detail::passthrough_write, true}, attrs,
+           {});
+    return bind_status::ok;
+  }
+  void bind_handler(leaf_id l, const detail::binding& b, const detail::state_ops& ops) override {
+    const std::uint32_t leaf = index_of(l);
+    if (leaf >= leaf_count) return;
+    const region_kind k = nodes_v<Tree>[leaf_nodes_[leaf]].kind;
+    if (k != region_kind::io && k != region_kind::regs) return;
+    rebind(leaf, b, {}, ops);
+  }
+  void unbind(leaf_id l) override {
+    const std::uint32_t leaf = index_of(l);
+    if (leaf >= leaf_count || !takes_binding(nodes_v<Tree>[leaf_nodes_[leaf]].kind)) return;
+    rebind(leaf, initial_bindings_[leaf], {}, {});
+  }
+
+  /// Registers `l` (see dynamic_space::add_listener): it is told the current map at once.
+  listener_registration add_listener(map_listener& l, listener_options o = {}) override {
+    if (o.page_size != 0 && (o.page_size & (o.page_size - 1)) != 0)
+      return {listener_status::bad_page_size, listener_id::none};
+    std::lock_guard<std::mutex> writer(writer_);
+    for (std::uint32_t k = 0; k < max_listeners; ++k) {
+      if (listeners_[k].l != nullptr) continue;
+      listeners_[k] = {&l, o.page_size};
+      replay_to(listeners_[k]);
+      return {listener_status::ok, static_cast<listener_id>(k)};
+    }
+    return {listener_status::full, listener_id::none};
+  }
+  void remove_listener(listener_id id) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    const auto k = static_cast<std::uint32_t>(id);
+    if (k < max_listeners) listeners_[k] = {};
   }
 
   // ---- snapshot and restore ------------------------------------------------------------
@@ -509,29 +496,7 @@ class address_space {
   /// flat view. A snapshot restores only into a tree with the same fingerprint.
   static constexpr std::uint64_t fingerprint = [] {
     detail::fnv1a f;
-    for (const node& n : nodes_v<Tree>) {
-      f.str(n.name);
-      f.u64(static_cast<std::uint64_t>(n.kind));
-      f.u64(n.size);
-      f.u64(n.offset);
-      f.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(n.priority)));
-      f.u64(n.parent);
-      f.u64(n.end);
-      f.u64(n.access.valid | (std::uint64_t{n.access.impl_min} << 8) |
-            (std::uint64_t{n.access.impl_max} << 16) | (std::uint64_t{n.access.unaligned} << 24) |
-            (static_cast<std::uint64_t>(n.access.order) << 32) |
-            (static_cast<std::uint64_t>(n.access.on_straddle) << 40));
-      f.u64(n.access.align);
-      f.u64(n.access.error_read);
-      f.u64(static_cast<std::uint64_t>(n.response));
-      f.str(n.alias_path);
-      f.u64(n.alias_offset);
-      f.u64(n.dynamic);
-      f.u64(n.slot_align);
-      f.u64(static_cast<std::uint64_t>(n.tie));
-      f.u64(n.layout_hash);
-      f.u64(n.keep_separate);
-    }
+    for (const node& n : nodes_v<Tree>) detail::hash_node(f, n, 0, false);
     for (const flat_range& r : flat_view_v<Tree>) {
       f.u64(r.lo);
       f.u64(r.last);
@@ -544,7 +509,7 @@ class address_space {
   /// Bytes `save` writes now: a header, every slot's placement, a section for each leaf bound
   /// to a `stateful_handler` (register files), and a checksum.
   [[nodiscard]] std::size_t snapshot_size() const noexcept {
-    std::size_t n = header_bytes + 16 * slot_count + 8;
+    std::size_t n = header_bytes + 16 * num_slots + 8;
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (state_ops_[l].size) n += 8 + pad8(state_ops_[l].size(bindings_[l].ctx));
     return n;
@@ -566,8 +531,8 @@ class address_space {
     put(sections, 4);
     put(fingerprint, 8);
     put(out.size(), 8);
-    for (std::uint32_t s = 0; s < slot_count; ++s) {
-      const slot_placement p = slot_placement_of(s);
+    for (std::uint32_t s = 0; s < num_slots; ++s) {
+      const window_placement p = window_placement_of(s);
       put(p.base, 8);
       put(p.enabled ? 1 : 0, 8);
     }
@@ -593,9 +558,9 @@ class address_space {
   /// Restores slot placements and handler state from `blob`. Everything is validated first —
   /// header, version, layout fingerprint, length, checksum, every slot placement (as a commit
   /// would be), and every section (by its handler) — and only then applied; on any error
-  /// nothing changes and no listener is called. Listeners are told the map changes.
-  template <listener... L>
-  restore_status restore(std::span<const std::byte> blob, L&... listeners) {
+  /// nothing changes and no listener is called. Registered listeners hear the map change.
+  restore_status restore(std::span<const std::byte> blob) {
+    std::lock_guard<std::mutex> writer(writer_);
     std::size_t at = 0;
     auto get = [&](unsigned bytes) {
       std::uint64_t v = 0;
@@ -613,15 +578,15 @@ class address_space {
     if (checksum(blob.first(blob.size() - 8)) != read_u64(blob.subspan(blob.size() - 8)))
       return restore_status::corrupt;
     const std::size_t body_end = blob.size() - 8;
-    if (body_end - at < 16 * slot_count) return restore_status::truncated;
-    std::array<typename slot_map<Tree>::change, slot_count + 1> changes{};
+    if (body_end - at < 16 * num_slots) return restore_status::truncated;
+    std::array<typename slot_map<Tree>::change, num_slots + 1> changes{};
     std::size_t nchanges = 0;
-    for (std::uint32_t s = 0; s < slot_count; ++s) {
-      const slot_placement p{get(8), false};
+    for (std::uint32_t s = 0; s < num_slots; ++s) {
+      const addr_t base = get(8);
       const std::uint64_t en = get(8);
       if (en > 1) return restore_status::bad_slot;
-      const slot_placement want{p.base, en == 1};
-      if (!(want == slot_placement_of(s))) changes[nchanges++] = {s, want};
+      const window_placement want{base, en == 1};
+      if (!(want == window_placement_of(s))) changes[nchanges++] = {s, want};
     }
     if constexpr (has_slots)
       if (!slots_.check(std::span(changes.data(), nchanges)).ok()) return restore_status::bad_slot;
@@ -644,7 +609,7 @@ class address_space {
       if (state_ops_[l].size && !seen[l]) return restore_status::missing_section;
     // Everything checked: apply.
     if constexpr (has_slots) {
-      if (nchanges != 0) (void)commit_changes(std::span(changes.data(), nchanges), listeners...);
+      if (nchanges != 0) (void)apply_changes(std::span(changes.data(), nchanges));
     }
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (seen[l])
@@ -672,7 +637,7 @@ class address_space {
   static consteval std::uint32_t slot_index() {
     constexpr node_index i = checked_path<Path>();
     constexpr std::uint32_t s = [] {
-      for (std::uint32_t k = 0; k < slot_count; ++k)
+      for (std::uint32_t k = 0; k < num_slots; ++k)
         if (slot_tables_v<Tree>.slots[k].node == detail::path_index_v<Tree, Path>) return k;
       return std::uint32_t{0xFFFFFFFF};
     }();
@@ -680,40 +645,213 @@ class address_space {
     return s == 0xFFFFFFFF ? 0 : s;
   }
 
-  slot_placement slot_placement_of(std::uint32_t s) const noexcept {
+  window_placement window_placement_of(std::uint32_t s) const noexcept {
     if constexpr (has_slots) return slots_.placement(s);
+    (void)s;
     return {};
+  }
+  static constexpr addr_t window_lo(std::uint32_t s) noexcept {
+    return slot_tables_v<Tree>.windows[slot_tables_v<Tree>.slots[s].window_index].lo;
   }
 
   static bool mergeable(node_index leaf) noexcept { return !nodes_v<Tree>[leaf].keep_separate; }
 
-  map_event event_of(const flat_range& r) const noexcept {
+  /// The exact event of flat range `r`, with the binding `b` / attributes `a` of its leaf.
+  map_event event_with(const flat_range& r, const detail::binding& b,
+                       const mem_attrs& a) const noexcept {
     const node& n = nodes_v<Tree>[r.leaf];
     map_event e{r.lo, r.last, r.leaf, n.kind, r.offset, nullptr, {}};
     if (n.kind == region_kind::passthrough) {
-      const detail::binding& b = bindings_[n.leaf];
       if (b.bound) e.host = static_cast<std::byte*>(b.ctx) + r.offset;
-      e.attrs = attrs_[n.leaf];
+      e.attrs = a;
     }
     return e;
   }
+  map_event event_of(const flat_range& r) const noexcept {
+    return event_with(r, bindings_[nodes_v<Tree>[r.leaf].leaf], attrs_[nodes_v<Tree>[r.leaf].leaf]);
+  }
 
-  template <class... L>
-  commit_result commit_changes(std::span<const typename slot_map<Tree>::change> changes,
-                               L&... listeners) {
+  /// The commit behind `dynamic_space::commit`, with the writer lock held: ops → placements.
+  commit_result commit_locked(std::span<const slot_op> ops) {
     if constexpr (!has_slots) {
+      if (ops.empty()) return {};
+      return {commit_error::no_such_slot, npos, npos, index_of(ops[0].slot), index_of(ops[0].slot)};
+    } else {
+      std::array<typename slot_map<Tree>::change, mmiotree::transaction::capacity> changes;
+      std::size_t n = 0;
+      if (ops.size() > changes.size())
+        return {commit_error::too_many_changes, npos, npos, ops.size(), ops.size()};
+      for (const slot_op& op : ops) {
+        const std::uint32_t s = index_of(op.slot);
+        if (s >= num_slots) return {commit_error::no_such_slot, npos, npos, s, s};
+        std::size_t k = 0;
+        while (k < n && changes[k].first != s) ++k;
+        if (k == n) changes[n++] = {s, slots_.placement(s)};
+        window_placement& p = changes[k].second;
+        const slot_desc& d = slot_tables_v<Tree>.slots[s];
+        const addr_t wlo = window_lo(s);
+        switch (op.op) {
+          case slot_op::kind::place:
+            // Below the window: refused as outside it, named at the address asked for.
+            if (op.addr < wlo)
+              return {commit_error::slot_outside_window, d.node, npos, op.addr,
+                      op.addr + (d.size - 1)};
+            p = {op.addr - wlo, true};
+            break;
+          case slot_op::kind::place_in_window: p = {op.addr, true}; break;
+          case slot_op::kind::enable: p.enabled = true; break;
+          case slot_op::kind::disable: p.enabled = false; break;
+        }
+      }
+      return apply_changes(std::span<const typename slot_map<Tree>::change>(changes.data(), n));
+    }
+  }
+
+  /// Commits window placements and tells every listener (writer lock held).
+  commit_result apply_changes(std::span<const typename slot_map<Tree>::change> changes) {
+    if constexpr (!has_slots) {
+      (void)changes;
       return {};
     } else {
-      return slots_.commit(
-          changes,
-          [&](bool add, const flat_range& r) {
-            [[maybe_unused]] const map_event e = event_of(r);  // unused with no listener
-            if (add)
-              (listeners.region_add(e), ...);
+      addr_t page = 0;
+      for (const detail::listener_entry& e : listeners_)
+        if (e.l != nullptr && e.page > page) page = e.page;
+      const commit_result r =
+          slots_.commit(changes, page, [](node_index leaf) { return mergeable(leaf); });
+      if (!r.ok()) return r;
+      const auto v = slots_.views();
+      for (const detail::listener_entry& e : listeners_) {
+        if (e.l == nullptr) continue;
+        e.l->changes_begin();
+        if (e.page == 0)
+          tell(*e.l, v.before, v.after, [&](const flat_range& f) { return event_of(f); });
+        else
+          tell_pages(
+              e, v.before, v.after, [&](const flat_range& f) { return event_of(f); },
+              [&](const flat_range& f) { return event_of(f); });
+        e.l->changes_end();
+      }
+      return r;
+    }
+  }
+
+  /// Tells `l` what differs between two exact views over the same ranges: dels, then adds.
+  template <class Event>
+  static void tell(map_listener& l, std::span<const flat_range> before,
+                   std::span<const flat_range> after, Event&& event) {
+    diff_events(
+        before.size(), after.size(), [&](std::size_t i) { return event(before[i]); },
+        [&](std::size_t j) { return event(after[j]); }, l);
+  }
+
+  /// The same for a page-granular listener: the page spans of each view, then their difference.
+  /// `before_event` / `after_event` give the exact events on either side (a rebinding changes
+  /// host pointers, not ranges).
+  template <class Before, class After>
+  void tell_pages(const detail::listener_entry& e, std::span<const flat_range> before,
+                  std::span<const flat_range> after, Before&& before_event, After&& after_event) {
+    const addr_t top = nodes_v<Tree>[0].size - 1;
+    std::vector<map_event> a, b;
+    detail::page_spans(before, e.page, top, before_event,
+                       [&](const map_event& x) { a.push_back(x); });
+    detail::page_spans(after, e.page, top, after_event,
+                       [&](const map_event& x) { b.push_back(x); });
+    diff_events(
+        a.size(), b.size(), [&](std::size_t i) { return a[i]; },
+        [&](std::size_t j) { return b[j]; }, *e.l);
+  }
+
+  /// Events in one list and not in the other (both in address order): dels first, then adds.
+  template <class A, class B>
+  static void diff_events(std::size_t na, std::size_t nb, A&& at_a, B&& at_b, map_listener& l) {
+    for (int pass = 0; pass < 2; ++pass) {
+      const bool adds = pass == 1;
+      std::size_t i = 0, j = 0;
+      while (i < na || j < nb) {
+        if (j == nb || (i < na && at_a(i).lo < at_b(j).lo)) {
+          if (!adds) l.region_del(at_a(i));
+          ++i;
+        } else if (i == na || at_b(j).lo < at_a(i).lo) {
+          if (adds) l.region_add(at_b(j));
+          ++j;
+        } else {
+          const map_event x = at_a(i), y = at_b(j);
+          if (!(x == y)) {
+            if (adds)
+              l.region_add(y);
             else
-              (listeners.region_del(e), ...);
-          },
-          [&](node_index leaf) { return mergeable(leaf); });
+              l.region_del(x);
+          }
+          ++i;
+          ++j;
+        }
+      }
+    }
+  }
+
+  /// The whole current view, exact and merged as listeners get it.
+  std::vector<flat_range> whole_view() const {
+    std::vector<flat_range> v;
+    if constexpr (has_slots) {
+      slots_.for_each_range([&](const flat_range& r) { v.push_back(r); },
+                            [](node_index leaf) { return mergeable(leaf); });
+    } else {
+      v.assign(flat_view_v<Tree>.begin(), flat_view_v<Tree>.end());
+    }
+    return v;
+  }
+
+  /// Tells a listener that has just registered the whole current map.
+  void replay_to(const detail::listener_entry& e) {
+    const std::vector<flat_range> v = whole_view();
+    e.l->changes_begin();
+    if (e.page == 0) {
+      for (const flat_range& r : v) e.l->region_add(event_of(r));
+    } else {
+      detail::page_spans(
+          v, e.page, nodes_v<Tree>[0].size - 1, [&](const flat_range& f) { return event_of(f); },
+          [&](const map_event& x) { e.l->region_add(x); });
+    }
+    e.l->changes_end();
+  }
+
+  /// Changes leaf `leaf`'s binding (and passthrough attributes, snapshot operations), telling
+  /// the listeners where the leaf is visible: its host pointer or attributes change there.
+  void rebind(std::uint32_t leaf, const detail::binding& b, const mem_attrs& attrs,
+              const detail::state_ops& ops) {
+    std::lock_guard<std::mutex> writer(writer_);
+    const bool passthrough = nodes_v<Tree>[leaf_nodes_[leaf]].kind == region_kind::passthrough;
+    bool any = false;
+    for (const detail::listener_entry& e : listeners_) any = any || e.l != nullptr;
+    if (!passthrough || !any) {
+      bindings_[leaf] = b;
+      attrs_[leaf] = attrs;
+      state_ops_[leaf] = ops;
+      return;
+    }
+    const std::vector<flat_range> v = whole_view();
+    const detail::binding old_b = bindings_[leaf];
+    const mem_attrs old_a = attrs_[leaf];
+    bindings_[leaf] = b;
+    attrs_[leaf] = attrs;
+    state_ops_[leaf] = ops;
+    const node_index node = leaf_nodes_[leaf];
+    auto before = [&](const flat_range& f) {
+      return f.leaf == node ? event_with(f, old_b, old_a) : event_of(f);
+    };
+    auto after = [&](const flat_range& f) { return event_of(f); };
+    for (const detail::listener_entry& e : listeners_) {
+      if (e.l == nullptr) continue;
+      e.l->changes_begin();
+      if (e.page == 0) {
+        for (const flat_range& f : v)
+          if (f.leaf == node) e.l->region_del(before(f));
+        for (const flat_range& f : v)
+          if (f.leaf == node) e.l->region_add(after(f));
+      } else {
+        tell_pages(e, v, v, before, after);
+      }
+      e.l->changes_end();
     }
   }
 
@@ -776,30 +914,8 @@ class address_space {
 
   template <node_index I, class H>
   void bind_handler(H& handler) noexcept {
-    constexpr endian order = nodes_v<Tree>[I].access.order;
-    constexpr std::uint32_t leaf = nodes_v<Tree>[I].leaf;
-    bindings_[leaf] = {static_cast<void*>(std::addressof(handler)), &detail::io_read<H, order>,
-                       &detail::io_write<H, order>, true};
-    if constexpr (stateful_handler<H>) {
-      state_ops_[leaf] = {
-          [](const void* h) -> std::size_t { return static_cast<const H*>(h)->snapshot_size(); },
-          [](const void* h, std::span<std::byte> out) {
-            static_cast<const H*>(h)->save_state(out);
-          },
-          [](const void* h, std::span<const std::byte> in) -> bool {
-            return static_cast<const H*>(h)->validate_state(in);
-          },
-          [](void* h, std::span<const std::byte> in) { static_cast<H*>(h)->restore_state(in); }};
-    } else {
-      state_ops_[leaf] = {};
-    }
-  }
-
-  template <node_index I>
-  void wire_unbound() noexcept {
-    constexpr std::uint32_t leaf = nodes_v<Tree>[I].leaf;
-    state_ops_[leaf] = {};
-    bindings_[leaf] = initial_bindings_[leaf];
+    rebind(nodes_v<Tree>[I].leaf, detail::handler_binding(handler, nodes_v<Tree>[I].access.order),
+           {}, detail::state_ops_of<H>());
   }
 
   /// Each leaf's error value (all ones for holes, the last entry), pointed to by the `ctx` of
@@ -821,9 +937,9 @@ class address_space {
     const node* const nd = nodes_v<Tree>.data();
     for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
       if (is_leaf(nd[i].kind))
-        a.data()[nd[i].leaf] =
-            detail::initial_binding(nd[i].kind, nd[i].response, error_reads_.data() + nd[i].leaf);
-    a.data()[leaf_count] = detail::initial_binding(region_kind::stub, stub_response::decode_error,
+        a.data()[nd[i].leaf] = detail::initial_binding(
+            nd[i].kind == region_kind::stub, nd[i].response, error_reads_.data() + nd[i].leaf);
+    a.data()[leaf_count] = detail::initial_binding(true, stub_response::decode_error,
                                                    error_reads_.data() + leaf_count);
     return a;
   }();
@@ -1037,15 +1153,41 @@ class address_space {
   std::array<detail::binding, leaf_count + 1> bindings_;
   std::array<mem_attrs, leaf_count + 1> attrs_{};
   mutable std::array<counter, Options.stats ? leaf_count + 1 : 0> counters_{};
-  struct state_ops {
-    std::size_t (*size)(const void*) = nullptr;
-    void (*save)(const void*, std::span<std::byte>) = nullptr;
-    bool (*validate)(const void*, std::span<const std::byte>) = nullptr;
-    void (*restore)(void*, std::span<const std::byte>) = nullptr;
-  };
-  std::array<state_ops, leaf_count + 1> state_ops_{};
+  std::array<detail::state_ops, leaf_count + 1> state_ops_{};
   struct no_slots {};
   [[no_unique_address]] std::conditional_t<has_slots, slot_map<Tree>, no_slots> slots_{};
+
+  using listener_entry = detail::listener_entry;
+  std::array<listener_entry, max_listeners> listeners_{};
+  /// Serialises commits, bindings, listener registration and restores (one writer).
+  std::mutex writer_;
+
+  /// Each slot's first leaf and leaf count (a slot's leaves are consecutive, pre-order).
+  static constexpr auto slot_leaves_ = [] {
+    std::array<std::pair<std::uint32_t, std::uint32_t>, num_slots + 1> a{};
+    if constexpr (has_slots) {
+      const auto& nd = nodes_v<Tree>;
+      for (std::size_t s = 0; s < num_slots; ++s) {
+        const node_index root = slot_tables_v<Tree>.slots[s].node;
+        std::uint32_t first = no_id, count = 0;
+        for (node_index i = root; i < nd[root].end; ++i)
+          if (is_leaf(nd[i].kind)) {
+            if (first == no_id) first = nd[i].leaf;
+            ++count;
+          }
+        a[s] = {first, count};
+      }
+    }
+    return a;
+  }();
+  /// Each slot's shape (tree/descriptor.hpp: shape_hash), for typed handles made at run time.
+  static constexpr auto slot_shapes_ = [] {
+    std::array<std::uint64_t, num_slots + 1> a{};
+    if constexpr (has_slots)
+      for (std::size_t s = 0; s < num_slots; ++s)
+        a[s] = shape_hash(nodes_v<Tree>, slot_tables_v<Tree>.slots[s].node);
+    return a;
+  }();
 };
 
 MMIOTREE_END_NAMESPACE

@@ -27,6 +27,7 @@
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/slots.hpp>
+#include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <algorithm>
@@ -38,39 +39,12 @@
 
 MMIOTREE_BEGIN_NAMESPACE
 
-/// Why a commit was refused (nothing changed).
-enum class commit_error : std::uint8_t {
-  none,
-  slot_outside_window,  ///< a: the slot; [lo, last]: where it would lie (window-relative)
-  slot_misaligned,      ///< a: the slot; lo: the base; last: the alignment it needs
-  ambiguous_overlap,    ///< a: the slot, b: the region it ties with; [lo, last] root-relative
-};
-
-[[nodiscard]] constexpr std::string_view to_string(commit_error e) noexcept {
-  switch (e) {
-    case commit_error::none: return "none";
-    case commit_error::slot_outside_window: return "slot_outside_window";
-    case commit_error::slot_misaligned: return "slot_misaligned";
-    case commit_error::ambiguous_overlap: return "ambiguous_overlap";
-  }
-  return "?";
-}
-
-struct commit_result {
-  commit_error error = commit_error::none;
-  node_index a = npos;
-  node_index b = npos;
-  addr_t lo = 0;
-  addr_t last = 0;
-  [[nodiscard]] constexpr bool ok() const noexcept { return error == commit_error::none; }
-  [[nodiscard]] constexpr bool operator==(const commit_result&) const = default;
-};
-
-/// A slot's placement: its base inside its window (window-relative) and whether it is mapped.
-struct slot_placement {
+/// A slot's placement inside the slot map: its base relative to its window (the address space
+/// speaks guest-physical addresses at its interface; runtime/commit.hpp).
+struct window_placement {
   addr_t base = 0;
   bool enabled = false;
-  [[nodiscard]] constexpr bool operator==(const slot_placement&) const = default;
+  [[nodiscard]] constexpr bool operator==(const window_placement&) const = default;
 };
 
 template <region Tree>
@@ -81,12 +55,15 @@ class slot_map {
   static constexpr std::size_t window_count = tables.windows.size();
   /// Most overlay ranges a window can hold: every cut comes from a slot range or level edge.
   static constexpr std::size_t capacity = 2 * (tables.ranges.size() + tables.levels.size()) + 2;
+  /// Most ranges a view over affected ranges can hold.
+  static constexpr std::size_t view_capacity =
+      capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1;
 
   slot_map() noexcept { clean_.fill(true); }
   slot_map(const slot_map&) = delete;
   slot_map& operator=(const slot_map&) = delete;
 
-  [[nodiscard]] const slot_placement& placement(std::size_t slot) const noexcept {
+  [[nodiscard]] const window_placement& placement(std::size_t slot) const noexcept {
     return place_[slot];
   }
 
@@ -124,38 +101,47 @@ class slot_map {
     }
   }
 
-  using change = std::pair<std::uint32_t, slot_placement>;
+  using change = std::pair<std::uint32_t, window_placement>;
 
   /// Writer side: applies `changes` (slot index → new placement; at most one per slot), all or
-  /// nothing. `emit(add, range)` receives the flat-view ranges that disappear (add = false,
-  /// all of them first) then those that appear (add = true), root-relative, each list in
-  /// address order; ranges that did not change are not reported. `merge(leaf)` says whether
-  /// contiguous ranges of that leaf may be reported as one.
-  template <class Emit, class Merge>
-  commit_result commit(std::span<const change> changes, Emit&& emit, Merge&& merge) {
-    return run<false>(changes, emit, merge);
+  /// nothing, and publishes the new overlay. Afterwards `views()` holds the full view before and
+  /// after over every range the commit affected — widened to whole ranges of either view and to
+  /// whole pages of `page` (0: no page widening), so that a listener that holds whole ranges or
+  /// whole pages can diff them. Ranges of one leaf are merged where `merge(leaf)` allows.
+  template <class Merge>
+  commit_result commit(std::span<const change> changes, addr_t page, Merge&& merge) {
+    return run<false>(changes, page, merge);
   }
 
   /// Whether `changes` would commit; changes nothing.
   [[nodiscard]] commit_result check(std::span<const change> changes) {
-    auto none = [](bool, const flat_range&) {};
     auto merge = [](node_index) { return true; };
-    return run<true>(changes, none, merge);
+    return run<true>(changes, 0, merge);
+  }
+
+  /// The full view over the last commit's affected ranges, before and after it.
+  struct view_pair {
+    std::span<const flat_range> before, after;
+  };
+  [[nodiscard]] view_pair views() const noexcept {
+    return {{view_a_.data(), views_n_[0]}, {view_b_.data(), views_n_[1]}};
   }
 
  private:
-  template <bool DryRun, class Emit, class Merge>
-  commit_result run(std::span<const change> changes, Emit& emit, Merge& merge) {
+  template <bool DryRun, class Merge>
+  commit_result run(std::span<const change> changes, addr_t page, Merge& merge) {
     // 1. Each change on its own.
     for (const auto& [s, p] : changes) {
       if (!p.enabled) continue;
       const slot_desc& d = tables.slots[s];
       const window_desc& wd = tables.windows[d.window_index];
       const addr_t wsize = wd.last - wd.lo + 1;
-      if (p.base % d.align != 0)
-        return {commit_error::slot_misaligned, d.node, npos, p.base, d.align};
+      // Alignment is guest-physical (root-relative), as a BAR's or a decoder's is.
+      if ((wd.lo + p.base) % d.align != 0)
+        return {commit_error::slot_misaligned, d.node, npos, wd.lo + p.base, d.align};
       if (d.size > wsize || p.base > wsize - d.size)
-        return {commit_error::slot_outside_window, d.node, npos, p.base, p.base + (d.size - 1)};
+        return {commit_error::slot_outside_window, d.node, npos, wd.lo + p.base,
+                wd.lo + p.base + (d.size - 1)};
     }
     // 2. Plan every affected window without changing anything; refuse ambiguity here.
     std::array<std::uint8_t, window_count> mode{};  // 0 untouched, 1 fast, 2 general
@@ -184,10 +170,10 @@ class slot_map {
       add_range(tables.windows[w].lo, tables.windows[w].last);
     }
     if constexpr (DryRun) return {};
-    expand_ranges();
+    expand_ranges(page);
     normalise_ranges();
     // 3. The view before, over the affected ranges.
-    const std::size_t old_n = views(view_a_.data(), merge);
+    views_n_[0] = views(view_a_.data(), merge);
     // 4. Apply.
     for (const auto& [s, p] : changes) {
       const std::size_t w = tables.slots[s].window_index;
@@ -202,9 +188,8 @@ class slot_map {
     for (const auto& [s, p] : changes) place_[s] = p;
     for (std::size_t w = 0; w < window_count; ++w)
       if (mode[w] == 2) rebuild_extents(w);
-    // 5. The view after; report the difference; publish.
-    const std::size_t new_n = views(view_b_.data(), merge);
-    diff(old_n, new_n, emit);
+    // 5. The view after; publish.
+    views_n_[1] = views(view_b_.data(), merge);
     publish();
     return {};
   }
@@ -275,7 +260,7 @@ class slot_map {
 
   /// In a clean window, can slot s take placement p and the window stay clean? (No overlap
   /// with another enabled slot's extent, no level at or above its priority under it.)
-  bool fits_clean(std::uint32_t s, const slot_placement& p) const noexcept {
+  bool fits_clean(std::uint32_t s, const window_placement& p) const noexcept {
     if (!p.enabled) return true;
     const slot_desc& d = tables.slots[s];
     const std::size_t w = d.window_index;
@@ -306,11 +291,11 @@ class slot_map {
   }
 
   /// Fast path: take slot s's ranges out of the overlay and put them back at p.
-  void move_clean(std::uint32_t s, const slot_placement& p) {
+  void move_clean(std::uint32_t s, const window_placement& p) {
     const slot_desc& d = tables.slots[s];
     const std::size_t w = d.window_index;
     const addr_t wlo = tables.windows[w].lo;
-    const slot_placement& old = place_[s];
+    const window_placement& old = place_[s];
     if (old.enabled && p.enabled) {
       // A move: shift only the ranges between the old and the new position.
       const std::size_t n = d.range_count;
@@ -440,9 +425,9 @@ class slot_map {
   }
 
   /// The placement slot s will have after `changes`.
-  static slot_placement after(const slot_placement& now, std::uint32_t s,
-                              std::span<const change> changes) {
-    slot_placement p = now;
+  static window_placement after(const window_placement& now, std::uint32_t s,
+                                std::span<const change> changes) {
+    window_placement p = now;
     for (const auto& [cs, cp] : changes)
       if (cs == s) p = cp;
     return p;
@@ -457,7 +442,7 @@ class slot_map {
     std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
     std::size_t k = 0;
     for (std::uint32_t s = first; s < first + count; ++s) {
-      const slot_placement p = after(place_[s], s, changes);
+      const window_placement p = after(place_[s], s, changes);
       if (p.enabled) en[k++] = {wd.lo + p.base, s};
     }
     detail::sort(en.data(), en.data() + k);
@@ -563,7 +548,7 @@ class slot_map {
   /// a backend holds whole ranges, so a static range that a slot uncovers or splits must be
   /// reported whole, not clipped at the slot's edge. (New overlay ranges lie inside the
   /// ranges as planned, so the current static view and overlay are all it takes.)
-  void expand_ranges() noexcept {
+  void expand_ranges(addr_t page) noexcept {
     constexpr const auto& fv = flat_view_v<Tree>;
     auto containing = [&](addr_t x, addr_t& lo, addr_t& last) {
       lo = last = x;
@@ -582,9 +567,14 @@ class slot_map {
         last = std::max(last, (o - 1)->last);
       }
     };
+    const addr_t top = nodes_v<Tree>[0].size - 1;
     for (std::size_t k = 0; k < ranges_n_; ++k) {
       auto& [lo, last] = ranges_[k];
       for (;;) {
+        if (page != 0) {  // whole pages: a page-granular listener holds whole pages
+          lo -= lo % page;
+          last = top - (last - last % page) < page - 1 ? top : last - last % page + (page - 1);
+        }
         addr_t a = 0, b = 0, c = 0, d = 0;
         containing(lo, a, b);
         containing(last, c, d);
@@ -653,33 +643,6 @@ class slot_map {
     return n;
   }
 
-  /// Reports what is in one view and not in the other: dels first, then adds.
-  template <class Emit>
-  void diff(std::size_t no, std::size_t nn, Emit& emit) const {
-    for (int pass = 0; pass < 2; ++pass) {
-      const bool adds = pass == 1;
-      std::size_t i = 0, j = 0;
-      while (i < no || j < nn) {
-        if (j == nn || (i < no && view_a_[i].lo < view_b_[j].lo)) {
-          if (!adds) emit(false, view_a_[i]);
-          ++i;
-        } else if (i == no || view_b_[j].lo < view_a_[i].lo) {
-          if (adds) emit(true, view_b_[j]);
-          ++j;
-        } else {
-          if (!(view_a_[i] == view_b_[j])) {
-            if (adds)
-              emit(true, view_b_[j]);
-            else
-              emit(false, view_a_[i]);
-          }
-          ++i;
-          ++j;
-        }
-      }
-    }
-  }
-
   /// General path: replaces window w's overlay ranges with `pieces`.
   void splice(std::size_t w, std::span<const flat_range> pieces) {
     const auto [b, e] = window_span(w);
@@ -712,7 +675,7 @@ class slot_map {
     dirty_to_ = 0;
   }
 
-  std::array<slot_placement, slot_count> place_{};
+  std::array<window_placement, slot_count> place_{};
   std::array<bool, window_count> clean_{};
   // Writer-side copy of the overlay, sorted; `pub_` is what readers see.
   std::array<flat_range, capacity> shadow_{};
@@ -724,8 +687,9 @@ class slot_map {
   std::array<std::size_t, window_count> ext_n_{};
   std::array<std::pair<addr_t, addr_t>, 2 * slot_count + window_count> ranges_{};
   std::size_t ranges_n_ = 0;
-  std::array<flat_range, capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1> view_a_{};
-  std::array<flat_range, capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1> view_b_{};
+  std::array<flat_range, view_capacity> view_a_{};
+  std::array<flat_range, view_capacity> view_b_{};
+  std::array<std::size_t, 2> views_n_{};
   // Shared with readers.
   alignas(64) mutable std::uint64_t seq_ = 0;
   mutable std::uint64_t count_ = 0;

@@ -7,6 +7,7 @@
 
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/region.hpp>
 
@@ -325,6 +326,45 @@ inline constexpr auto nodes_v = detail::tree_nodes_v<Tree>;
 /// number it is only ever read by value.
 template <region Tree>
 constexpr std::size_t leaf_count_v = detail::count_leaves(detail::tree_nodes_v<Tree>);
+
+namespace detail {
+/// Hashes everything node `n` declares into `f`; its tree links (parent, end) relative to
+/// `base`. With `as_root`, the node's placement in its parent (offset, priority, slot
+/// parameters) is left out, so a subtree hashes like the same region declared as a tree of its
+/// own: how a slot handle checks that a slot has the shape of its region type.
+constexpr void hash_node(fnv1a& f, const node& n, node_index base, bool as_root) {
+  f.str(n.name);
+  f.u64(static_cast<std::uint64_t>(n.kind));
+  f.u64(n.size);
+  f.u64(as_root ? 0 : n.offset);
+  f.u64(as_root ? 0 : static_cast<std::uint64_t>(static_cast<std::int64_t>(n.priority)));
+  f.u64(as_root || n.parent == npos ? npos : n.parent - base);
+  f.u64(n.end - base);
+  f.u64(n.access.valid | (std::uint64_t{n.access.impl_min} << 8) |
+        (std::uint64_t{n.access.impl_max} << 16) | (std::uint64_t{n.access.unaligned} << 24) |
+        (static_cast<std::uint64_t>(n.access.order) << 32) |
+        (static_cast<std::uint64_t>(n.access.on_straddle) << 40));
+  f.u64(n.access.align);
+  f.u64(n.access.error_read);
+  f.u64(static_cast<std::uint64_t>(n.response));
+  f.str(n.alias_path);
+  f.u64(n.alias_offset);
+  f.u64(!as_root && n.dynamic);
+  f.u64(as_root ? 0 : n.slot_align);
+  f.u64(as_root ? 0 : static_cast<std::uint64_t>(n.tie));
+  f.u64(n.layout_hash);
+  f.u64(n.keep_separate);
+}
+}  // namespace detail
+
+/// A hash of the subtree at `root` as a region of its own: what every node of it declares,
+/// the root's placement in its parent left out. Two subtrees with the same shape hash alike.
+constexpr std::uint64_t shape_hash(std::span<const node> nodes, node_index root = 0) {
+  detail::fnv1a f;
+  for (node_index i = root; i < nodes[root].end; ++i)
+    detail::hash_node(f, nodes[i], root, i == root);
+  return f.h;
+}
 
 /// The full '/'-separated path of node `i` from the root (the root's own name excluded; the
 /// root's path is its name). Writes into `out` and returns the length; with `out == nullptr`

@@ -40,16 +40,16 @@ struct tag_io {
   void write(addr_t, unsigned, std::uint64_t) {}
 };
 /// A backend that mirrors the map from the events it is told (see test_slots.cpp).
-struct counting_listener {
+struct counting_listener final : map_listener {
   int events = 0;
   bool broken = false;  // a del of a range it does not hold, or an add over one
   std::map<addr_t, map_event> ranges;
-  void region_add(const map_event& e) {
+  void region_add(const map_event& e) override {
     ++events;
     broken = broken || ranges.contains(e.lo);
     ranges[e.lo] = e;
   }
-  void region_del(const map_event& e) {
+  void region_del(const map_event& e) override {
     ++events;
     const auto it = ranges.find(e.lo);
     broken = broken || it == ranges.end() || !(it->second == e);
@@ -70,7 +70,7 @@ struct rig {
     REQUIRE(as.template bind<"ram">(ram) == bind_status::ok);
     REQUIRE(as.template bind<"pci/bar">(bar) == bind_status::ok);
     as.template bind<"pci/mmio">(mmio);
-    as.replay(l);
+    REQUIRE(as.add_listener(l).ok());
   }
 };
 
@@ -105,10 +105,13 @@ constexpr std::size_t bar_at = 32, mmio_at = 48;
 /// listener, which followed every event, holds what a fresh replay gives.
 template <class T>
 void check_map(rig<T>& r, slot_placement bar, slot_placement mmio) {
-  CHECK(r.as.template placement<"pci/bar">() == bar);
-  CHECK(r.as.template placement<"pci/mmio">() == mmio);
+  // placement() speaks guest-physical addresses; a blob, window-relative ones.
+  CHECK(r.as.template placement<"pci/bar">() == slot_placement{pci + bar.base, bar.enabled});
+  CHECK(r.as.template placement<"pci/mmio">() == slot_placement{pci + mmio.base, mmio.enabled});
   counting_listener fresh;
-  r.as.replay(fresh);
+  const listener_registration reg = r.as.add_listener(fresh);
+  REQUIRE(reg.ok());
+  r.as.remove_listener(reg.id);
   CHECK_FALSE(r.l.broken);
   CHECK(fresh.ranges == r.l.ranges);
   auto in = [](slot_placement p, addr_t size, addr_t x) {
@@ -141,7 +144,11 @@ void check_map(rig<T>& r, slot_placement bar, slot_placement mmio) {
 
 TEST_CASE("snapshot -> restore -> snapshot is the identity", "[snapshot]") {
   rig<tree> r;
-  REQUIRE(r.as.begin().place<"pci/bar">(0x30000).place<"pci/mmio">(0x1000).commit(r.l).ok());
+  REQUIRE(r.as.transaction()
+              .place_in_window<"pci/bar">(0x30000)
+              .place_in_window<"pci/mmio">(0x1000)
+              .commit()
+              .ok());
   r.as.write(0, 4, 0x1234);
   r.rf.state().set_lock<"m">(true);
   const std::vector<std::byte> blob = r.as.save();
@@ -149,12 +156,13 @@ TEST_CASE("snapshot -> restore -> snapshot is the identity", "[snapshot]") {
   // Change everything, then restore.
   r.as.write(0, 4, 0x77);
   r.rf.state().set_lock<"m">(false);
-  REQUIRE(r.as.begin().place<"pci/bar">(0x50000).disable<"pci/mmio">().commit(r.l).ok());
-  REQUIRE(r.as.restore(blob, r.l) == restore_status::ok);
+  REQUIRE(
+      r.as.transaction().place_in_window<"pci/bar">(0x50000).disable<"pci/mmio">().commit().ok());
+  REQUIRE(r.as.restore(blob) == restore_status::ok);
   CHECK(r.as.save() == blob);
   CHECK(r.as.read(0, 4).value == 0x1234);
-  CHECK(r.as.placement<"pci/bar">() == slot_placement{0x30000, true});
-  CHECK(r.as.placement<"pci/mmio">() == slot_placement{0x1000, true});
+  CHECK(r.as.placement<"pci/bar">() == slot_placement{pci + 0x30000, true});
+  CHECK(r.as.placement<"pci/mmio">() == slot_placement{pci + 0x1000, true});
   CHECK(r.rf.state().locked<"m">());
   // The write-once field stays spent after restore.
   r.as.write(0, 4, 0xFF00);
@@ -163,10 +171,10 @@ TEST_CASE("snapshot -> restore -> snapshot is the identity", "[snapshot]") {
 
 TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
   rig<tree> r;
-  REQUIRE(r.as.begin().place<"pci/bar">(0x30000).commit(r.l).ok());
+  REQUIRE(r.as.transaction().place_in_window<"pci/bar">(0x30000).commit().ok());
   r.as.write(0, 4, 0x42);
   const std::vector<std::byte> good = r.as.save();
-  REQUIRE(r.as.begin().place<"pci/bar">(0x40000).commit(r.l).ok());
+  REQUIRE(r.as.transaction().place_in_window<"pci/bar">(0x40000).commit().ok());
   r.as.write(0, 4, 0x43);
   const std::vector<std::byte> now = r.as.save();
   const int events = r.l.events;
@@ -176,7 +184,7 @@ TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
   };
   SECTION("truncated at every length") {
     for (std::size_t n = 0; n < good.size(); ++n) {
-      CHECK(r.as.restore(std::span(good).first(n), r.l) != restore_status::ok);
+      CHECK(r.as.restore(std::span(good).first(n)) != restore_status::ok);
     }
     unchanged();
   }
@@ -185,7 +193,7 @@ TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
       for (int bit = 0; bit < 8; ++bit) {
         std::vector<std::byte> b = good;
         b[i] ^= std::byte(1U << bit);
-        CHECK(r.as.restore(b, r.l) != restore_status::ok);
+        CHECK(r.as.restore(b) != restore_status::ok);
       }
     unchanged();
   }
@@ -193,26 +201,26 @@ TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
     rig<other> o;
     CHECK(o.as.fingerprint != r.as.fingerprint);
     const auto theirs = o.as.save();
-    CHECK(r.as.restore(theirs, r.l) == restore_status::wrong_layout);
+    CHECK(r.as.restore(theirs) == restore_status::wrong_layout);
     unchanged();
   }
   SECTION("another version, bad magic, trailing bytes") {
     std::vector<std::byte> b = good;
     b[8] = std::byte{2};
-    CHECK(r.as.restore(b, r.l) == restore_status::unsupported_version);
+    CHECK(r.as.restore(b) == restore_status::unsupported_version);
     b = good;
     b[0] = std::byte{'X'};
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_magic);
+    CHECK(r.as.restore(b) == restore_status::bad_magic);
     b = good;
     b.push_back(std::byte{0});
-    CHECK(r.as.restore(b, r.l) == restore_status::truncated);
+    CHECK(r.as.restore(b) == restore_status::truncated);
     unchanged();
   }
 }
 
 TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
   rig<tree> r;
-  REQUIRE(r.as.begin().place<"pci/bar">(0x30000).commit(r.l).ok());
+  REQUIRE(r.as.transaction().place_in_window<"pci/bar">(0x30000).commit().ok());
   r.as.write(0, 4, 0x42);
   const std::vector<std::byte> now = r.as.save();
   const int events = r.l.events;
@@ -225,14 +233,14 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     std::vector<std::byte> b = now;
     put_u64(b, bar_at, 0x30010);
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    CHECK(r.as.restore(b) == restore_status::bad_slot);
     unchanged();
   }
   SECTION("a slot outside its window") {
     std::vector<std::byte> b = now;
     put_u64(b, bar_at, 64_MiB);
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    CHECK(r.as.restore(b) == restore_status::bad_slot);
     unchanged();
   }
   SECTION("a slot tying with static content of its priority under tie_policy::reject") {
@@ -240,10 +248,10 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     put_u64(b, mmio_at, 0x100000);  // over "fixed", priority 1 like "mmio"
     put_u64(b, mmio_at + 8, 1);
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    CHECK(r.as.restore(b) == restore_status::bad_slot);
     unchanged();
     // As a transaction refuses the same placement.
-    CHECK(r.as.begin().place<"pci/mmio">(0x100000).commit(r.l).error ==
+    CHECK(r.as.transaction().place_in_window<"pci/mmio">(0x100000).commit().error ==
           commit_error::ambiguous_overlap);
     unchanged();
   }
@@ -253,7 +261,7 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     put_u64(b, mmio_at, 0x110000);  // over bar: priority 1 over 0
     put_u64(b, mmio_at + 8, 1);
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::ok);
+    CHECK(r.as.restore(b) == restore_status::ok);
     CHECK(r.as.save() == b);
     check_map(r, {0x100000, true}, {0x110000, true});
   }
@@ -261,28 +269,28 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     std::vector<std::byte> b = now;
     put_u64(b, bar_at + 8, 2);
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_slot);
+    CHECK(r.as.restore(b) == restore_status::bad_slot);
     unchanged();
   }
   SECTION("register bits the block cannot hold") {
     std::vector<std::byte> b = now;
     b[64 + 8 + 3] = std::byte{0xFF};  // register a, bits 31:24: no field there
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::state_rejected);
+    CHECK(r.as.restore(b) == restore_status::state_rejected);
     unchanged();
   }
   SECTION("a section for a leaf that has no state") {
     std::vector<std::byte> b = now;
     b[64] = std::byte{1};  // leaf 1 is "ram"
     reseal(b);
-    CHECK(r.as.restore(b, r.l) == restore_status::bad_section);
+    CHECK(r.as.restore(b) == restore_status::bad_section);
     unchanged();
   }
   SECTION("a stateful leaf without its section") {
     r.as.unbind<"ctl">();
     const auto without = r.as.save();
     r.as.bind<"ctl">(r.rf);
-    CHECK(r.as.restore(without, r.l) == restore_status::missing_section);
+    CHECK(r.as.restore(without) == restore_status::missing_section);
     unchanged();
   }
 }
@@ -295,7 +303,11 @@ TEST_CASE("any bit flipped behind a valid checksum: refused with nothing changed
   std::vector<std::byte> good;
   {
     rig<tree> a;
-    REQUIRE(a.as.begin().place<"pci/bar">(0x30000).place<"pci/mmio">(0x101000).commit(a.l).ok());
+    REQUIRE(a.as.transaction()
+                .place_in_window<"pci/bar">(0x30000)
+                .place_in_window<"pci/mmio">(0x101000)
+                .commit()
+                .ok());
     a.as.write(0, 4, 0x1234);
     a.rf.state().set_lock<"m">(true);
     good = a.as.save();
@@ -306,11 +318,11 @@ TEST_CASE("any bit flipped behind a valid checksum: refused with nothing changed
       b[i] ^= std::byte(1U << bit);
       reseal(b);
       rig<tree> r;  // another state: bar elsewhere, mmio disabled, other register values
-      REQUIRE(r.as.begin().place<"pci/bar">(0x40000).commit(r.l).ok());
+      REQUIRE(r.as.transaction().place_in_window<"pci/bar">(0x40000).commit().ok());
       r.as.write(0, 4, 0x43);
       const std::vector<std::byte> now = r.as.save();
       const int events = r.l.events;
-      const restore_status st = r.as.restore(b, r.l);
+      const restore_status st = r.as.restore(b);
       INFO("byte " << i << " bit " << bit << ": " << to_string(st));
       if (st != restore_status::ok) {
         CHECK(r.as.save() == now);
