@@ -362,10 +362,27 @@ class address_space final : public dynamic_space {
 
    public:
     explicit typed_transaction(address_space& as) noexcept : base(as) {}
-    using base::disable;
-    using base::enable;
-    using base::place;
-    using base::place_in_window;
+    // The untyped forms (a slot_id or a slot_handle), returning this type so that chains go on.
+    template <class Slot>
+    typed_transaction& place(const Slot& s, addr_t gpa) noexcept {
+      base::place(s, gpa);
+      return *this;
+    }
+    template <class Slot>
+    typed_transaction& place_in_window(const Slot& s, addr_t offset) noexcept {
+      base::place_in_window(s, offset);
+      return *this;
+    }
+    template <class Slot>
+    typed_transaction& enable(const Slot& s, bool on = true) noexcept {
+      base::enable(s, on);
+      return *this;
+    }
+    template <class Slot>
+    typed_transaction& disable(const Slot& s) noexcept {
+      base::disable(s);
+      return *this;
+    }
     template <fixed_string Path>
     typed_transaction& place(addr_t gpa) noexcept {
       base::place(slot_of<Path>(), gpa);

@@ -12,6 +12,7 @@
 #include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/runtime/dynamic_space.hpp>
 #include <mmiotree/runtime/ids.hpp>
+#include <mmiotree/runtime/slot_handle.hpp>
 
 #include <array>
 #include <cstddef>
@@ -44,6 +45,15 @@ class transaction {
   }
   transaction& disable(slot_id s) noexcept { return enable(s, false); }
 
+  /// The same through a handle. A handle on another space's slot makes the commit refuse
+  /// with `no_such_slot` (ids are per space).
+  transaction& place(const slot_handle& h, addr_t base) noexcept { return place(mine(h), base); }
+  transaction& place_in_window(const slot_handle& h, addr_t offset) noexcept {
+    return place_in_window(mine(h), offset);
+  }
+  transaction& enable(const slot_handle& h, bool on = true) noexcept { return enable(mine(h), on); }
+  transaction& disable(const slot_handle& h) noexcept { return disable(mine(h)); }
+
   /// Validates and applies every change (see `dynamic_space::commit`). The transaction is
   /// empty afterwards either way.
   commit_result commit() {
@@ -61,6 +71,9 @@ class transaction {
   [[nodiscard]] dynamic_space& space() const noexcept { return *space_; }
 
  private:
+  slot_id mine(const slot_handle& h) const noexcept {
+    return h.space() == space_ ? h.id() : slot_id::none;
+  }
   transaction& add(const slot_op& op) noexcept {
     if (n_ < capacity)
       ops_[n_++] = op;

@@ -329,11 +329,12 @@ constexpr std::size_t leaf_count_v = detail::count_leaves(detail::tree_nodes_v<T
 
 namespace detail {
 /// Hashes everything node `n` declares into `f`; its tree links (parent, end) relative to
-/// `base`. With `as_root`, the node's placement in its parent (offset, priority, slot
-/// parameters) is left out, so a subtree hashes like the same region declared as a tree of its
-/// own: how a slot handle checks that a slot has the shape of its region type.
+/// `base`. With `as_root`, the node's name and its placement in its parent (offset, priority,
+/// slot parameters) are left out, so a subtree hashes like the same region declared as a tree
+/// of its own under any name: how a slot handle checks that a slot has the shape of its region
+/// type (a machine names its instances, `named<dev_bar, "bar1">`).
 constexpr void hash_node(fnv1a& f, const node& n, node_index base, bool as_root) {
-  f.str(n.name);
+  f.str(as_root ? std::string_view{} : n.name);
   f.u64(static_cast<std::uint64_t>(n.kind));
   f.u64(n.size);
   f.u64(as_root ? 0 : n.offset);
@@ -358,7 +359,7 @@ constexpr void hash_node(fnv1a& f, const node& n, node_index base, bool as_root)
 }  // namespace detail
 
 /// A hash of the subtree at `root` as a region of its own: what every node of it declares,
-/// the root's placement in its parent left out. Two subtrees with the same shape hash alike.
+/// the root's name and placement in its parent left out. Two subtrees of one shape hash alike.
 constexpr std::uint64_t shape_hash(std::span<const node> nodes, node_index root = 0) {
   detail::fnv1a f;
   for (node_index i = root; i < nodes[root].end; ++i)

@@ -116,6 +116,14 @@ struct alias {
   static constexpr addr_t target_offset = TargetOffset;
 };
 
+/// Region `R` under another name: several instances of one region type side by side (two
+/// devices of one kind, each with its BAR: `slot<named<nic_bar0, "nic1">>`). Everything else —
+/// kind, size, policy, children — is R's.
+template <class R, fixed_string Name>
+struct named : R {
+  static constexpr auto name = Name;
+};
+
 /// A region type: something with a kind, a name and a size.
 template <class R>
 concept region = requires {

@@ -1,0 +1,341 @@
+// Slot handles, listeners owned by the space, guest-physical placement, and page-granular
+// events (issue 9, points 1-3).
+//
+// The page-granular listener is checked against the rule applied, page by page, to the map an
+// exact listener of the same space holds: each page is mapped when all its bytes lie in one
+// range of a bound passthrough leaf whose host offset there is page-aligned, trapped when it
+// holds any other leaf byte, absent when it holds none; consecutive trapped pages are one span
+// when one range carries trapped bytes across their common boundary.
+#include <mmiotree/runtime/address_space.hpp>
+#include <mmiotree/runtime/slot_handle.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <vector>
+
+using namespace mmiotree;
+using namespace mmiotree::literals;
+
+namespace {
+
+// A device's BAR: registers, and device memory behind them at an offset that is page-aligned
+// for 4 KiB pages but not for 64 KiB ones.
+using dev_bar =
+    container<"bar", 64_KiB, at<0, io<"regs", 4_KiB>>, at<4_KiB, passthrough<"mem", 32_KiB>>>;
+// Another shape (for the run-time shape check): same size, other content.
+using other_bar = container<"bar", 64_KiB, at<0, io<"regs", 8_KiB>>>;
+
+/// A device written once: it knows its BAR's layout, never the machine.
+class device {
+ public:
+  explicit device(slot_ref<dev_bar> bar) : bar_(bar) {
+    bar_.bind<"regs">(regs_);
+    REQUIRE(bar_.bind<"mem">(mem_) == bind_status::ok);
+  }
+  commit_result bar_written(addr_t gpa) { return bar_.place(gpa); }
+  commit_result decode(bool on) { return bar_.enable(on); }
+  [[nodiscard]] const slot_ref<dev_bar>& bar() const { return bar_; }
+  std::vector<std::byte> mem_ = std::vector<std::byte>(32_KiB, std::byte{0x5A});
+
+ private:
+  struct regs {
+    std::uint64_t read(addr_t off, unsigned) { return 0xD0D0'0000 | off; }
+    void write(addr_t, unsigned, std::uint64_t) {}
+  };
+  slot_ref<dev_bar> bar_;
+  regs regs_;
+};
+
+// Two machines holding the same device type under different paths, windows and neighbours.
+// Machine A holds two devices of the kind, named apart.
+using machine_a =
+    container<"a", 4_GiB, at<0, passthrough<"ram", 1_MiB>>,
+              at<3_GiB, container<"pci", 256_MiB, slot<named<dev_bar, "bar0">>,
+                                  slot<named<dev_bar, "bar1">>, slot<io<"tiny", 256>>>>>;
+using machine_b = container<
+    "b", 1_TiB,
+    at<0x80'0000'0000, container<"hi", 16_GiB, slot<named<other_bar, "other">>, slot<dev_bar>>>>;
+
+/// Mirrors the map from events and checks them as it goes.
+struct mirror final : map_listener {
+  std::map<addr_t, map_event> ranges;
+  int begins = 0, ends = 0, events = 0;
+  bool broken = false;
+  void changes_begin() override { ++begins; }
+  void changes_end() override { ++ends; }
+  void region_del(const map_event& e) override {
+    ++events;
+    auto it = ranges.find(e.lo);
+    if (it == ranges.end() || !(it->second == e))
+      broken = true;
+    else
+      ranges.erase(it);
+  }
+  void region_add(const map_event& e) override {
+    ++events;
+    auto it = ranges.lower_bound(e.lo);
+    if (it != ranges.end() && it->first <= e.last) broken = true;
+    if (it != ranges.begin() && std::prev(it)->second.last >= e.lo) broken = true;
+    ranges[e.lo] = e;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("one device type works unchanged in two machines", "[handles]") {
+  address_space<machine_a> a;
+  address_space<machine_b> b;
+  device da(a.slot<dev_bar, "pci/bar0">());
+  device db(b.slot<dev_bar, "hi/bar">());
+  REQUIRE(da.bar_written(3_GiB + 128_KiB).ok());
+  REQUIRE(db.bar_written(0x80'0000'0000 + 1_GiB).ok());
+  CHECK(a.read(3_GiB + 128_KiB + 0x10, 4).value == 0xD0D0'0010);
+  CHECK(b.read(0x80'0000'0000 + 1_GiB + 0x10, 4).value == 0xD0D0'0010);
+  // Device memory through the BAR: the device's own host memory.
+  CHECK(a.read(3_GiB + 128_KiB + 4_KiB, 1).value == 0x5A);
+  CHECK(a.write(3_GiB + 128_KiB + 4_KiB + 7, 1, 0x11) == access_status::ok);
+  CHECK(da.mem_[7] == std::byte{0x11});
+  CHECK(db.mem_[7] == std::byte{0x5A});
+  // Where the handle says it is, guest-physical.
+  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, true});
+  CHECK(da.bar().window() == window_extent{3_GiB, 3_GiB + 256_MiB - 1});
+  REQUIRE(da.decode(false).ok());
+  CHECK(a.read(3_GiB + 128_KiB + 0x10, 4).status == access_status::decode_error);
+  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, false});  // keeps its base
+}
+
+TEST_CASE("handles made at run time check the slot's shape", "[handles]") {
+  address_space<machine_b> b;
+  CHECK(b.slot_count() == 2);
+  const auto bad = slot_ref<dev_bar>::of(b, slot_id{0});  // slot 0 is "other", an other_bar
+  CHECK_FALSE(bad);
+  const auto good = slot_ref<dev_bar>::of(b, slot_id{1});
+  REQUIRE(good);
+  CHECK(good.id() == address_space<machine_b>::slot_of<"hi/bar">());
+  CHECK_FALSE(slot_ref<dev_bar>::of(b, slot_id{2}));  // no such slot
+  CHECK(slot_ref<other_bar>::of(b, slot_id{0}));
+  // A handle on a slot id the space lacks is empty and refuses to commit.
+  const slot_handle none(b, slot_id{7});
+  CHECK_FALSE(none);
+  CHECK(none.place(0).error == commit_error::no_such_slot);
+}
+
+TEST_CASE("transactions take several slots, by id, handle or path", "[handles]") {
+  address_space<machine_a> a;
+  mirror m;
+  REQUIRE(a.add_listener(m).ok());
+  device d0(a.slot<dev_bar, "pci/bar0">());
+  const slot_handle tiny = a.slot<"pci/tiny">();
+  const int changes = m.begins;
+  // All in one commit: one changes_begin/end pair.
+  REQUIRE(a.transaction()
+              .place(d0.bar(), 3_GiB)
+              .place<"pci/tiny">(3_GiB + 64_KiB)
+              .place_in_window(tiny, 128_KiB)  // a later op on the same slot wins
+              .commit()
+              .ok());
+  CHECK(m.begins == changes + 1);
+  CHECK(m.ends == m.begins);
+  CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true});
+  CHECK_FALSE(m.broken);
+  SECTION("too many changes") {
+    mmiotree::transaction tx(a);
+    for (std::size_t k = 0; k <= mmiotree::transaction::capacity; ++k) tx.enable(tiny);
+    CHECK(tx.commit().error == commit_error::too_many_changes);
+    CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true});
+  }
+  SECTION("a handle of another space") {
+    address_space<machine_b> b;
+    CHECK(a.transaction().place(b.slot<"hi/bar">(), 3_GiB).commit().error ==
+          commit_error::no_such_slot);
+  }
+  SECTION("an id the space lacks") {
+    CHECK(a.transaction().enable(slot_id{3}).commit().error == commit_error::no_such_slot);
+  }
+}
+
+TEST_CASE("placement is guest-physical, refusals name guest-physical addresses", "[handles]") {
+  address_space<machine_a> a;
+  const auto bar = a.slot<dev_bar, "pci/bar0">();
+  const node_index node = a.slot_node(bar.id());
+  CHECK(bar.place(3_GiB - 64_KiB) == commit_result{commit_error::slot_outside_window, node, npos,
+                                                   3_GiB - 64_KiB, 3_GiB - 1});  // below the window
+  CHECK(bar.place(3_GiB + 256_MiB) == commit_result{commit_error::slot_outside_window, node, npos,
+                                                    3_GiB + 256_MiB,
+                                                    3_GiB + 256_MiB + 64_KiB - 1});  // above it
+  CHECK(bar.place(3_GiB + 4_KiB) ==
+        commit_result{commit_error::slot_misaligned, node, npos, 3_GiB + 4_KiB, 64_KiB});
+  CHECK(bar.place_in_window(64_KiB).ok());
+  CHECK(bar.placement() == slot_placement{3_GiB + 64_KiB, true});
+}
+
+TEST_CASE("listeners: registered once, told the map at once, hear every change", "[handles]") {
+  address_space<machine_a> a;
+  std::vector<std::byte> ram(1_MiB);
+  mirror early;
+  REQUIRE(a.add_listener(early).ok());
+  REQUIRE(early.ranges.size() == 1);  // nothing placed; "ram" shows, unbound
+  CHECK(early.ranges.at(0).host == nullptr);
+  device d(a.slot<dev_bar, "pci/bar0">());
+  REQUIRE(d.bar_written(3_GiB).ok());
+  // Binding RAM after registration: the listener hears its host pointer appear.
+  REQUIRE(a.bind<"ram">(ram) == bind_status::ok);
+  REQUIRE(early.ranges.contains(0));
+  CHECK(early.ranges.at(0).host == ram.data());
+  mirror late;
+  REQUIRE(a.add_listener(late).ok());
+  CHECK(late.ranges == early.ranges);
+  CHECK(late.begins == 1);
+  // Unbinding the device's memory while placed: both hear the host pointer go.
+  d.bar().unbind<"mem">();
+  CHECK(early.ranges.at(3_GiB + 4_KiB).host == nullptr);
+  CHECK(late.ranges == early.ranges);
+  CHECK_FALSE(early.broken);
+  CHECK_FALSE(late.broken);
+  SECTION("removed: hears nothing more") {
+    const listener_registration r = a.add_listener(late);  // a second registration
+    REQUIRE(r.ok());
+    a.remove_listener(r.id);
+  }
+  SECTION("capacity and page sizes") {
+    std::vector<mirror> many(address_space<machine_a>::max_listeners);
+    std::size_t ok = 0;
+    for (mirror& x : many) ok += a.add_listener(x).ok() ? 1 : 0;
+    CHECK(ok == address_space<machine_a>::max_listeners - 2);  // early and late hold two
+    mirror more;
+    CHECK(a.add_listener(more).status == listener_status::full);
+    CHECK(a.add_listener(more, {.page_size = 3000}).status == listener_status::bad_page_size);
+  }
+}
+
+namespace {
+/// The rule, page by page, on an exact map: the page spans it gives.
+std::map<addr_t, map_event> pages_by_rule(const std::map<addr_t, map_event>& exact, addr_t page,
+                                          addr_t top) {
+  // Each page's state: 0 absent, 1 mapped (with its event), 2 trapped.
+  auto range_at = [&](addr_t x) -> const map_event* {
+    auto it = exact.upper_bound(x);
+    if (it == exact.begin()) return nullptr;
+    --it;
+    return it->second.last >= x ? &it->second : nullptr;
+  };
+  auto mapped = [&](addr_t p) -> const map_event* {
+    const map_event* e = range_at(p);
+    if (e == nullptr || e->kind != region_kind::passthrough || e->host == nullptr) return nullptr;
+    if (e->last - p < page - 1) return nullptr;                 // the page ends past the range
+    if ((e->offset + (p - e->lo)) % page != 0) return nullptr;  // host offset not page-aligned
+    return e;
+  };
+  auto has_leaf_byte = [&](addr_t p) {
+    auto it = exact.lower_bound(p);
+    if (it != exact.end() && it->first <= p + (page - 1)) return true;
+    return range_at(p) != nullptr;
+  };
+  // A trapped byte: a leaf byte that is not in a mapped page.
+  auto trap_byte = [&](addr_t x) { return range_at(x) != nullptr && !mapped(x - x % page); };
+  std::map<addr_t, map_event> out;
+  bool open = false;
+  map_event cur{};
+  for (addr_t p = 0;; p += page) {
+    const addr_t last = top - p < page - 1 ? top : p + (page - 1);
+    if (const map_event* e = mapped(p)) {
+      open = false;
+      map_event x{p,
+                  last,
+                  e->leaf,
+                  region_kind::passthrough,
+                  e->offset + (p - e->lo),
+                  e->host + (p - e->lo),
+                  e->attrs};
+      auto prev = out.empty() ? out.end() : std::prev(out.end());
+      if (prev != out.end() && prev->second.kind == region_kind::passthrough &&
+          prev->second.last + 1 == p && range_at(p - 1) == e)
+        prev->second.last = last;  // the next page of the same range
+      else
+        out[p] = x;
+    } else if (has_leaf_byte(p)) {
+      const bool joined =
+          open && p != 0 && trap_byte(p - 1) && trap_byte(p) && range_at(p - 1) == range_at(p);
+      if (joined) {
+        out.at(cur.lo).last = last;
+      } else {
+        cur = {p, last, npos, region_kind::io, 0, nullptr, {}};
+        out[p] = cur;
+      }
+      open = true;
+    } else {
+      open = false;
+    }
+    if (last == top) break;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("page-granular listeners follow the rule through random commits", "[handles][pages]") {
+  // A smaller machine, so that the rule can walk it page by page: BARs of a few sizes, one
+  // with memory at a 4 KiB offset, one smaller than a page; RAM with a trapped register in it,
+  // and seen again through an alias whose host offsets are off the page grid.
+  using bar_s = passthrough<"small", 2_KiB>;
+  using m = container<
+      "m", 64_MiB, at<0, passthrough<"ram", 8_MiB>>, at<1_MiB + 512, io<"reg", 256>, 1>,
+      at<40_MiB, alias<"ramview", 64_KiB, "ram", 2_KiB>>,  // host offsets 2 KiB off the pages
+      at<16_MiB, container<"pci", 16_MiB, slot<named<dev_bar, "bar0">>,
+                           slot<named<dev_bar, "bar1">>, slot<bar_s>, slot<io<"mmio", 128_KiB>>>>>;
+  address_space<m> as;
+  std::vector<std::byte> ram(8_MiB), small(2_KiB);
+  REQUIRE(as.bind<"ram">(ram) == bind_status::ok);
+  REQUIRE(as.bind<"pci/small">(small) == bind_status::ok);
+  struct nop {
+    std::uint64_t read(addr_t, unsigned) { return 0; }
+    void write(addr_t, unsigned, std::uint64_t) {}
+  } reg, mmio;
+  as.bind<"reg">(reg);
+  as.bind<"pci/mmio">(mmio);
+  device d0(as.slot<dev_bar, "pci/bar0">());
+  device d1(as.slot<dev_bar, "pci/bar1">());
+  mirror exact, p4k, p64k;
+  REQUIRE(as.add_listener(exact).ok());
+  REQUIRE(as.add_listener(p4k, {.page_size = 4_KiB}).ok());
+  REQUIRE(as.add_listener(p64k, {.page_size = 64_KiB}).ok());
+  const addr_t top = 64_MiB - 1;
+  auto check = [&](const char* when) {
+    INFO(when);
+    REQUIRE_FALSE(exact.broken);
+    REQUIRE_FALSE(p4k.broken);
+    REQUIRE_FALSE(p64k.broken);
+    REQUIRE(p4k.ranges == pages_by_rule(exact.ranges, 4_KiB, top));
+    REQUIRE(p64k.ranges == pages_by_rule(exact.ranges, 64_KiB, top));
+  };
+  check("at registration");
+  const char* env = std::getenv("MMIOTREE_SEED");
+  std::mt19937_64 rng(env ? std::strtoull(env, nullptr, 0) : 0x9A6E5);
+  const slot_id ids[] = {
+      address_space<m>::slot_of<"pci/bar0">(), address_space<m>::slot_of<"pci/bar1">(),
+      address_space<m>::slot_of<"pci/small">(), address_space<m>::slot_of<"pci/mmio">()};
+  for (int step = 0; step < 400; ++step) {
+    auto tx = as.transaction();
+    for (int k = 0; k < 1 + static_cast<int>(rng() % 2); ++k) {
+      const slot_id s = ids[rng() % 4];
+      if (rng() % 4 == 0)
+        tx.disable(s);
+      else
+        tx.place_in_window(s, (rng() % 64) * 64_KiB + (rng() % 2) * 2_KiB * (s == ids[2]));
+    }
+    (void)tx.commit();  // refused commits are fine: nothing changes
+    check("after a commit");
+    if (step % 50 == 0) {
+      d0.bar().unbind<"mem">();
+      check("after an unbind");
+      REQUIRE(d0.bar().bind<"mem">(d0.mem_) == bind_status::ok);
+      check("after a bind");
+    }
+  }
+  mirror fresh;
+  REQUIRE(as.add_listener(fresh, {.page_size = 4_KiB}).ok());
+  CHECK(fresh.ranges == p4k.ranges);
+}
