@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test-all.sh: every test. Installs what is missing, then builds and runs the whole suite with
 # g++ 12 at -O0 (dev) and -O2 (o2) and under ASan + UBSan (clang 16), runs clang 16's
-# compile-fail and package tests, checks that every public header compiles on its own with both
-# compilers, checks formatting, and runs the mutants (tools/mutants.sh: each deliberately broken
+# compile-fail and package tests and the concurrency tests under ThreadSanitizer, checks that
+# every public header compiles on its own with both compilers, checks formatting, and runs the
+# mutants (tools/mutants.sh: each deliberately broken
 # library must fail the tests that claim to catch it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,11 @@ for preset in dev o2 asan-ubsan clang; do
     ctest --preset "$preset" -j "$jobs"
   fi
 done
+# ThreadSanitizer: the concurrency tests (readers dispatching while writers commit and rebind).
+echo "=== tsan (at ${SECONDS}s)" >&2
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs"
+ctest --preset tsan -j "$jobs"
 echo "=== clang-format (at ${SECONDS}s)" >&2
 git ls-files '*.hpp' '*.cpp' | xargs clang-format --dry-run --Werror
 echo "=== mutants (at ${SECONDS}s)" >&2

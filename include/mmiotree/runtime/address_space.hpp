@@ -18,6 +18,8 @@
 #include <mmiotree/runtime/ids.hpp>
 #include <mmiotree/runtime/listener.hpp>
 #include <mmiotree/runtime/page_view.hpp>
+#include <mmiotree/runtime/reclaim.hpp>
+#include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/runtime/transaction.hpp>
@@ -276,7 +278,7 @@ class address_space final : public dynamic_space {
     const lookup_tile& t = lookup_.tiles[find(addr)];
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_read_cold(addr, size);
-    const detail::binding& b = bindings_[t.leaf];
+    const detail::binding b = binding_of(t.leaf);
     return b.read(b.ctx, addr - t.origin, size);
   }
 
@@ -287,8 +289,25 @@ class address_space final : public dynamic_space {
     const lookup_tile& t = lookup_.tiles[find(addr)];
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_write_cold(addr, size, value);
-    const detail::binding& b = bindings_[t.leaf];
+    const detail::binding b = binding_of(t.leaf);
     return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+  }
+
+  /// Leaf `leaf`'s binding, read in one section of the sequence lock: never half of one
+  /// binding and half of the next, whatever a concurrent rebind does.
+  [[gnu::always_inline]] detail::binding binding_of(std::uint32_t leaf) const noexcept {
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      const detail::binding b = load_binding(leaf);
+      if (!published_.retry(s)) [[likely]]
+        return b;
+    }
+  }
+  /// The binding's words, inside a read section.
+  detail::binding load_binding(std::uint32_t leaf) const noexcept {
+    const detail::binding& w = bindings_[leaf];
+    return {detail::seqlock::load(w.ctx), detail::seqlock::load(w.read),
+            detail::seqlock::load(w.write), detail::seqlock::load(w.bound)};
   }
 
   [[gnu::cold, gnu::noinline]] read_result slow_read_cold(addr_t addr, unsigned size) const {
@@ -303,8 +322,8 @@ class address_space final : public dynamic_space {
     std::atomic<std::uint64_t> reads{0}, writes{0}, errors{0};
   };
   void count(addr_t addr, bool write, access_status s) const noexcept {
-    const std::uint32_t l =
-        addr <= lookup_.root_last ? tile_at(addr).leaf : static_cast<std::uint32_t>(leaf_count);
+    const std::uint32_t l = addr <= lookup_.root_last ? locked_tile_at(addr).leaf
+                                                      : static_cast<std::uint32_t>(leaf_count);
     counter& c = counters_[l];
     (write ? c.writes : c.reads).fetch_add(1, std::memory_order_relaxed);
     if (s != access_status::ok) c.errors.fetch_add(1, std::memory_order_relaxed);
@@ -324,7 +343,7 @@ class address_space final : public dynamic_space {
   /// The leaf (node index) that decodes `addr`, or npos for a hole / outside the root.
   [[nodiscard]] node_index leaf_at(addr_t addr) const noexcept {
     if (addr > lookup_.root_last) return npos;
-    const std::uint32_t l = tile_at(addr).leaf;
+    const std::uint32_t l = locked_tile_at(addr).leaf;
     return l == static_cast<std::uint32_t>(leaf_count) ? npos : leaf_nodes_[l];
   }
 
@@ -497,6 +516,13 @@ class address_space final : public dynamic_space {
     }
     return {listener_status::full, listener_id::none};
   }
+  /// Enrolls the calling thread as one that dispatches guest accesses (a vCPU thread), for
+  /// `synchronize` (runtime/reclaim.hpp). It says `quiescent()` between accesses.
+  [[nodiscard]] reader_registry::reader enroll_reader() noexcept { return readers_.enroll(); }
+  /// Waits for a grace period: no access that began before the call still runs on an enrolled
+  /// thread, so what the last commit or unbind removed — host memory, a handler — may be freed.
+  void synchronize() override { readers_.synchronize(); }
+
   void remove_listener(listener_id id) override {
     std::lock_guard<std::mutex> writer(writer_);
     const auto k = static_cast<std::uint32_t>(id);
@@ -733,8 +759,8 @@ class address_space final : public dynamic_space {
       addr_t page = 0;
       for (const detail::listener_entry& e : listeners_)
         if (e.l != nullptr && e.page > page) page = e.page;
-      const commit_result r =
-          slots_.commit(changes, page, [](node_index leaf) { return mergeable(leaf); });
+      const commit_result r = slots_.commit(
+          changes, page, [](node_index leaf) { return mergeable(leaf); }, published_);
       if (!r.ok()) return r;
       const auto v = slots_.views();
       for (const detail::listener_entry& e : listeners_) {
@@ -832,6 +858,17 @@ class address_space final : public dynamic_space {
     e.l->changes_end();
   }
 
+  /// Stores leaf `leaf`'s binding for readers (writer lock held).
+  void publish_binding(std::uint32_t leaf, const detail::binding& b) noexcept {
+    detail::binding& w = bindings_[leaf];
+    published_.write_begin();
+    detail::seqlock::store(w.ctx, b.ctx);
+    detail::seqlock::store(w.read, b.read);
+    detail::seqlock::store(w.write, b.write);
+    detail::seqlock::store(w.bound, b.bound);
+    published_.write_end();
+  }
+
   /// Changes leaf `leaf`'s binding (and passthrough attributes, snapshot operations), telling
   /// the listeners where the leaf is visible: its host pointer or attributes change there.
   void rebind(std::uint32_t leaf, const detail::binding& b, const mem_attrs& attrs,
@@ -841,7 +878,7 @@ class address_space final : public dynamic_space {
     bool any = false;
     for (const detail::listener_entry& e : listeners_) any = any || e.l != nullptr;
     if (!passthrough || !any) {
-      bindings_[leaf] = b;
+      publish_binding(leaf, b);
       attrs_[leaf] = attrs;
       state_ops_[leaf] = ops;
       return;
@@ -849,7 +886,7 @@ class address_space final : public dynamic_space {
     const std::vector<flat_range> v = whole_view();
     const detail::binding old_b = bindings_[leaf];
     const mem_attrs old_a = attrs_[leaf];
-    bindings_[leaf] = b;
+    publish_binding(leaf, b);
     attrs_[leaf] = attrs;
     state_ops_[leaf] = ops;
     const node_index node = leaf_nodes_[leaf];
@@ -887,8 +924,18 @@ class address_space final : public dynamic_space {
     return a;
   }();
 
+  /// `tile_at` in a read section of its own.
+  lookup_tile locked_tile_at(addr_t addr) const noexcept {
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      const lookup_tile t = tile_at(addr);
+      if (!published_.retry(s)) return t;
+    }
+  }
+
   /// The tile in force at `addr` (<= root_last): the static one, or in a slot window the
-  /// overlay range covering it, or the static one clipped to the next overlay range.
+  /// overlay range covering it, or the static one clipped to the next overlay range. Inside a
+  /// read section (the caller retries).
   lookup_tile tile_at(addr_t addr) const noexcept {
     lookup_tile t = lookup_.tiles[find(addr)];
     if constexpr (has_slots) {
@@ -896,11 +943,17 @@ class address_space final : public dynamic_space {
         flat_range r{};
         addr_t next = 0;
         if (slots_.find(addr, r, next)) {
+          // Torn by an overlapping commit (the section will retry): keep every index in
+          // bounds and the tile covering addr.
+          if (r.leaf >= nodes_v<Tree>.size() || !is_leaf(nodes_v<Tree>[r.leaf].kind) ||
+              r.lo > addr || r.last < addr)
+            return hole_tile(addr);
           lookup_tile o = leaf_tiles_[nodes_v<Tree>[r.leaf].leaf];
           o.last = r.last;
           o.origin = r.lo - r.offset;
           return o;
         }
+        if (next <= addr) return hole_tile(addr);  // torn
         const lookup_tile& l = leaf_tiles_[t.leaf];
         t.fast_sizes = l.fast_sizes;
         t.align_check = l.align_check;
@@ -908,6 +961,14 @@ class address_space final : public dynamic_space {
         if (next - 1 < t.last) t.last = next - 1;
       }
     }
+    return t;
+  }
+
+  /// A one-byte hole at `addr`: what a torn lookup returns (its section retries).
+  static lookup_tile hole_tile(addr_t addr) noexcept {
+    lookup_tile t = leaf_tiles_[leaf_count];
+    t.last = addr;
+    t.origin = addr;
     return t;
   }
 
@@ -992,6 +1053,7 @@ class address_space final : public dynamic_space {
     std::uint32_t leaf;
     addr_t offset;
     unsigned size;
+    detail::binding b;  ///< the leaf's binding as the plan saw it (one consistent map)
   };
   struct plan {
     access_status status = access_status::ok;
@@ -1036,7 +1098,8 @@ class address_space final : public dynamic_space {
         p.status = access_status::decode_error;
         return p;
       }
-      if (!bindings_[t.leaf].bound) {
+      const detail::binding b = load_binding(t.leaf);
+      if (!b.bound) {
         p.status = access_status::unbound;
         return p;
       }
@@ -1058,7 +1121,7 @@ class address_space final : public dynamic_space {
           p.status = access_status::access_error;
           return p;
         }
-        if (!add_units(p, t.leaf, n, off, cs, off - (c - addr))) return p;
+        if (!add_units(p, t.leaf, b, n, off, cs, off - (c - addr))) return p;
         if (seg_last - c == cs - 1) break;  // chunks never pass seg_last, so this ends it
         c += cs;
       }
@@ -1069,12 +1132,28 @@ class address_space final : public dynamic_space {
     return p;
   }
 
+  /// `make_plan` in one read section: every piece of the access against one map, with the
+  /// bindings of that map, whatever commits or rebinds run meanwhile.
+  plan consistent_plan(addr_t addr, unsigned size) const noexcept {
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      const plan p = make_plan(addr, size);
+      if (!published_.retry(s)) return p;
+    }
+  }
+
   /// Adds the implementation-size units covering a chunk of `cs` bytes at leaf offset `off`.
-  static bool add_units(plan& p, std::uint32_t leaf, const node& n, addr_t off, unsigned cs,
-                        addr_t base) noexcept {
+  static bool add_units(plan& p, std::uint32_t leaf, const detail::binding& b, const node& n,
+                        addr_t off, unsigned cs, addr_t base) noexcept {
     const access_policy& pol = n.access;
+    // A plan holds at most 16 units (8 one-byte pieces, each widened into two); only a torn
+    // map (its section retries) could ask for more.
+    if (p.count >= p.units.size() - 1 || n.size == 0) {
+      p.status = access_status::decode_error;
+      return false;
+    }
     if (cs >= pol.impl_min && cs <= pol.impl_max) {
-      p.units[p.count] = {leaf, off, cs};
+      p.units[p.count] = {leaf, off, cs, b};
       p.access_base[p.count++] = base;
       return true;
     }
@@ -1092,28 +1171,45 @@ class address_space final : public dynamic_space {
       if (p.count > 0 && p.units[p.count - 1].leaf == leaf && p.units[p.count - 1].offset == o &&
           p.units[p.count - 1].size == u && p.access_base[p.count - 1] == base)
         continue;
-      p.units[p.count] = {leaf, o, u};
+      if (p.count == p.units.size()) {  // torn
+        p.status = access_status::decode_error;
+        return false;
+      }
+      p.units[p.count] = {leaf, o, u, b};
       p.access_base[p.count++] = base;
     }
     return true;
   }
 
-  read_result slow_read(addr_t addr, unsigned size) const {
+  /// In a slot window, an access that one overlay range takes as it comes: its binding and
+  /// the offset into its leaf, from one read section; false otherwise.
+  bool slot_fast(addr_t addr, unsigned size, detail::binding& b, addr_t& offset) const noexcept {
     if constexpr (has_slots) {
       if (addr <= lookup_.root_last) {
-        const lookup_tile t = tile_at(addr);
-        if (fast(t, addr, size)) {
-          const detail::binding& b = bindings_[t.leaf];
-          return b.read(b.ctx, addr - t.origin, size);
+        for (;;) {
+          const std::uint64_t s = published_.read_begin();
+          const lookup_tile t = tile_at(addr);
+          const bool ok = fast(t, addr, size);
+          if (ok) b = load_binding(t.leaf);
+          offset = addr - t.origin;
+          if (!published_.retry(s)) return ok;
         }
       }
     }
-    const plan p = make_plan(addr, size);
+    (void)addr, (void)size, (void)b, (void)offset;
+    return false;
+  }
+
+  read_result slow_read(addr_t addr, unsigned size) const {
+    detail::binding fb;
+    addr_t off = 0;
+    if (slot_fast(addr, size, fb, off)) return fb.read(fb.ctx, off, size);
+    const plan p = consistent_plan(addr, size);
     if (p.status != access_status::ok) return {p.error_value & detail::width_mask(size), p.status};
     std::uint64_t value = 0;
     for (std::size_t k = 0; k < p.count; ++k) {
       const unit& u = p.units[k];
-      const detail::binding& b = bindings_[u.leaf];
+      const detail::binding& b = u.b;
       const read_result r = b.read(b.ctx, u.offset, u.size);
       if (r.status != access_status::ok)
         return {p.error_value & detail::width_mask(size), r.status};
@@ -1123,20 +1219,15 @@ class address_space final : public dynamic_space {
   }
 
   access_status slow_write(addr_t addr, unsigned size, std::uint64_t value) {
-    if constexpr (has_slots) {
-      if (addr <= lookup_.root_last) {
-        const lookup_tile t = tile_at(addr);
-        if (fast(t, addr, size)) {
-          const detail::binding& b = bindings_[t.leaf];
-          return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
-        }
-      }
-    }
-    const plan p = make_plan(addr, size);
+    detail::binding fb;
+    addr_t off = 0;
+    if (slot_fast(addr, size, fb, off))
+      return fb.write(fb.ctx, off, size, value & detail::width_mask(size));
+    const plan p = consistent_plan(addr, size);
     if (p.status != access_status::ok) return p.status;
     for (std::size_t k = 0; k < p.count; ++k) {
       const unit& u = p.units[k];
-      const detail::binding& b = bindings_[u.leaf];
+      const detail::binding& b = u.b;
       std::uint64_t unit_value = 0;
       // A unit wider than the guest bytes it holds is read first (read-modify-write).
       const addr_t pos0 = u.offset - p.access_base[k];
@@ -1174,6 +1265,11 @@ class address_space final : public dynamic_space {
   struct no_slots {};
   [[no_unique_address]] std::conditional_t<has_slots, slot_map<Tree>, no_slots> slots_{};
 
+  /// What guest accesses read — bindings, and through slots_ the overlay — is published under
+  /// this sequence lock (runtime/seqlock.hpp).
+  detail::seqlock published_;
+  /// The threads that dispatch, for grace periods.
+  reader_registry readers_;
   using listener_entry = detail::listener_entry;
   std::array<listener_entry, max_listeners> listeners_{};
   /// Serialises commits, bindings, listener registration and restores (one writer).

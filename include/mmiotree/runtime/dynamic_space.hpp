@@ -56,6 +56,10 @@ class dynamic_space {
   /// Unregisters a backend (it is told nothing more; its mappings are its own to drop).
   virtual void remove_listener(listener_id id) = 0;
 
+  /// Waits until no guest access that began before the call is still running on an enrolled
+  /// thread (runtime/reclaim.hpp): after a commit or an unbind, what it removed may be freed.
+  virtual void synchronize() = 0;
+
  protected:
   dynamic_space() = default;
   dynamic_space(const dynamic_space&) = default;

@@ -13,13 +13,10 @@
 // The commit either applies completely or, when a slot would leave its window, be misaligned,
 // or tie with another region at equal priority under `tie_policy::reject`, applies nothing.
 //
-// Concurrency: one writer (commits), any number of readers (`find`, from guest accesses).
-// The overlay is published under a sequence lock: readers never block and never take a lock;
-// a reader that overlaps a commit retries its lookup, so it sees the overlay entirely before
-// or entirely after the commit. All shared words are accessed through `std::atomic_ref`, so
-// there is no data race. A reader that dispatches just as a commit completes may still call
-// into the old placement's handler; a VMM that needs "no access after unmap" must quiesce its
-// vCPUs as with any memory map change.
+// Concurrency: one writer (commits, serialised by the address space), any number of readers
+// (`find`, from guest accesses). The overlay is published under the address space's sequence
+// lock (runtime/seqlock.hpp): a reader's whole access is planned in one read section, so it sees
+// the overlay entirely before or entirely after a commit.
 #pragma once
 
 #include <mmiotree/core/algo.hpp>
@@ -28,6 +25,7 @@
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/slots.hpp>
 #include <mmiotree/runtime/commit.hpp>
+#include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <algorithm>
@@ -67,38 +65,35 @@ class slot_map {
     return place_[slot];
   }
 
-  /// Reader side. If `addr` lies in an overlay range, copies it to `out` and returns true;
-  /// otherwise returns false and sets `next` to the first overlay address above `addr` (or
-  /// 2^64 - 1), so the caller can clip the static tile it falls back on. Lock-free.
+  /// Reader side, inside a read section of the address space's sequence lock (whose caller
+  /// retries if a commit overlapped): if `addr` lies in an overlay range, copies it to `out`
+  /// and returns true; otherwise returns false and sets `next` to the first overlay address
+  /// above `addr` (or 2^64 - 1), so the caller can clip the static tile it falls back on. What
+  /// it reads during an overlapping commit may be inconsistent but stays in bounds.
   bool find(addr_t addr, flat_range& out, addr_t& next) const noexcept {
-    for (;;) {
-      const std::uint64_t s1 = std::atomic_ref<std::uint64_t>(seq_).load(std::memory_order_acquire);
-      if ((s1 & 1U) != 0) continue;  // a commit is publishing
-      const std::size_t n = static_cast<std::size_t>(load(count_));
-      // Last range with lo <= addr.
-      std::size_t lo = 0, hi = n;
-      while (lo < hi) {
-        const std::size_t mid = (lo + hi) / 2;
-        if (load(pub_[mid].lo) <= addr)
-          lo = mid + 1;
-        else
-          hi = mid;
-      }
-      bool hit = false;
-      flat_range r{};
-      addr_t nx = ~addr_t{0};
-      if (lo > 0) {
-        r = {load(pub_[lo - 1].lo), load(pub_[lo - 1].last),
-             static_cast<node_index>(load(pub_[lo - 1].leaf)), load(pub_[lo - 1].offset)};
-        hit = addr <= r.last;
-      }
-      if (!hit && lo < n) nx = load(pub_[lo].lo);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (std::atomic_ref<std::uint64_t>(seq_).load(std::memory_order_relaxed) != s1) continue;
-      if (hit) out = r;
-      next = nx;
-      return hit;
+    std::size_t n = static_cast<std::size_t>(load(count_));
+    if (n > capacity) n = capacity;  // torn by a commit: the section retries
+    // Last range with lo <= addr.
+    std::size_t lo = 0, hi = n;
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi) / 2;
+      if (load(pub_[mid].lo) <= addr)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
+    bool hit = false;
+    flat_range r{};
+    addr_t nx = ~addr_t{0};
+    if (lo > 0) {
+      r = {load(pub_[lo - 1].lo), load(pub_[lo - 1].last),
+           static_cast<node_index>(load(pub_[lo - 1].leaf)), load(pub_[lo - 1].offset)};
+      hit = addr <= r.last;
+    }
+    if (!hit && lo < n) nx = load(pub_[lo].lo);
+    if (hit) out = r;
+    next = nx;
+    return hit;
   }
 
   using change = std::pair<std::uint32_t, window_placement>;
@@ -109,7 +104,9 @@ class slot_map {
   /// whole pages of `page` (0: no page widening), so that a listener that holds whole ranges or
   /// whole pages can diff them. Ranges of one leaf are merged where `merge(leaf)` allows.
   template <class Merge>
-  commit_result commit(std::span<const change> changes, addr_t page, Merge&& merge) {
+  commit_result commit(std::span<const change> changes, addr_t page, Merge&& merge,
+                       detail::seqlock& published) {
+    published_ = &published;
     return run<false>(changes, page, merge);
   }
 
@@ -659,10 +656,7 @@ class slot_map {
   }
 
   void publish() noexcept {
-    std::atomic_ref<std::uint64_t> seq(seq_);
-    const std::uint64_t s = seq.load(std::memory_order_relaxed);
-    seq.store(s + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
+    published_->write_begin();
     for (std::size_t i = dirty_from_; i < std::min(dirty_to_, shadow_n_); ++i) {
       store(pub_[i].lo, shadow_[i].lo);
       store(pub_[i].last, shadow_[i].last);
@@ -670,7 +664,7 @@ class slot_map {
       store(pub_[i].offset, shadow_[i].offset);
     }
     store(count_, shadow_n_);
-    seq.store(s + 2, std::memory_order_release);
+    published_->write_end();
     dirty_from_ = shadow_n_;
     dirty_to_ = 0;
   }
@@ -690,8 +684,8 @@ class slot_map {
   std::array<flat_range, view_capacity> view_a_{};
   std::array<flat_range, view_capacity> view_b_{};
   std::array<std::size_t, 2> views_n_{};
-  // Shared with readers.
-  alignas(64) mutable std::uint64_t seq_ = 0;
+  // Shared with readers, under the address space's sequence lock.
+  detail::seqlock* published_ = nullptr;
   mutable std::uint64_t count_ = 0;
   mutable std::array<pub_range, capacity> pub_{};
 };
