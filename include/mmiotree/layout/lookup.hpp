@@ -39,8 +39,9 @@ struct lookup_tile {
   std::uint16_t fast_sizes = 0;
   /// All ones if the leaf requires accesses aligned to their size, else 0.
   std::uint8_t align_check = 0;
-  /// 1 if the tile lies in a slot window: a placed slot may cover it, so the dispatcher asks
-  /// the slot overlay first (and `fast_sizes` is 0 to send it off the fast path).
+  /// Non-zero if the tile lies in a slot window — 1 + the window's number among the tree's
+  /// windows in pre-order (255 from the 255th on) — where a placed slot may cover it, so the
+  /// dispatcher asks the slots first (and `fast_sizes` is 0 to send it off the static path).
   std::uint8_t dyn = 0;
 
   [[nodiscard]] constexpr bool operator==(const lookup_tile&) const = default;
@@ -58,10 +59,12 @@ constexpr std::uint16_t fast_sizes_of(access_policy p) {
   return m;
 }
 
-/// A slot window's bytes, relative to the root: [lo, last].
+/// A slot window's bytes, relative to the root: [lo, last], and its number among the
+/// windows in pre-order.
 struct window_range {
   addr_t lo;
   addr_t last;
+  std::size_t id;
 };
 
 /// The slot windows (containers with slots) of a tree, sorted by address (they are disjoint:
@@ -82,7 +85,8 @@ class window_list {
       if (nd[i].kind != region_kind::container) continue;
       for (node_index c = static_cast<node_index>(i + 1); c < nd[i].end; c = nd[c].end)
         if (nd[c].dynamic) {
-          w[size_++] = {abs[i], abs[i] + (nd[i].size - 1)};
+          w[size_] = {abs[i], abs[i] + (nd[i].size - 1), size_};
+          ++size_;
           break;
         }
     }
@@ -168,10 +172,12 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
     while (true) {
       addr_t b = t.last;
       bool inside = false;
+      std::size_t id = 0;
       for (std::size_t j = 0; j < nwin; ++j) {
         const addr_t wl = win[j].lo, wh = win[j].last;
         if (a >= wl && a <= wh) {
           inside = true;
+          id = win[j].id;
           b = b < wh ? b : wh;
         } else if (wl > a && wl <= b) {
           b = wl - 1;
@@ -181,7 +187,7 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
         lookup_tile x = t;
         x.last = b;
         if (inside) {
-          x.dyn = 1;
+          x.dyn = static_cast<std::uint8_t>(id < 254 ? id + 1 : 255);
           x.fast_sizes = 0;
         }
         out[m] = x;

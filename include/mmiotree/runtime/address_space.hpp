@@ -276,8 +276,14 @@ class address_space final : public dynamic_space {
     if (addr > lookup_.root_last) [[unlikely]]
       return slow_read_cold(addr, size);
     const lookup_tile& t = lookup_.tiles[find(addr)];
-    if (!fast(t, addr, size)) [[unlikely]]
+    if (!fast(t, addr, size)) [[unlikely]] {
+      if constexpr (has_slots) {
+        detail::binding b;
+        addr_t off = 0;
+        if (t.dyn != 0 && slot_dispatch(t, addr, size, b, off)) return b.read(b.ctx, off, size);
+      }
       return slow_read_cold(addr, size);
+    }
     const detail::binding b = binding_of(t.leaf);
     return b.read(b.ctx, addr - t.origin, size);
   }
@@ -287,10 +293,83 @@ class address_space final : public dynamic_space {
     if (addr > lookup_.root_last) [[unlikely]]
       return slow_write_cold(addr, size, value);
     const lookup_tile& t = lookup_.tiles[find(addr)];
-    if (!fast(t, addr, size)) [[unlikely]]
+    if (!fast(t, addr, size)) [[unlikely]] {
+      if constexpr (has_slots) {
+        detail::binding b;
+        addr_t off = 0;
+        if (t.dyn != 0 && slot_dispatch(t, addr, size, b, off))
+          return b.write(b.ctx, off, size, value & detail::width_mask(size));
+      }
       return slow_write_cold(addr, size, value);
+    }
     const detail::binding b = binding_of(t.leaf);
     return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+  }
+
+  /// The fast path inside a slot window (tile `t`): the window's cells name the slot under
+  /// `addr` in one load, the slot's own ranges (compile-time, slot-relative) the leaf; all in
+  /// one read section. False when the access is not one unit of one range taken as it comes,
+  /// or the window is not clean or not indexed: then the general path decides.
+  [[gnu::always_inline]] bool slot_dispatch(const lookup_tile& t, addr_t addr, unsigned size,
+                                            detail::binding& b, addr_t& off) const noexcept {
+    if (t.dyn == 255 || size >= 16) return false;
+    const std::size_t w = t.dyn - 1u;
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      std::uint32_t slot = no_id;
+      addr_t base = 0;
+      bool ok = slots_.find_fast(w, addr, slot, base);
+      if (ok) {
+        if (slot != no_id) {
+          ok = in_slot(slot, base, addr, size, b, off);
+        } else {
+          // Static content under the window's slots, if no slot's cell is under the access's
+          // last byte either (cells are at least 8 bytes: an access of up to 8 bytes can hold
+          // no whole cell).
+          std::uint32_t slot2 = no_id;
+          addr_t base2 = 0;
+          ok = slots_.find_fast(w, addr + (size - 1), slot2, base2) && slot2 == no_id;
+          if (ok) {
+            lookup_tile under = t;
+            const lookup_tile& l = leaf_tiles_[t.leaf];
+            under.fast_sizes = l.fast_sizes;
+            under.align_check = l.align_check;
+            ok = fast(under, addr, size);
+            if (ok) {
+              b = load_binding(t.leaf);
+              off = addr - t.origin;
+            }
+          }
+        }
+      }
+      if (!published_.retry(s)) [[likely]]
+        return ok;
+    }
+  }
+
+  /// Inside slot `slot` placed at `base`: the range of its own flat view holding `addr`.
+  bool in_slot(std::uint32_t slot, addr_t base, addr_t addr, unsigned size, detail::binding& b,
+               addr_t& off) const noexcept {
+    if constexpr (has_slots) {
+      const slot_desc& d = slot_tables_v<Tree>.slots[slot];
+      const addr_t o = addr - base;
+      if (o >= d.size || d.size - o < size) return false;
+      const flat_range* r = slot_tables_v<Tree>.ranges.data() + d.first_range;
+      const flat_range* const e = r + d.range_count;
+      for (; r != e && r->last < o; ++r) {
+      }
+      if (r == e || r->lo > o || r->last - o < size - 1) return false;  // a hole, or straddles
+      const std::uint32_t leaf = nodes_v<Tree>[r->leaf].leaf;
+      const lookup_tile& l = leaf_tiles_[leaf];
+      if (((l.fast_sizes >> size) & 1U) == 0 || (addr & (size - 1) & l.align_check) != 0)
+        return false;
+      b = load_binding(leaf);
+      off = r->offset + (o - r->lo);
+      return true;
+    } else {
+      (void)slot, (void)base, (void)addr, (void)size, (void)b, (void)off;
+      return false;
+    }
   }
 
   /// Leaf `leaf`'s binding, read in one section of the sequence lock: never half of one

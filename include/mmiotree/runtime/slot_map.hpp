@@ -24,6 +24,7 @@
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/slots.hpp>
+#include <mmiotree/runtime/cell_index.hpp>
 #include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/tree/descriptor.hpp>
@@ -31,6 +32,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -57,9 +59,64 @@ class slot_map {
   static constexpr std::size_t view_capacity =
       capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1;
 
-  slot_map() noexcept { clean_.fill(true); }
-  slot_map(const slot_map&) = delete;
-  slot_map& operator=(const slot_map&) = delete;
+  /// The shape of each window's cell index (runtime/cell_index.hpp): cells of the smallest
+  /// alignment among its slots (at least 8 bytes, or the window has no index), grouped into
+  /// chunks so that a window has at most 2^16 chunks of at most 2^12 cells (larger windows,
+  /// relative to their smallest slot, have no index and take the general path).
+  static constexpr auto cell_windows_ = [] {
+    std::array<detail::cell_window, window_count> a{};
+    std::uint32_t chunk_off = 0, table_off = 0, cell_off = 0;
+    for (std::size_t w = 0; w < window_count; ++w) {
+      addr_t g = 0;
+      std::uint32_t slots = 0;
+      for (const slot_desc& d : tables.slots)
+        if (d.window_index == w) {
+          ++slots;
+          if (g == 0 || d.align < g) g = d.align;
+        }
+      const window_desc& wd = tables.windows[w];
+      const unsigned shift = static_cast<unsigned>(std::countr_zero(g));
+      const addr_t last_cell = (wd.last - wd.lo) >> shift;
+      const auto bits = static_cast<unsigned>(std::bit_width(last_cell));
+      const unsigned k = bits > 16 ? bits - 16 : 0;
+      a[w].lo = wd.lo;
+      a[w].cell_shift = shift;
+      if (g < 8 || k > 12) continue;  // no index
+      a[w].chunk_bits = k;
+      a[w].chunks = static_cast<std::uint32_t>((last_cell >> k) + 1);
+      a[w].first_chunk = chunk_off;
+      a[w].tables = k == 0 ? 0 : slots + 1;  // one cell per chunk: never a part chunk
+      a[w].first_table = table_off;
+      a[w].first_cell = cell_off;
+      chunk_off += a[w].chunks;
+      table_off += a[w].tables;
+      cell_off += a[w].tables << k;
+    }
+    return a;
+  }();
+  static constexpr auto cell_totals_ = [] {
+    std::array<std::size_t, 3> n{};
+    for (const detail::cell_window& w : cell_windows_) {
+      n[0] += w.chunks;
+      n[1] += w.tables;
+      n[2] += std::size_t{w.tables} << w.chunk_bits;
+    }
+    return n;
+  }();
+  using cell_index_type =
+      detail::cell_index<window_count, cell_totals_[0], cell_totals_[1], cell_totals_[2]>;
+
+  /// Reader side, inside a read section: the slot whose extent covers `addr` in window `w`
+  /// (no_id: none) and its base, if the window is clean and indexed; false otherwise (take the
+  /// general path).
+  bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot, addr_t& base) const noexcept {
+    if (load8(pub_clean_[w]) == 0 || !cells_.find(w, addr, slot)) return false;
+    if (slot != no_id) {
+      if (slot >= slot_count) return false;  // torn: the section retries
+      base = load(pub_base_[slot]);
+    }
+    return true;
+  }
 
   [[nodiscard]] const window_placement& placement(std::size_t slot) const noexcept {
     return place_[slot];
@@ -172,9 +229,14 @@ class slot_map {
     // 3. The view before, over the affected ranges.
     views_n_[0] = views(view_a_.data(), merge);
     // 4. Apply.
+    cell_ops_n_ = 0;
     for (const auto& [s, p] : changes) {
       const std::size_t w = tables.slots[s].window_index;
-      if (mode[w] == 1) move_clean(s, p);
+      if (mode[w] != 1) continue;
+      // A clean window stays clean: its cells follow the one slot that moved.
+      if (place_[s].enabled) cell_ops_[cell_ops_n_++] = {s, place_[s].base, false};
+      if (p.enabled) cell_ops_[cell_ops_n_++] = {s, p.base, true};
+      move_clean(s, p);
     }
     for (std::size_t w = 0; w < window_count; ++w) {
       if (mode[w] != 2) continue;
@@ -187,7 +249,8 @@ class slot_map {
       if (mode[w] == 2) rebuild_extents(w);
     // 5. The view after; publish.
     views_n_[1] = views(view_b_.data(), merge);
-    publish();
+    for (std::size_t w = 0; w < window_count; ++w) rebuild_[w] = mode[w] == 2;
+    publish(changes);
     return {};
   }
 
@@ -655,7 +718,11 @@ class slot_map {
     dirty_to_ = capacity;
   }
 
-  void publish() noexcept {
+  /// Copies the writer's changes to what readers see, in one write section: the overlay
+  /// ranges that moved, the bases of the slots `changes` names, each window's clean flag, and
+  /// the cells — following the slot that moved in a window that stayed clean, rebuilt from
+  /// every placement in a window resolved again that is clean now.
+  void publish(std::span<const change> changes) noexcept {
     published_->write_begin();
     for (std::size_t i = dirty_from_; i < std::min(dirty_to_, shadow_n_); ++i) {
       store(pub_[i].lo, shadow_[i].lo);
@@ -664,10 +731,33 @@ class slot_map {
       store(pub_[i].offset, shadow_[i].offset);
     }
     store(count_, shadow_n_);
+    for (const auto& [s, p] : changes)
+      store(pub_base_[s], tables.windows[tables.slots[s].window_index].lo + p.base);
+    for (std::size_t k = 0; k < cell_ops_n_; ++k) {
+      const cell_op& op = cell_ops_[k];
+      const slot_desc& d = tables.slots[op.slot];
+      set_cells(d.window_index, op.base, d.size, op.set ? op.slot + 1 : 0);
+    }
+    for (std::size_t w = 0; w < window_count; ++w) {
+      detail::seqlock::store(pub_clean_[w], static_cast<std::uint8_t>(clean_[w] ? 1 : 0));
+      if (!rebuild_[w] || !clean_[w] || cell_windows_[w].chunks == 0) continue;
+      cells_.clear(w);
+      const auto [first, count] = window_slots_[w];
+      for (std::uint32_t s = first; s < first + count; ++s)
+        if (place_[s].enabled) set_cells(w, place_[s].base, tables.slots[s].size, s + 1);
+    }
     published_->write_end();
     dirty_from_ = shadow_n_;
     dirty_to_ = 0;
   }
+
+  /// The cells of window w that slot extent [base, base + size) (window-relative) covers.
+  void set_cells(std::size_t w, addr_t base, addr_t size, std::uint32_t value) noexcept {
+    const unsigned shift = cell_windows_[w].cell_shift;
+    cells_.set(w, base >> shift, (base + (size - 1)) >> shift, value);
+  }
+
+  static std::uint8_t load8(const std::uint8_t& w) noexcept { return detail::seqlock::load(w); }
 
   std::array<window_placement, slot_count> place_{};
   std::array<bool, window_count> clean_{};
@@ -684,8 +774,24 @@ class slot_map {
   std::array<flat_range, view_capacity> view_a_{};
   std::array<flat_range, view_capacity> view_b_{};
   std::array<std::size_t, 2> views_n_{};
+  // Writer side: the cell changes of this commit, and the windows whose cells are rebuilt.
+  struct cell_op {
+    std::uint32_t slot = 0;
+    addr_t base = 0;  ///< window-relative
+    bool set = false;
+  };
+  std::array<cell_op, 2 * slot_count> cell_ops_;  // only [0, cell_ops_n_) is read
+  std::size_t cell_ops_n_ = 0;
+  std::array<bool, window_count> rebuild_{};
   // Shared with readers, under the address space's sequence lock.
   detail::seqlock* published_ = nullptr;
+  cell_index_type cells_{cell_windows_};
+  mutable std::array<std::uint64_t, slot_count> pub_base_{};
+  mutable std::array<std::uint8_t, window_count> pub_clean_ = [] {
+    std::array<std::uint8_t, window_count> a{};
+    a.fill(1);  // no slot placed: every window is clean (and its cells are empty)
+    return a;
+  }();
   mutable std::uint64_t count_ = 0;
   mutable std::array<pub_range, capacity> pub_{};
 };

@@ -339,3 +339,114 @@ TEST_CASE("page-granular listeners follow the rule through random commits", "[ha
   REQUIRE(as.add_listener(fresh, {.page_size = 4_KiB}).ok());
   CHECK(fresh.ranges == p4k.ranges);
 }
+
+namespace {
+// Random moves of BARs of four sizes in a 1 GiB window (cells of 4 KiB, four to a chunk: both
+// levels of the cell index are used), against the test's own record of where each BAR is.
+// Each BAR has two registers with a hole between them; static registers lie under the window.
+using small_bar = container<"sb", 4_KiB, at<0, io<"lo", 1_KiB>>, at<2_KiB, io<"hi", 2_KiB>>>;
+using mid_bar = container<"mb", 64_KiB, at<0, io<"lo", 4_KiB>>, at<32_KiB, io<"hi", 32_KiB>>>;
+using big_bar = container<"bb", 4_MiB, at<0, io<"lo", 64_KiB>>, at<2_MiB, io<"hi", 2_MiB>>>;
+// clang-format off
+using fast_machine = container<"f", 4_GiB,
+    at<1_GiB, container<"pci", 1_GiB,
+        at<0, io<"under", 1_GiB>, -1>,  // what shows where no BAR is
+        slot<named<small_bar, "s0">>, slot<named<small_bar, "s1">>, slot<named<small_bar, "s2">>,
+        slot<named<mid_bar, "m0">>, slot<named<mid_bar, "m1">>,
+        slot<named<big_bar, "b0">>>>>;
+// clang-format on
+
+/// Answers (tag << 32) | offset.
+struct tag_handler {
+  std::uint64_t tag;
+  std::uint64_t read(addr_t off, unsigned) const { return (tag << 32) | off; }
+  void write(addr_t, unsigned, std::uint64_t) {}
+};
+
+/// One BAR as the test describes it: size, and its registers (offset, size) in order.
+struct bar_model {
+  addr_t size;
+  std::vector<std::pair<addr_t, addr_t>> regs;
+};
+}  // namespace
+
+TEST_CASE("dispatch inside slots follows random moves, through both index levels",
+          "[handles][fast]") {
+  address_space<fast_machine> as;
+  const std::vector<bar_model> bars = {
+      {4_KiB, {{0, 1_KiB}, {2_KiB, 2_KiB}}},    {4_KiB, {{0, 1_KiB}, {2_KiB, 2_KiB}}},
+      {4_KiB, {{0, 1_KiB}, {2_KiB, 2_KiB}}},    {64_KiB, {{0, 4_KiB}, {32_KiB, 32_KiB}}},
+      {64_KiB, {{0, 4_KiB}, {32_KiB, 32_KiB}}}, {4_MiB, {{0, 64_KiB}, {2_MiB, 2_MiB}}}};
+  // Handlers: BAR k register j has tag 16 k + j + 1; "under" has tag 999.
+  std::vector<tag_handler> regs;
+  for (std::uint64_t k = 0; k < bars.size(); ++k)
+    for (std::uint64_t j = 0; j < 2; ++j) regs.push_back({16 * k + j + 1});
+  tag_handler under{999};
+  as.bind<"pci/under">(under);
+  {
+    auto bind2 = [&]<class R>(slot_ref<R> h, std::size_t k) {
+      h.template bind<"lo">(regs[2 * k]);
+      h.template bind<"hi">(regs[2 * k + 1]);
+    };
+    bind2(as.slot<small_bar, "pci/s0">(), 0);
+    bind2(as.slot<small_bar, "pci/s1">(), 1);
+    bind2(as.slot<small_bar, "pci/s2">(), 2);
+    bind2(as.slot<mid_bar, "pci/m0">(), 3);
+    bind2(as.slot<mid_bar, "pci/m1">(), 4);
+    bind2(as.slot<big_bar, "pci/b0">(), 5);
+  }
+  const addr_t win = 1_GiB;
+  std::vector<addr_t> at(bars.size(), 1_GiB);
+  std::vector<bool> on(bars.size(), false);
+  std::mt19937_64 rng(0xFA57);
+  auto expect = [&](addr_t a) -> std::uint64_t {
+    for (std::size_t k = 0; k < bars.size(); ++k) {
+      if (!on[k] || a < at[k] || a - at[k] >= bars[k].size) continue;
+      for (std::size_t j = 0; j < 2; ++j) {
+        const auto [off, size] = bars[k].regs[j];
+        if (a - at[k] >= off && a - at[k] - off < size)
+          return (regs[2 * k + j].tag << 32) | (a - at[k] - off);
+      }
+      return ~std::uint64_t{0};  // a hole in the BAR
+    }
+    return (999ULL << 32) | (a - win);
+  };
+  for (int step = 0; step < 1000; ++step) {
+    // Move one BAR, aligned to its size, into a small area (so that small BARs share chunks
+    // and BARs meet); refused commits (overlaps: ties at equal priority) change nothing.
+    const std::size_t k = rng() % bars.size();
+    const addr_t align = bars[k].size;
+    // Half the time anywhere in 64 MiB: many distinct chunks, so tables come and go.
+    const addr_t area = rng() % 2        ? 64_MiB
+                        : align < 64_KiB ? 64_KiB
+                        : align < 4_MiB  ? 1_MiB
+                                         : 64_MiB;
+    const addr_t to = win + (rng() % (area / align)) * align;
+    const bool off = rng() % 8 == 0;
+    const slot_id id{static_cast<std::uint32_t>(k)};
+    const commit_result c =
+        off ? as.transaction().disable(id).commit() : as.transaction().place(id, to).commit();
+    if (c.ok()) {
+      on[k] = !off;
+      if (!off) at[k] = to;
+    }
+    // Probe every BAR's registers' edges and a few random addresses.
+    std::vector<addr_t> probes;
+    for (std::size_t b = 0; b < bars.size(); ++b)
+      for (const auto& [o, sz] : on[b] ? bars[b].regs : decltype(bars[b].regs){})
+        for (const addr_t p : {at[b] + o, at[b] + o + sz - 8, at[b] + o + 8}) probes.push_back(p);
+    for (int r = 0; r < 8; ++r) probes.push_back(win + (rng() % (64_MiB / 8)) * 8);
+    for (const addr_t p : probes) {
+      const std::uint64_t want = expect(p);
+      const read_result got = as.read(p, 8);
+      INFO("step " << step << " at 0x" << std::hex << p);
+      if (want == ~std::uint64_t{0}) {
+        // A hole inside a placed BAR: "under" (priority -1) shows through it.
+        REQUIRE(got.value == ((999ULL << 32) | (p - win)));
+      } else {
+        REQUIRE(got.ok());
+        REQUIRE(got.value == want);
+      }
+    }
+  }
+}
