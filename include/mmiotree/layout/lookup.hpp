@@ -8,8 +8,11 @@
 // `shift` is chosen at compile time: the largest power of two that divides every tile
 // boundary, if the resulting bucket array stays small (≤ 8 entries per tile) — then every
 // bucket holds exactly one tile and the scan never iterates (register files, BARs, RAM banks
-// are laid out so). Otherwise the bucket count is ~2× the tile count, and a bucket with many
-// tiles is searched with a binary search instead of a linear scan (`max_scan`).
+// are laid out so). Otherwise the bucket count is ~2× the tile count; a machine's map is sparse
+// (RAM low, PCI windows in the middle, CXL windows far up), so its tiles crowd into a few
+// buckets, and each bucket of more than two tiles gets a bucket array of its own (a *sub
+// table*, exact where it can be, else ~2× its tiles), reached through its entry in the first.
+// A lookup is then two loads and a scan that rarely iterates (`max_scan`).
 #pragma once
 
 #include <mmiotree/core/access.hpp>
@@ -205,8 +208,83 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
 struct bucket_plan {
   unsigned shift = 0;
   std::size_t buckets = 1;
-  std::size_t max_scan = 1;  ///< most tiles any one bucket holds
+  std::size_t max_scan = 1;  ///< most tiles any one (sub-)bucket holds
+  std::size_t subs = 0;      ///< sub tables
+  std::size_t second = 0;    ///< their buckets, in all
 };
+
+/// A bucket of the first array that holds more than two tiles, refined: buckets of 2^shift
+/// bytes from `lo` up to its last tile start (addresses past that share the last bucket), at
+/// `offset` in the second array.
+struct sub_table {
+  addr_t lo = 0;
+  unsigned shift = 0;
+  std::uint32_t offset = 0;
+  std::uint32_t last = 0;  ///< index of its last bucket
+  [[nodiscard]] constexpr bool operator==(const sub_table&) const = default;
+};
+
+/// An entry of the first array that names a sub table rather than a tile.
+inline constexpr std::uint32_t sub_bit = 0x8000'0000U;
+
+/// Refines the buckets of `plan` (over tiles starting at `starts`, as in plan_buckets) that
+/// hold more than two tiles. Counts into `plan` (subs, second, max_scan); with `subs` non-null
+/// also writes the sub tables.
+constexpr void refine(const addr_t* starts, std::size_t ntiles, bucket_plan& plan,
+                      sub_table* subs) {
+  std::size_t nsubs = 0, second = 0, scan = 1;
+  const addr_t mask = (addr_t{1} << plan.shift) - 1;
+  // The tile starts strictly inside each bucket come in runs (starts are sorted).
+  for (std::size_t i = 0; i + 1 < ntiles;) {
+    if ((starts[i] & mask) == 0) {
+      ++i;
+      continue;
+    }
+    const addr_t bucket = starts[i] >> plan.shift;
+    std::size_t j = i;
+    unsigned exact = plan.shift;
+    while (j + 1 < ntiles && (starts[j] >> plan.shift) == bucket && (starts[j] & mask) != 0) {
+      const auto z = static_cast<unsigned>(std::countr_zero(starts[j]));
+      if (z < exact) exact = z;
+      ++j;
+    }
+    const std::size_t count = 1 + (j - i);  // tiles in the bucket
+    if (count <= 2) {
+      i = j;
+      continue;
+    }
+    // Sub-buckets over [bucket start, last start]: exact if that takes few, else ~2x the tiles.
+    const addr_t lo = bucket << plan.shift;
+    const auto span_bits = static_cast<unsigned>(std::bit_width(starts[j - 1] - lo));
+    unsigned shift = exact;
+    if (span_bits - exact > 12 || (std::size_t{1} << (span_bits - exact)) > 8 * count) {
+      const auto want = static_cast<unsigned>(std::bit_width(count * 2 - 1));
+      shift = span_bits > want ? span_bits - want : 0;
+    }
+    const std::size_t n = static_cast<std::size_t>((starts[j - 1] - lo) >> shift) + 1;
+    if (subs != nullptr)
+      subs[nsubs] = {lo, shift, static_cast<std::uint32_t>(second),
+                     static_cast<std::uint32_t>(n - 1)};
+    ++nsubs;
+    second += n;
+    // Tiles per sub-bucket: 1 + the starts strictly inside it.
+    const addr_t sub_mask = (addr_t{1} << shift) - 1;
+    addr_t run_bucket = ~addr_t{0};
+    std::size_t run = 1;
+    for (std::size_t k = i; k < j; ++k) {
+      if ((starts[k] & sub_mask) == 0) continue;
+      const addr_t b = starts[k] >> shift;
+      run = b == run_bucket ? run + 1 : 2;
+      run_bucket = b;
+      if (run > scan) scan = run;
+    }
+    i = j;
+  }
+  if (nsubs == 0) return;  // every bucket holds one or two tiles: the plan stands
+  plan.subs = nsubs;
+  plan.second = second;
+  plan.max_scan = scan > 2 ? scan : 2;  // the buckets left as they were hold one or two tiles
+}
 
 /// The bucket plan for `ntiles` tiles covering [0, root_last], the tiles after the first
 /// starting at `starts[0 .. ntiles - 2]` (ascending).
@@ -250,13 +328,30 @@ constexpr bucket_plan plan_buckets(const addr_t* starts, std::size_t ntiles, add
   return p;
 }
 
-template <std::size_t Tiles, std::size_t Buckets>
+template <std::size_t Tiles, std::size_t Buckets, std::size_t Subs = 0, std::size_t Second = 0>
 struct lookup_table {
   std::array<lookup_tile, Tiles> tiles{};
-  std::array<std::uint32_t, Buckets> first{};  ///< first tile reaching into each bucket
+  /// Per bucket, the first tile reaching into it, or `sub_bit` | a sub table.
+  std::array<std::uint32_t, Buckets> first{};
+  std::array<sub_table, Subs> subs{};
+  std::array<std::uint32_t, Second> second{};  ///< the sub tables' buckets: first tiles
   unsigned shift = 0;
   std::size_t max_scan = 1;
   addr_t root_last = 0;
+
+  /// The index of the first tile that may hold `addr` (the caller scans from it while a tile
+  /// ends before `addr`).
+  [[nodiscard]] constexpr std::uint32_t start(addr_t addr) const noexcept {
+    const std::uint32_t e = first[addr >> shift];
+    if constexpr (Subs != 0) {
+      if ((e & sub_bit) != 0) {
+        const sub_table& t = subs[e & ~sub_bit];
+        const addr_t k = (addr - t.lo) >> t.shift;
+        return second[t.offset + (k < t.last ? k : t.last)];
+      }
+    }
+    return e;
+  }
 };
 
 /// Tile count and bucket plan: the sizes of a tree's lookup table.
@@ -279,7 +374,9 @@ constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_ra
     make_tiles(nodes, view, hole, win.data(), win.size(), t);
     scratch<addr_t> starts(n);
     for (std::size_t i = 0; i + 1 < n; ++i) starts.data()[i] = t[i].last + 1;
-    return {n, plan_buckets(starts.data(), n, root_last)};
+    bucket_plan p = plan_buckets(starts.data(), n, root_last);
+    refine(starts.data(), n, p, nullptr);
+    return {n, p};
   }
   // The tiles as make_tiles lays them out: a hole before each range that does not start
   // where the previous ended, the range, and a final hole unless a range reaches the end.
@@ -296,16 +393,18 @@ constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_ra
     starts[n++] = f.last + 1;  // the next range, a hole, or the final hole starts here
     next = f.last + 1;
   }
-  return {n + 1, plan_buckets(starts, n + 1, root_last)};
+  bucket_plan p = plan_buckets(starts, n + 1, root_last);
+  refine(starts, n + 1, p, nullptr);
+  return {n + 1, p};
 }
 
 /// The lookup table of a descriptor array and its flat view, at the size `plan_of` computed.
-template <std::size_t Tiles, std::size_t Buckets>
-constexpr lookup_table<Tiles, Buckets> make_lookup(std::span<const node> nodes,
-                                                   std::span<const flat_range> view) {
+template <std::size_t Tiles, std::size_t Buckets, std::size_t Subs, std::size_t Second>
+constexpr lookup_table<Tiles, Buckets, Subs, Second> make_lookup(std::span<const node> nodes,
+                                                                 std::span<const flat_range> view) {
   const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
   const bucket_plan plan = plan_of(nodes, view).buckets;
-  lookup_table<Tiles, Buckets> lt{};
+  lookup_table<Tiles, Buckets, Subs, Second> lt{};
   lookup_tile* const t = lt.tiles.data();
   const window_list win(nodes);
   make_tiles(nodes, view, hole, win.data(), win.size(), t);
@@ -319,6 +418,27 @@ constexpr lookup_table<Tiles, Buckets> make_lookup(std::span<const node> nodes,
   for (std::size_t i = 0; i < Tiles && b < Buckets; ++i) {
     const addr_t last_bucket = t[i].last >> plan.shift;  // buckets starting at or before last
     for (; b <= last_bucket && b < Buckets; ++b) first[b] = static_cast<std::uint32_t>(i);
+  }
+  if constexpr (Subs != 0) {
+    scratch<addr_t> starts(Tiles);
+    for (std::size_t i = 0; i + 1 < Tiles; ++i) starts.data()[i] = t[i].last + 1;
+    bucket_plan p = plan;
+    refine(starts.data(), Tiles, p, lt.subs.data());
+    // Each sub table's buckets, the same way over the tiles from its bucket's first; then its
+    // bucket in the first array points to it.
+    for (std::size_t k = 0; k < Subs; ++k) {
+      const sub_table& st = lt.subs[k];
+      const std::size_t top = static_cast<std::size_t>(st.lo >> plan.shift);
+      const std::size_t n = std::size_t{st.last} + 1;
+      std::size_t i = first[top], sb = 0;
+      for (; i < Tiles && sb < n; ++i) {
+        const addr_t last_sub = (t[i].last - st.lo) >> st.shift;
+        for (; sb <= last_sub && sb < n; ++sb)
+          lt.second[st.offset + sb] = static_cast<std::uint32_t>(i);
+        if (t[i].last >= st.lo + ((addr_t{1} << plan.shift) - 1)) break;
+      }
+      first[top] = sub_bit | static_cast<std::uint32_t>(k);
+    }
   }
   return lt;
 }
@@ -335,7 +455,9 @@ constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>)
 /// count.
 template <region Tree>
 inline constexpr auto lookup_v =
-    detail::make_lookup<detail::tile_plan_v<Tree>.tiles, detail::tile_plan_v<Tree>.buckets.buckets>(
-        detail::tree_nodes_v<Tree>, flat_view_v<Tree>);
+    detail::make_lookup<detail::tile_plan_v<Tree>.tiles, detail::tile_plan_v<Tree>.buckets.buckets,
+                        detail::tile_plan_v<Tree>.buckets.subs,
+                        detail::tile_plan_v<Tree>.buckets.second>(detail::tree_nodes_v<Tree>,
+                                                                  flat_view_v<Tree>);
 
 MMIOTREE_END_NAMESPACE
