@@ -8,8 +8,6 @@ MMIOTREE_BEGIN_NAMESPACE
 namespace diag {
 /// A dependent `false`, so a `static_assert` in an error template fires only when the template
 /// is instantiated (i.e. when the check found that error).
-template <class...>
-inline constexpr bool always_false = false;
 template <auto...>
 inline constexpr bool always_false_v = false;
 

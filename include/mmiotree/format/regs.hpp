@@ -53,7 +53,7 @@ std::string dump(const register_state<B>& st) {
   fmt::format_to(it, "{} (register block, {:#x} bytes)\n", B::name.view(), B::size);
   for (const reg_instance& in : l.instances) {
     const reg_desc& r = t.regs[in.reg];
-    const std::uint64_t raw = st.value[r.slot + in.element];
+    const std::uint64_t raw = st.value[r.word + in.element];
     const std::uint64_t v = raw & ~l.masks[in.reg].read_zero;
     fmt::format_to(it, "  {:#05x} {} = {:#0{}x}", in.offset,
                    detail::reg_label(r, in.element, false), v, 2 + r.width / 4);

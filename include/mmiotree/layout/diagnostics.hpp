@@ -212,8 +212,4 @@ template <class Tree>
 concept verify =
     region<Tree> && detail::verdict<Tree, check_layout(detail::tree_nodes_v<Tree>)>::value;
 
-/// A region tree that passed every layout rule.
-template <class Tree>
-concept checked_tree = region<Tree> && verify<Tree>;
-
 MMIOTREE_END_NAMESPACE

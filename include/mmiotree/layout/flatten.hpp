@@ -39,7 +39,6 @@ struct flat_range {
   node_index leaf = npos;
   addr_t offset = 0;
 
-  [[nodiscard]] constexpr addr_t size_minus_one() const noexcept { return last - lo; }
   [[nodiscard]] constexpr bool operator==(const flat_range&) const = default;
 };
 

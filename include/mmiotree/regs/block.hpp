@@ -75,8 +75,8 @@ struct enum_desc {
   std::uint64_t value = 0;
 };
 
-/// A register (or one register of an array group) as a value. Its state slots are
-/// `slot .. slot + count - 1`, one per array element.
+/// A register (or one register of an array group) as a value. Its state words are
+/// `word .. word + count - 1`, one per array element.
 struct reg_desc {
   std::string_view group;  ///< the array's name, empty for a plain register
   std::string_view name;
@@ -87,7 +87,7 @@ struct reg_desc {
   std::uint32_t field_count = 0;
   std::uint32_t count = 1;
   addr_t stride = 0;
-  std::uint32_t slot = 0;
+  std::uint32_t word = 0;
 
   [[nodiscard]] constexpr unsigned bytes() const noexcept { return width / 8; }
   [[nodiscard]] constexpr std::uint64_t width_mask() const noexcept {
@@ -191,7 +191,7 @@ struct block_tables {
   std::array<enum_desc, E> enums{};
   std::array<lock_desc, L> locks{};
   std::size_t lock_count = 0;
-  std::size_t slots = 0;  ///< state words: one per register instance
+  std::size_t words = 0;  ///< state words: one per register instance
 };
 
 struct table_cursor {
@@ -292,12 +292,12 @@ consteval auto make_tables() {
     if (k == t.lock_count) t.locks[t.lock_count++].name = f.lock_name;
     f.lock = static_cast<std::uint32_t>(k);
   }
-  std::size_t slot = 0;
+  std::size_t word = 0;
   for (reg_desc& r : t.regs) {
-    r.slot = static_cast<std::uint32_t>(slot);
-    slot += r.count;
+    r.word = static_cast<std::uint32_t>(word);
+    word += r.count;
   }
-  t.slots = slot;
+  t.words = word;
   return t;
 }
 

@@ -55,19 +55,18 @@ template <std::size_t Regs, std::size_t Instances>
 struct block_layout {
   std::array<reg_masks, Regs> masks{};
   std::array<reg_instance, Instances> instances{};  ///< sorted by offset
-  std::size_t max_guards = 0;
 };
 
 }  // namespace detail
 
 /// Total number of register instances (= state words) of a block.
 template <block_type B>
-inline constexpr std::size_t slot_count_v = block_tables_v<B>.slots;
+inline constexpr std::size_t word_count_v = block_tables_v<B>.words;
 
 template <block_type B>
 inline constexpr auto block_layout_v = [] {
   constexpr auto& t = block_tables_v<B>;
-  detail::block_layout<t.regs.size(), t.slots> l{};
+  detail::block_layout<t.regs.size(), t.words> l{};
   std::size_t n = 0;
   for (std::uint32_t r = 0; r < t.regs.size(); ++r) {
     l.masks[r] = detail::masks_of(t.regs[r], t.fields);

@@ -208,11 +208,11 @@ struct reg_value {
 /// semantics (a device sets RO/HwInit fields this way).
 template <checked_block B>
 struct register_state {
-  static constexpr std::size_t slots = slot_count_v<B>;
+  static constexpr std::size_t words = word_count_v<B>;
   static constexpr std::size_t lock_bits = block_tables_v<B>.lock_count * detail::max_elements_v<B>;
 
-  std::array<std::uint64_t, slots> value{};
-  std::array<std::uint64_t, slots> rwo_written{};  ///< RWO bits already written since reset
+  std::array<std::uint64_t, words> value{};
+  std::array<std::uint64_t, words> rwo_written{};  ///< RWO bits already written since reset
   std::array<std::uint64_t, (lock_bits + 63) / 64> manual_locks{};
 
   constexpr register_state() noexcept { reset(); }
@@ -223,7 +223,7 @@ struct register_state {
     constexpr auto& t = block_tables_v<B>;
     for (std::size_t r = 0; r < t.regs.size(); ++r)
       for (std::uint32_t e = 0; e < t.regs[r].count; ++e)
-        value[t.regs[r].slot + e] = t.regs[r].reset & block_layout_v<B>.masks[r].stored;
+        value[t.regs[r].word + e] = t.regs[r].reset & block_layout_v<B>.masks[r].stored;
     rwo_written = {};
     manual_locks = {};
   }
@@ -236,7 +236,7 @@ struct register_state {
       std::size_t element = 0) const noexcept {
     constexpr reg_desc d = detail::reg_desc_v<B, detail::reg_index<B, Reg>()>;
     assert(element < d.count);
-    return {value[d.slot + element]};
+    return {value[d.word + element]};
   }
   /// One field of register `Reg`.
   template <fixed_string Reg, fixed_string Field>
@@ -254,7 +254,7 @@ struct register_state {
     constexpr std::uint64_t clear = (std::uint64_t{0} | ... | field_mask<r, Values>());
     constexpr std::uint64_t bits = (std::uint64_t{0} | ... | field_bits<r, Reg, Values>());
     assert(element < d.count);
-    std::uint64_t& w = value[d.slot + element];
+    std::uint64_t& w = value[d.word + element];
     w = (w & ~clear) | bits;
   }
   template <fixed_string Reg, class V0, class... Values>
@@ -269,7 +269,7 @@ struct register_state {
     constexpr std::uint32_t r = detail::reg_index<B, Reg>();
     constexpr field_desc d = detail::field_desc_v<B, detail::field_index<B, r, Field>()>;
     assert(((v << d.lo) & ~d.mask()) == 0 && (v << d.lo) >> d.lo == v);
-    std::uint64_t& w = value[detail::reg_desc_v<B, r>.slot + element];
+    std::uint64_t& w = value[detail::reg_desc_v<B, r>.word + element];
     w = (w & ~d.mask()) | ((v << d.lo) & d.mask());
   }
 
@@ -277,7 +277,7 @@ struct register_state {
   template <fixed_string Reg>
   constexpr void set_raw(std::uint64_t v, std::size_t element = 0) noexcept {
     constexpr reg_desc d = detail::reg_desc_v<B, detail::reg_index<B, Reg>()>;
-    value[d.slot + element] = v & d.width_mask();
+    value[d.word + element] = v & d.width_mask();
   }
 
   /// Sets or clears the manual lock `Lock` for an element.
@@ -299,7 +299,7 @@ struct register_state {
     if (d.reg == no_index) return false;
     const reg_desc& r = block_tables_v<B>.regs[d.reg];
     const std::size_t e = r.count > 1 ? element : 0;
-    return (value[r.slot + e] & d.mask) == d.mask;
+    return (value[r.word + e] & d.mask) == d.mask;
   }
   template <fixed_string Lock>
   [[nodiscard]] constexpr bool locked(std::size_t element = 0) const noexcept {
@@ -420,9 +420,9 @@ class register_file {
     std::memcpy(&s, in.data(), sizeof s);
     for (std::size_t r = 0; r < tables.regs.size(); ++r)
       for (std::uint32_t e = 0; e < tables.regs[r].count; ++e) {
-        const std::size_t slot = tables.regs[r].slot + e;
-        if ((s.value[slot] & ~layout.masks[r].stored) != 0) return false;
-        if ((s.rwo_written[slot] & ~layout.masks[r].rwo) != 0) return false;
+        const std::size_t word = tables.regs[r].word + e;
+        if ((s.value[word] & ~layout.masks[r].stored) != 0) return false;
+        if ((s.rwo_written[word] & ~layout.masks[r].rwo) != 0) return false;
       }
     for (std::size_t bit = register_state<B>::lock_bits; bit < 64 * s.manual_locks.size(); ++bit)
       if ((s.manual_locks[bit / 64] >> (bit % 64)) & 1U) return false;
@@ -565,7 +565,7 @@ class register_file {
                                 bool peek) {
     constexpr reg_masks m = block_layout_v<B>.masks[R];
     constexpr reg_desc d = block_tables_v<B>.regs[R];
-    std::uint64_t& word = self.state_.value[d.slot + element];
+    std::uint64_t& word = self.state_.value[d.word + element];
     const std::uint64_t v = word & ~m.read_zero;
     if (!peek) {
       if constexpr (m.rc != 0) word &= ~(m.rc & byte_mask);
@@ -585,12 +585,12 @@ class register_file {
     constexpr reg_masks m = block_layout_v<B>.masks[R];
     constexpr reg_desc d = block_tables_v<B>.regs[R];
     register_state<B>& st = self.state_;
-    const std::size_t slot = d.slot + element;
-    const std::uint64_t old = st.value[slot];
+    const std::size_t word = d.word + element;
+    const std::uint64_t old = st.value[word];
     std::uint64_t locked = 0;
     for (const rwl_guard& g : rwl_guards_v<B, R>)
       if (st.lock_holds(g.lock, element)) locked |= g.mask;
-    const std::uint64_t rwo_open = m.rwo & ~st.rwo_written[slot];
+    const std::uint64_t rwo_open = m.rwo & ~st.rwo_written[word];
     const std::uint64_t take = (m.writable | (m.rwl & ~locked) | rwo_open) & byte_mask;
     std::uint64_t now = (old & ~take) | (w & take);
     now &= ~(m.w1c & byte_mask & w);
@@ -602,8 +602,8 @@ class register_file {
       self.hooks_->before_write(e);
       now = e.now.raw & m.stored;
     }
-    st.value[slot] = now;
-    st.rwo_written[slot] |= rwo_open & byte_mask;
+    st.value[word] = now;
+    st.rwo_written[word] |= rwo_open & byte_mask;
     if constexpr (requires(Hooks & h, event & e) { h.after_write(e); }) {
       event e{element, {old}, {now}, st};
       self.hooks_->after_write(e);

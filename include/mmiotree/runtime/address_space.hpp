@@ -1102,7 +1102,7 @@ class address_space final : public dynamic_space {
   }();
 
   static std::size_t find(addr_t addr) noexcept {
-    std::size_t i = lookup_.first[addr >> lookup_.shift];
+    std::size_t i = lookup_.start(addr);
     if constexpr (lookup_.max_scan == 1) {
       return i;  // every bucket lies inside one tile: nothing to scan or compare
     } else if constexpr (lookup_.max_scan <= 8) {

@@ -275,11 +275,6 @@ class slot_map {
     if (have) f(cur);
   }
 
-  /// The current overlay (writer side; not for concurrent readers).
-  [[nodiscard]] std::span<const flat_range> overlay() const noexcept {
-    return {shadow_.data(), shadow_n_};
-  }
-
  private:
   struct pub_range {
     std::uint64_t lo = 0, last = 0, leaf = 0, offset = 0;
