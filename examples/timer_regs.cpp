@@ -35,7 +35,7 @@ using timer_block = register_block<"timer", 0x20, access::exactly<4>,
 
 /// The device: state in a register_file, behaviour in hooks and tick().
 struct timer {
-  register_file<timer_block, timer> regs{*this};
+  register_file<timer_block, timer, after_write_to<"ctrl">> regs{*this};
 
   // CTRL.enable 0→1 loads the counter and starts it.
   void after_write(write_event<timer_block, "ctrl">& e) {

@@ -87,7 +87,8 @@ for f in "${files[@]}"; do
     # A static test (STATIC_REQUIRE, static_assert) that fails kills the mutant at compile time;
     # any other build error means the mutant itself is broken.
     if grep -q 'static assertion failed' "$work/build.log"; then
-      verdict="killed (a static assertion: $(grep -m1 -o 'static assertion failed: .\{0,60\}' "$work/build.log"))"
+      # (A static_assert without a message prints no ": …" after the words.)
+      verdict="killed (a static assertion: $(grep -m1 -o 'static assertion failed.\{0,60\}' "$work/build.log" || true))"
     else
       cat "$work/build.log"
       patch -s -R -p1 -d "$src" <"$f"

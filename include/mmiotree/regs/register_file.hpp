@@ -2,7 +2,7 @@
 // library executes on it (DESIGN §2.5).
 //
 //   struct hdm_device {
-//     register_file<hdm_block, hdm_device> regs{*this};
+//     register_file<hdm_block, hdm_device, after_write_to<"decoder/ctrl">> regs{*this};
 //     void after_write(write_event<hdm_block, "decoder/ctrl">& e) {
 //       if (e.now.rose<"commit">(e.old)) e.regs.set<"decoder/ctrl">(e.element, val<"committed",
 //       1>{});
@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -349,6 +350,163 @@ struct read_event {
 /// No hooks: the field rules alone.
 struct no_hooks {};
 
+/// The hooks a device can implement for a register.
+enum class hook_kind : std::uint8_t { before_write, after_write, after_read };
+
+/// Hook declarations, listed after the hooks class in `register_file<Block, Device, ...>`: each
+/// says the device implements that hook for register `Reg` ("array/register" in a reg_array),
+/// with exactly this signature (a non-static member, const or not, returning void):
+///
+///   before_write_to<Reg>   void before_write(write_event<Block, Reg>&)
+///   after_write_to<Reg>    void after_write(write_event<Block, Reg>&)
+///   after_read_from<Reg>   void after_read(read_event<Block, Reg>&)
+///
+/// The register_file calls the declared hooks and no others, and refuses to compile when a
+/// declared hook is missing or has another signature (a misspelled name, a parameter by value,
+/// another register's event), when the device implements a hook it did not declare, or when a
+/// hooks object declares none: a hook that would never run is an error, not a silence.
+template <fixed_string Reg>
+struct before_write_to {
+  static constexpr hook_kind kind = hook_kind::before_write;
+  static constexpr auto reg = Reg;
+};
+template <fixed_string Reg>
+struct after_write_to {
+  static constexpr hook_kind kind = hook_kind::after_write;
+  static constexpr auto reg = Reg;
+};
+template <fixed_string Reg>
+struct after_read_from {
+  static constexpr hook_kind kind = hook_kind::after_read;
+  static constexpr auto reg = Reg;
+};
+
+template <class T>
+concept hook_declaration = requires {
+  { T::kind } -> std::convertible_to<hook_kind>;
+  { T::reg.view() } -> std::convertible_to<std::string_view>;
+};
+
+namespace diag {
+template <fixed_string Hook, fixed_string Reg>
+struct hook_declared_but_not_implemented {
+  static_assert(always_false_v<Hook>,
+                "mmiotree: a declared hook must exist with its exact signature: in "
+                "hook_declared_but_not_implemented<Hook, Reg>, the hooks class has no member "
+                "`void Hook(write_event<Block, Reg>&)` (read_event for after_read), so it would "
+                "never run: a misspelled name, a parameter by value or const, or the event of "
+                "another register or block");
+};
+template <fixed_string Hook, fixed_string Reg>
+struct hook_implemented_but_not_declared {
+  static_assert(always_false_v<Hook>,
+                "mmiotree: every hook a device implements is declared: in "
+                "hook_implemented_but_not_declared<Hook, Reg>, the hooks class has a Hook that "
+                "takes register Reg's event, and the register_file's hook list does not declare "
+                "it (add before_write_to<Reg>, after_write_to<Reg> or after_read_from<Reg>)");
+};
+template <fixed_string Hook, fixed_string Reg>
+struct hook_declared_twice {
+  static_assert(always_false_v<Hook>,
+                "mmiotree: a hook is declared once: in hook_declared_twice<Hook, Reg>, the "
+                "register_file's hook list names Hook for register Reg more than once");
+};
+template <class Hooks>
+struct hooks_object_declares_no_hooks {
+  static_assert(always_false_v<sizeof(Hooks*)>,
+                "mmiotree: a register_file given a hooks object declares the hooks it calls: in "
+                "hooks_object_declares_no_hooks<Hooks>, list them after Hooks "
+                "(register_file<Block, Hooks, after_write_to<\"reg\">, ...>), or use "
+                "register_file<Block> for the field rules alone");
+};
+}  // namespace diag
+
+namespace detail {
+// Whether H has the hook with exactly the declared signature, as a non-const or a const member
+// (taking the event by non-const reference, returning void; a template deduces it).
+template <class H, class E>
+concept before_write_member = requires {
+  static_cast<void (H::*)(E&)>(&H::before_write);
+};
+template <class H, class E>
+concept before_write_const_member = requires {
+  static_cast<void (H::*)(E&) const>(&H::before_write);
+};
+template <class H, class E>
+concept after_write_member = requires {
+  static_cast<void (H::*)(E&)>(&H::after_write);
+};
+template <class H, class E>
+concept after_write_const_member = requires {
+  static_cast<void (H::*)(E&) const>(&H::after_write);
+};
+template <class H, class E>
+concept after_read_member = requires {
+  static_cast<void (H::*)(E&)>(&H::after_read);
+};
+template <class H, class E>
+concept after_read_const_member = requires {
+  static_cast<void (H::*)(E&) const>(&H::after_read);
+};
+// Whether a call of the hook with the event compiles at all, whatever the signature.
+template <class H, class E>
+concept before_write_callable = requires(H& h, E& e) {
+  h.before_write(e);
+};
+template <class H, class E>
+concept after_write_callable = requires(H& h, E& e) {
+  h.after_write(e);
+};
+template <class H, class E>
+concept after_read_callable = requires(H& h, E& e) {
+  h.after_read(e);
+};
+
+/// Whether `H` implements hook K for the event `Event` with exactly the declared signature.
+template <class H, hook_kind K, class Event>
+consteval bool hook_exact() {
+  if constexpr (K == hook_kind::before_write) {
+    return before_write_member<H, Event> || before_write_const_member<H, Event>;
+  } else if constexpr (K == hook_kind::after_write) {
+    return after_write_member<H, Event> || after_write_const_member<H, Event>;
+  } else {
+    return after_read_member<H, Event> || after_read_const_member<H, Event>;
+  }
+}
+/// Whether a call of hook K with `Event` compiles (the hooks check_undeclared looks for).
+template <class H, hook_kind K, class Event>
+consteval bool hook_callable() {
+  if constexpr (K == hook_kind::before_write) {
+    return before_write_callable<H, Event>;
+  } else if constexpr (K == hook_kind::after_write) {
+    return after_write_callable<H, Event>;
+  } else {
+    return after_read_callable<H, Event>;
+  }
+}
+template <class Error, hook_kind K, fixed_string Reg>
+consteval void emit_hook_error() {
+  if constexpr (K == hook_kind::before_write)
+    (void)&diag::emit<typename Error::template with<"before_write", Reg>>;
+  else if constexpr (K == hook_kind::after_write)
+    (void)&diag::emit<typename Error::template with<"after_write", Reg>>;
+  else
+    (void)&diag::emit<typename Error::template with<"after_read", Reg>>;
+}
+struct not_implemented {
+  template <fixed_string H, fixed_string R>
+  using with = diag::hook_declared_but_not_implemented<H, R>;
+};
+struct not_declared {
+  template <fixed_string H, fixed_string R>
+  using with = diag::hook_implemented_but_not_declared<H, R>;
+};
+struct twice {
+  template <fixed_string H, fixed_string R>
+  using with = diag::hook_declared_twice<H, R>;
+};
+}  // namespace detail
+
 /// A register block's state plus its guest semantics and the device's hooks. Satisfies
 /// `io_handler`, and binds to the block's `regs` region in an address_space.
 ///
@@ -368,7 +526,7 @@ struct no_hooks {};
 /// separate bus accesses it stands for: a lock that a hook latches while the lower register is
 /// written already holds for the higher ones. The hooks run for every register an access
 /// touches, even by one byte; `peek` runs none.
-template <checked_block B, class Hooks = no_hooks>
+template <checked_block B, class Hooks = no_hooks, hook_declaration... Declared>
 class register_file {
  public:
   using block = B;
@@ -376,9 +534,12 @@ class register_file {
   static constexpr auto& tables = block_tables_v<B>;
   static constexpr auto& layout = block_layout_v<B>;
 
-  register_file() noexcept requires std::same_as<Hooks, no_hooks>
-  = default;
-  explicit register_file(Hooks& hooks) noexcept : hooks_(&hooks) {}
+  register_file() noexcept
+      requires(std::same_as<Hooks, no_hooks> && sizeof...(Declared) == 0) = default;
+  /// Checks the declared hooks against `Hooks` here, where the device class is complete.
+  explicit register_file(Hooks& hooks) noexcept : hooks_(&hooks) {
+    [[maybe_unused]] constexpr bool checked = check_hooks();
+  }
 
   register_file(const register_file&) = delete;
   register_file& operator=(const register_file&) = delete;
@@ -446,6 +607,59 @@ class register_file {
 
  private:
   static constexpr std::size_t reg_count = tables.regs.size();
+
+  // The hooks: declared by the Declared list, checked once against Hooks (check_hooks), then
+  // called where both hold, so that an error stays one error.
+  template <hook_kind K, std::uint32_t R>
+  using event_t =
+      std::conditional_t<K == hook_kind::after_read, read_event<B, detail::reg_path_fs<B, R>>,
+                         write_event<B, detail::reg_path_fs<B, R>>>;
+  template <hook_kind K, std::uint32_t R>
+  static constexpr bool declared =
+      ((Declared::kind == K && detail::find_reg(tables.regs, Declared::reg.view()) == R) || ...);
+  template <hook_kind K, std::uint32_t R>
+  static consteval bool calls() {
+    if constexpr (declared<K, R>)
+      return detail::hook_exact<Hooks, K, event_t<K, R>>();
+    else
+      return false;
+  }
+
+  static consteval bool check_hooks() {
+    if constexpr (sizeof...(Declared) == 0) {
+      (void)&diag::emit<diag::hooks_object_declares_no_hooks<Hooks>>;
+    } else {
+      (check_declared<Declared>(), ...);
+      [&]<std::size_t... R>(std::index_sequence<R...>) {
+        (check_undeclared<static_cast<std::uint32_t>(R)>(), ...);
+      }
+      (std::make_index_sequence<reg_count>{});
+    }
+    return true;
+  }
+  template <class D>
+  static consteval void check_declared() {
+    constexpr std::uint32_t r = detail::reg_index<B, D::reg>();  // reports an unknown name
+    if constexpr (r != no_index) {
+      constexpr std::size_t times =
+          ((Declared::kind == D::kind && Declared::reg.view() == D::reg.view() ? 1 : 0) + ...);
+      if constexpr (times > 1)
+        detail::emit_hook_error<detail::twice, D::kind, D::reg>();
+      else if constexpr (!detail::hook_exact<Hooks, D::kind, event_t<D::kind, r>>())
+        detail::emit_hook_error<detail::not_implemented, D::kind, D::reg>();
+    }
+  }
+  template <std::uint32_t R>
+  static consteval void check_undeclared() {
+    check_undeclared_kind<hook_kind::before_write, R>();
+    check_undeclared_kind<hook_kind::after_write, R>();
+    check_undeclared_kind<hook_kind::after_read, R>();
+  }
+  template <hook_kind K, std::uint32_t R>
+  static consteval void check_undeclared_kind() {
+    if constexpr (!declared<K, R> && detail::hook_callable<Hooks, K, event_t<K, R>>())
+      detail::emit_hook_error<detail::not_declared, K, detail::reg_path_fs<B, R>>();
+  }
 
   // The common guest access covers exactly one register: `exact_` finds it in one load. Every
   // register lies at a multiple of its width (check_block), so at a multiple of the narrowest
@@ -569,9 +783,7 @@ class register_file {
     const std::uint64_t v = word & ~m.read_zero;
     if (!peek) {
       if constexpr (m.rc != 0) word &= ~(m.rc & byte_mask);
-      if constexpr (requires(Hooks & h, read_event<B, detail::reg_path_fs<B, R>> & e) {
-                      h.after_read(e);
-                    }) {
+      if constexpr (calls<hook_kind::after_read, R>()) {
         read_event<B, detail::reg_path_fs<B, R>> e{element, {v}, self.state_};
         self.hooks_->after_read(e);
       }
@@ -597,14 +809,14 @@ class register_file {
     now |= m.w1s & byte_mask & w;
     now &= m.stored;
     using event = write_event<B, detail::reg_path_fs<B, R>>;
-    if constexpr (requires(Hooks & h, event & e) { h.before_write(e); }) {
+    if constexpr (calls<hook_kind::before_write, R>()) {
       event e{element, {old}, {now}, st};
       self.hooks_->before_write(e);
       now = e.now.raw & m.stored;
     }
     st.value[word] = now;
     st.rwo_written[word] |= rwo_open & byte_mask;
-    if constexpr (requires(Hooks & h, event & e) { h.after_write(e); }) {
+    if constexpr (calls<hook_kind::after_write, R>()) {
       event e{element, {old}, {now}, st};
       self.hooks_->after_write(e);
     }

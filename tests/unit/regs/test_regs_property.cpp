@@ -71,7 +71,9 @@ using blk = register_block<"p", 0x88, access::any,
 
 /// The device: behaviour in hooks, written against the typed interface.
 struct device {
-  register_file<blk, device> rf{*this};
+  register_file<blk, device, before_write_to<"decoder/ctrl">, after_write_to<"decoder/ctrl">,
+                after_read_from<"h">>
+      rf{*this};
 
   // An interleave granularity of 7 is refused: the old one is kept.
   void before_write(write_event<blk, "decoder/ctrl">& e) {

@@ -27,7 +27,9 @@ using hdm = register_block<
     lock_if<"decoder", "decoder/ctrl", "committed", "lock_on_commit">>;
 
 struct device {
-  register_file<hdm, device> regs{*this};
+  register_file<hdm, device, after_write_to<"decoder/ctrl">, before_write_to<"decoder/ctrl">,
+                after_read_from<"cap">>
+      regs{*this};
   std::vector<std::uint64_t> reads;
   int vetoes = 0;
 
@@ -126,4 +128,79 @@ TEST_CASE("after_read sees the value, peek has no side effect", "[regs][hooks]")
   CHECK(d.reads == std::vector<std::uint64_t>{1});
   CHECK(d.regs.peek(0x0, 4) == 1);
   CHECK(d.reads.size() == 1);
+}
+
+namespace {
+// Hook signatures: what counts as the declared hook (hook_exact), what is merely callable.
+using ctrl_event = write_event<hdm, "decoder/ctrl">;
+using cap_event = write_event<hdm, "cap">;
+struct exact {
+  void after_write(ctrl_event&) {}
+};
+struct exact_const {
+  void after_write(ctrl_event&) const {}
+};
+struct by_value {
+  void after_write(ctrl_event) {}
+};
+struct by_const_ref {
+  void after_write(const ctrl_event&) {}
+};
+struct returns_bool {
+  bool after_write(ctrl_event&) { return true; }
+};
+struct generic {
+  template <fixed_string R>
+  void after_write(write_event<hdm, R>&) {}
+};
+struct misspelled {
+  void after_wrte(ctrl_event&) {}
+};
+}  // namespace
+
+TEST_CASE("a hook counts as declared only with its exact signature", "[regs][hooks]") {
+  constexpr auto aw = hook_kind::after_write;
+  static_assert(detail::hook_exact<exact, aw, ctrl_event>());
+  static_assert(detail::hook_exact<exact_const, aw, ctrl_event>());
+  static_assert(detail::hook_exact<generic, aw, ctrl_event>());
+  static_assert(detail::hook_exact<generic, aw, cap_event>());
+  // Each of these would compile as a call and never be the hook the device meant (a copy of
+  // the event, a result dropped), or is not a call at all.
+  static_assert(!detail::hook_exact<by_value, aw, ctrl_event>());
+  static_assert(!detail::hook_exact<by_const_ref, aw, ctrl_event>());
+  static_assert(!detail::hook_exact<returns_bool, aw, ctrl_event>());
+  static_assert(!detail::hook_exact<misspelled, aw, ctrl_event>());
+  static_assert(!detail::hook_exact<exact, aw, cap_event>());  // another register's event
+  static_assert(!detail::hook_exact<exact, hook_kind::before_write, ctrl_event>());
+  // What check_undeclared looks for: any hook a call would reach.
+  static_assert(detail::hook_callable<by_value, aw, ctrl_event>());
+  static_assert(detail::hook_callable<generic, aw, cap_event>());
+  static_assert(!detail::hook_callable<exact, aw, cap_event>());
+  static_assert(!detail::hook_callable<misspelled, aw, ctrl_event>());
+}
+
+namespace {
+/// A device with a generic after_write: it takes every register's event, so the list declares
+/// it for each of them (leaving one out does not compile: hook_implemented_but_not_declared).
+struct counting {
+  register_file<hdm, counting, after_write_to<"cap">, after_write_to<"decoder/base_lo">,
+                after_write_to<"decoder/ctrl">>
+      regs{*this};
+  std::vector<std::uint32_t> written;
+  template <fixed_string R>
+  void after_write(write_event<hdm, R>& e) {
+    written.push_back(e.reg);
+  }
+};
+}  // namespace
+
+TEST_CASE("a generic hook runs once per register an access touches", "[regs][hooks]") {
+  counting d;
+  d.regs.write(0x10, 4, 0x1000'0000);  // decoder 0 base_lo
+  d.regs.write(0x40, 4, 0x2);          // decoder 1 ctrl
+  d.regs.write(0x0, 4, 0x7);           // cap (HwInit: the value is kept, the hook still runs)
+  const auto& regs = register_file<hdm>::tables.regs;
+  CHECK(d.written == std::vector<std::uint32_t>{detail::find_reg(regs, "decoder/base_lo"),
+                                                detail::find_reg(regs, "decoder/ctrl"),
+                                                detail::find_reg(regs, "cap")});
 }
