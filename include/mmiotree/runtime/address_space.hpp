@@ -523,7 +523,7 @@ class address_space final : public dynamic_space {
     if constexpr (has_slots) {
       if (index_of(s) >= num_slots) return {};
       const window_placement p = slots_.placement(index_of(s));
-      return {window_lo(index_of(s)) + p.base, p.enabled};
+      return {window_lo(index_of(s)) + p.base, p.enabled, placed_[index_of(s)]};
     } else {
       (void)s;
       return {};
@@ -611,7 +611,7 @@ class address_space final : public dynamic_space {
   // ---- snapshot and restore ------------------------------------------------------------
 
   /// Format version of `save`; `restore` reads exactly this version.
-  static constexpr std::uint32_t snapshot_version = 1;
+  static constexpr std::uint32_t snapshot_version = 2;
 
   /// A hash of everything the layout declares — every node (names, kinds, sizes, offsets,
   /// priorities, policies, slot parameters, register blocks' registers and fields) and the
@@ -656,7 +656,7 @@ class address_space final : public dynamic_space {
     for (std::uint32_t s = 0; s < num_slots; ++s) {
       const window_placement p = window_placement_of(s);
       put(p.base, 8);
-      put(p.enabled ? 1 : 0, 8);
+      put((p.enabled ? 1U : 0U) | (placed_[s] ? 2U : 0U), 8);
     }
     for (std::uint32_t l = 0; l < leaf_count; ++l) {
       if (!state_ops_[l].size) continue;
@@ -702,12 +702,15 @@ class address_space final : public dynamic_space {
     const std::size_t body_end = blob.size() - 8;
     if (body_end - at < 16 * num_slots) return restore_status::truncated;
     std::array<typename slot_map<Tree>::change, num_slots + 1> changes{};
+    std::array<bool, num_slots + 1> placed{};
     std::size_t nchanges = 0;
     for (std::uint32_t s = 0; s < num_slots; ++s) {
       const addr_t base = get(8);
-      const std::uint64_t en = get(8);
-      if (en > 1) return restore_status::bad_slot;
-      const window_placement want{base, en == 1};
+      // Bit 0 enabled, bit 1 placed; an enabled slot has been placed.
+      const std::uint64_t flags = get(8);
+      if (flags != 0 && flags != 2 && flags != 3) return restore_status::bad_slot;
+      placed[s] = flags != 0;
+      const window_placement want{base, flags == 3};
       if (!(want == window_placement_of(s))) changes[nchanges++] = {s, want};
     }
     if constexpr (has_slots)
@@ -731,7 +734,11 @@ class address_space final : public dynamic_space {
       if (state_ops_[l].size && !seen[l]) return restore_status::missing_section;
     // Everything checked: apply.
     if constexpr (has_slots) {
-      if (nchanges != 0) (void)apply_changes(std::span(changes.data(), nchanges));
+      auto set_placed = [&] { std::copy_n(placed.begin(), num_slots, placed_.begin()); };
+      if (nchanges != 0)
+        (void)apply_changes(std::span(changes.data(), nchanges), set_placed);
+      else
+        set_placed();
     }
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (seen[l])
@@ -800,6 +807,7 @@ class address_space final : public dynamic_space {
       return {commit_error::no_such_slot, npos, npos, index_of(ops[0].slot), index_of(ops[0].slot)};
     } else {
       std::array<typename slot_map<Tree>::change, mmiotree::transaction::capacity> changes;
+      std::array<bool, mmiotree::transaction::capacity> placing{};  // changes[k] places its slot
       std::size_t n = 0;
       if (ops.size() > changes.size())
         return {commit_error::too_many_changes, npos, npos, ops.size(), ops.size()};
@@ -819,20 +827,35 @@ class address_space final : public dynamic_space {
               return {commit_error::slot_outside_window, d.node, npos, op.addr,
                       op.addr + (d.size - 1)};
             p = {op.addr - wlo, true};
+            placing[k] = true;
             break;
-          case slot_op::kind::place_in_window: p = {op.addr, true}; break;
-          case slot_op::kind::enable: p.enabled = true; break;
+          case slot_op::kind::place_in_window:
+            p = {op.addr, true};
+            placing[k] = true;
+            break;
+          case slot_op::kind::enable:
+            p.enabled = true;
+            placing[k] = true;
+            break;
           case slot_op::kind::disable: p.enabled = false; break;
         }
       }
-      return apply_changes(std::span<const typename slot_map<Tree>::change>(changes.data(), n));
+      return apply_changes(std::span<const typename slot_map<Tree>::change>(changes.data(), n),
+                           [&] {
+                             for (std::size_t k = 0; k < n; ++k)
+                               if (placing[k]) placed_[changes[k].first] = true;
+                           });
     }
   }
 
   /// Commits window placements and tells every listener (writer lock held).
-  commit_result apply_changes(std::span<const typename slot_map<Tree>::change> changes) {
+  /// `applied` runs once the map has changed, before the listeners hear of it.
+  template <class Applied>
+  commit_result apply_changes(std::span<const typename slot_map<Tree>::change> changes,
+                              Applied&& applied) {
     if constexpr (!has_slots) {
       (void)changes;
+      (void)applied;
       return {};
     } else {
       addr_t page = 0;
@@ -841,6 +864,7 @@ class address_space final : public dynamic_space {
       const commit_result r = slots_.commit(
           changes, page, [](node_index leaf) { return mergeable(leaf); }, published_);
       if (!r.ok()) return r;
+      applied();
       const auto v = slots_.views();
       for (const detail::listener_entry& e : listeners_) {
         if (e.l == nullptr) continue;
@@ -1373,6 +1397,9 @@ class address_space final : public dynamic_space {
     return a;
   }();
   /// Each slot's shape (tree/descriptor.hpp: shape_hash), for typed handles made at run time.
+  /// Whether each slot has ever been placed (slot_placement::placed); written by commits and
+  /// restores under the writer lock.
+  std::array<bool, num_slots + 1> placed_{};
   static constexpr auto slot_shapes_ = [] {
     std::array<std::uint64_t, num_slots + 1> a{};
     if constexpr (has_slots)

@@ -47,10 +47,14 @@ struct commit_result {
 };
 
 /// Where a slot is: its base address (root-relative: guest-physical) and whether it is mapped.
-/// A disabled slot keeps the base it had, as a BAR keeps its value with decoding off.
+/// A disabled slot keeps the base it had, as a BAR keeps its value with decoding off. `placed`
+/// says whether the slot has ever been given a place (a `place`, `place_in_window` or `enable`
+/// committed, or a restored snapshot saying so): a slot never placed is disabled, and its base
+/// (its window's start) means nothing; printers show it as not placed.
 struct slot_placement {
   addr_t base = 0;
   bool enabled = false;
+  bool placed = false;
   [[nodiscard]] constexpr bool operator==(const slot_placement&) const = default;
 };
 

@@ -101,11 +101,11 @@ TEST_CASE("one device type works unchanged in two machines", "[handles]") {
   CHECK(da.mem_[7] == std::byte{0x11});
   CHECK(db.mem_[7] == std::byte{0x5A});
   // Where the handle says it is, guest-physical.
-  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, true});
+  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, true, true});
   CHECK(da.bar().window() == window_extent{3_GiB, 3_GiB + 256_MiB - 1});
   REQUIRE(da.decode(false).ok());
   CHECK(a.read(3_GiB + 128_KiB + 0x10, 4).status == access_status::decode_error);
-  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, false});  // keeps its base
+  CHECK(da.bar().placement() == slot_placement{3_GiB + 128_KiB, false, true});  // keeps its base
 }
 
 TEST_CASE("handles made at run time check the slot's shape", "[handles]") {
@@ -140,13 +140,13 @@ TEST_CASE("transactions take several slots, by id, handle or path", "[handles]")
               .ok());
   CHECK(m.begins == changes + 1);
   CHECK(m.ends == m.begins);
-  CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true});
+  CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true, true});
   CHECK_FALSE(m.broken);
   SECTION("too many changes") {
     mmiotree::transaction tx(a);
     for (std::size_t k = 0; k <= mmiotree::transaction::capacity; ++k) tx.enable(tiny);
     CHECK(tx.commit().error == commit_error::too_many_changes);
-    CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true});
+    CHECK(a.placement<"pci/tiny">() == slot_placement{3_GiB + 128_KiB, true, true});
   }
   SECTION("a handle of another space") {
     address_space<machine_b> b;
@@ -170,7 +170,7 @@ TEST_CASE("placement is guest-physical, refusals name guest-physical addresses",
   CHECK(bar.place(3_GiB + 4_KiB) ==
         commit_result{commit_error::slot_misaligned, node, npos, 3_GiB + 4_KiB, 64_KiB});
   CHECK(bar.place_in_window(64_KiB).ok());
-  CHECK(bar.placement() == slot_placement{3_GiB + 64_KiB, true});
+  CHECK(bar.placement() == slot_placement{3_GiB + 64_KiB, true, true});
 }
 
 TEST_CASE("listeners: registered once, told the map at once, hear every change", "[handles]") {

@@ -118,7 +118,7 @@ TEST_CASE("a slot answers where it is placed, and only there", "[slots]") {
   CHECK(r.as.read(pci + 0x10000, 4).status == access_status::decode_error);
   REQUIRE(r.as.transaction().place_in_window<"pci/bar_a">(0x10000).commit().ok());
   CHECK(r.as.read(pci + 0x10000 + 8, 4).value == ((1ULL << 24) | 8));
-  CHECK(r.as.placement<"pci/bar_a">() == slot_placement{pci + 0x10000, true});
+  CHECK(r.as.placement<"pci/bar_a">() == slot_placement{pci + 0x10000, true, true});
   REQUIRE(r.as.transaction().place_in_window<"pci/bar_a">(0x40000).commit().ok());
   CHECK(r.as.read(pci + 0x10000 + 8, 4).status == access_status::decode_error);
   CHECK(r.as.read(pci + 0x40000 + 8, 4).value == ((1ULL << 24) | 8));
@@ -133,7 +133,7 @@ TEST_CASE("enable and disable keep the base", "[slots]") {
   REQUIRE(r.as.transaction().place_in_window<"pci/bar_b">(0x8000).commit().ok());
   REQUIRE(r.as.transaction().disable<"pci/bar_b">().commit().ok());
   CHECK(r.as.read(pci + 0x8000, 4).status == access_status::decode_error);
-  CHECK(r.as.placement<"pci/bar_b">() == slot_placement{pci + 0x8000, false});
+  CHECK(r.as.placement<"pci/bar_b">() == slot_placement{pci + 0x8000, false, true});
   REQUIRE(r.as.transaction().enable<"pci/bar_b">().commit().ok());
   CHECK(r.as.read(pci + 0x8000 + 4_KiB, 4).value == (3ULL << 24));
 }
@@ -147,7 +147,7 @@ TEST_CASE("refused commits change nothing and tell no listener", "[slots]") {
     CHECK(c.error == e);
     CHECK(r.backend.events == events);
     CHECK(r.backend.ranges == before);
-    CHECK(r.as.placement<"pci/bar_a">() == slot_placement{pci + 0x10000, true});
+    CHECK(r.as.placement<"pci/bar_a">() == slot_placement{pci + 0x10000, true, true});
     CHECK(r.as.read(pci + 0x10000, 4).ok());
   };
   SECTION("misaligned") {
@@ -354,6 +354,7 @@ void on_slot(std::string_view path, F&& f) {
 struct placed {
   addr_t base = 0;
   bool on = false;
+  bool ever = false;  // given a place (place or enable) at least once
 };
 using change = std::pair<int, placed>;
 /// What is visible at an address: a leaf and the offset into it, or nothing (leaf -1).
@@ -738,6 +739,7 @@ void compare(traced_rig& r, const model& m, const std::vector<change>& proposed,
     const slot_placement got = r.placement(s);
     REQUIRE(got.base == m.placement(s).base);
     REQUIRE(got.enabled == m.placement(s).on);
+    REQUIRE(got.placed == m.placement(s).ever);
   }
   model_backend fresh;
   const listener_registration reg = r.as.add_listener(fresh);
@@ -837,7 +839,7 @@ TEST_CASE("random commits: judged by a literal oracle, replayed onto a backend",
       if (op < 7) {
         const addr_t base = pick_base(m, s, rng);
         on_slot(m[s].path, [&]<fixed_string P>() { tx.template place_in_window<P>(base); });
-        p = {base, true};
+        p = {base, true, true};
         what << " place " << m[s].path << " 0x" << std::hex << base << std::dec;
       } else if (op < 9) {
         on_slot(m[s].path, [&]<fixed_string P>() { tx.template disable<P>(); });
@@ -846,6 +848,7 @@ TEST_CASE("random commits: judged by a literal oracle, replayed onto a backend",
       } else {
         on_slot(m[s].path, [&]<fixed_string P>() { tx.template enable<P>(); });
         p.on = true;
+        p.ever = true;
         what << " enable " << m[s].path;
       }
     }

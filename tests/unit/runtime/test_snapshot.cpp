@@ -106,8 +106,10 @@ constexpr std::size_t bar_at = 32, mmio_at = 48;
 template <class T>
 void check_map(rig<T>& r, slot_placement bar, slot_placement mmio) {
   // placement() speaks guest-physical addresses; a blob, window-relative ones.
-  CHECK(r.as.template placement<"pci/bar">() == slot_placement{pci + bar.base, bar.enabled});
-  CHECK(r.as.template placement<"pci/mmio">() == slot_placement{pci + mmio.base, mmio.enabled});
+  CHECK(r.as.template placement<"pci/bar">() ==
+        slot_placement{pci + bar.base, bar.enabled, bar.placed});
+  CHECK(r.as.template placement<"pci/mmio">() ==
+        slot_placement{pci + mmio.base, mmio.enabled, mmio.placed});
   counting_listener fresh;
   const listener_registration reg = r.as.add_listener(fresh);
   REQUIRE(reg.ok());
@@ -161,8 +163,8 @@ TEST_CASE("snapshot -> restore -> snapshot is the identity", "[snapshot]") {
   REQUIRE(r.as.restore(blob) == restore_status::ok);
   CHECK(r.as.save() == blob);
   CHECK(r.as.read(0, 4).value == 0x1234);
-  CHECK(r.as.placement<"pci/bar">() == slot_placement{pci + 0x30000, true});
-  CHECK(r.as.placement<"pci/mmio">() == slot_placement{pci + 0x1000, true});
+  CHECK(r.as.placement<"pci/bar">() == slot_placement{pci + 0x30000, true, true});
+  CHECK(r.as.placement<"pci/mmio">() == slot_placement{pci + 0x1000, true, true});
   CHECK(r.rf.state().locked<"m">());
   // The write-once field stays spent after restore.
   r.as.write(0, 4, 0xFF00);
@@ -206,8 +208,10 @@ TEST_CASE("every corruption is refused and changes nothing", "[snapshot]") {
   }
   SECTION("another version, bad magic, trailing bytes") {
     std::vector<std::byte> b = good;
-    b[8] = std::byte{2};
-    CHECK(r.as.restore(b) == restore_status::unsupported_version);
+    for (const std::byte v : {std::byte{1}, std::byte{3}}) {  // the version before, and after
+      b[8] = v;
+      CHECK(r.as.restore(b) == restore_status::unsupported_version);
+    }
     b = good;
     b[0] = std::byte{'X'};
     CHECK(r.as.restore(b) == restore_status::bad_magic);
@@ -227,7 +231,7 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
   auto unchanged = [&] {
     CHECK(r.as.save() == now);
     CHECK(r.l.events == events);
-    check_map(r, {0x30000, true}, {0, false});
+    check_map(r, {0x30000, true, true}, {0, false, false});
   };
   SECTION("a misaligned slot") {
     std::vector<std::byte> b = now;
@@ -246,7 +250,7 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
   SECTION("a slot tying with static content of its priority under tie_policy::reject") {
     std::vector<std::byte> b = now;
     put_u64(b, mmio_at, 0x100000);  // over "fixed", priority 1 like "mmio"
-    put_u64(b, mmio_at + 8, 1);
+    put_u64(b, mmio_at + 8, 3);     // placed and enabled
     reseal(b);
     CHECK(r.as.restore(b) == restore_status::bad_slot);
     unchanged();
@@ -259,17 +263,19 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     std::vector<std::byte> b = now;
     put_u64(b, bar_at, 0x100000);   // under "fixed" (priority 1 over bar's 0)
     put_u64(b, mmio_at, 0x110000);  // over bar: priority 1 over 0
-    put_u64(b, mmio_at + 8, 1);
+    put_u64(b, mmio_at + 8, 3);
     reseal(b);
     CHECK(r.as.restore(b) == restore_status::ok);
     CHECK(r.as.save() == b);
-    check_map(r, {0x100000, true}, {0x110000, true});
+    check_map(r, {0x100000, true, true}, {0x110000, true, true});
   }
-  SECTION("an enable flag that is not 0 or 1") {
-    std::vector<std::byte> b = now;
-    put_u64(b, bar_at + 8, 2);
-    reseal(b);
-    CHECK(r.as.restore(b) == restore_status::bad_slot);
+  SECTION("a slot's flags word other than 0 (never placed), 2 (placed, disabled) or 3") {
+    for (const std::uint64_t flags : {1U, 4U, 5U}) {  // enabled and never placed; unknown bits
+      std::vector<std::byte> b = now;
+      put_u64(b, bar_at + 8, flags);
+      reseal(b);
+      CHECK(r.as.restore(b) == restore_status::bad_slot);
+    }
     unchanged();
   }
   SECTION("register bits the block cannot hold") {
@@ -293,6 +299,25 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
     CHECK(r.as.restore(without) == restore_status::missing_section);
     unchanged();
   }
+}
+
+TEST_CASE("a slot placed and disabled, or never placed, is restored as such", "[snapshot]") {
+  rig<tree> r;
+  REQUIRE(r.as.transaction().place_in_window<"pci/bar">(0x30000).commit().ok());
+  std::vector<std::byte> b = r.as.save();
+  check_map(r, {0x30000, true, true}, {0, false, false});
+  put_u64(b, bar_at + 8, 2);
+  reseal(b);
+  CHECK(r.as.restore(b) == restore_status::ok);
+  check_map(r, {0x30000, false, true}, {0, false, false});
+  put_u64(b, bar_at + 8, 0);
+  reseal(b);
+  CHECK(r.as.restore(b) == restore_status::ok);
+  check_map(r, {0x30000, false, false}, {0, false, false});
+  CHECK(r.as.save() == b);
+  // Enabling it again makes it placed, where it was.
+  REQUIRE(r.as.transaction().enable<"pci/bar">().commit().ok());
+  check_map(r, {0x30000, true, true}, {0, false, false});
 }
 
 // Behind a valid checksum, a flipped bit is either something restore must refuse — then
@@ -327,11 +352,12 @@ TEST_CASE("any bit flipped behind a valid checksum: refused with nothing changed
       if (st != restore_status::ok) {
         CHECK(r.as.save() == now);
         CHECK(r.l.events == events);
-        check_map(r, {0x40000, true}, {0, false});
+        check_map(r, {0x40000, true, true}, {0, false, false});
       } else {
         CHECK(r.as.save() == b);
-        check_map(r, {get_u64(b, bar_at), get_u64(b, bar_at + 8) == 1},
-                  {get_u64(b, mmio_at), get_u64(b, mmio_at + 8) == 1});
+        check_map(
+            r, {get_u64(b, bar_at), get_u64(b, bar_at + 8) == 3, get_u64(b, bar_at + 8) != 0},
+            {get_u64(b, mmio_at), get_u64(b, mmio_at + 8) == 3, get_u64(b, mmio_at + 8) != 0});
       }
     }
 }
