@@ -3,6 +3,7 @@
 // machine — binds its registers by paths inside its BAR, and moves the BAR when the guest
 // writes the BAR register. A backend (here a printout standing in for KVM memslots) registers
 // once with the address space and hears every change, whoever makes it.
+#include <mmiotree/format/mtree.hpp>
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/tree/region.hpp>
@@ -89,6 +90,9 @@ int main() {
   fmt::print("  refused: {}, nothing changed; NIC still at {:#x}\n", to_string(c.error),
              eth0.where().base);
   if (c.error != commit_error::ambiguous_overlap) return 1;
+
+  fmt::print("machine A as it is now (info mtree, info mtree -f):\n{}{}", mtree_text(as),
+             flat_view_text(as));
 
   // The same device type in another machine: nothing of it changes.
   address_space<machine_b> other;

@@ -7,16 +7,20 @@
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/projection.hpp>
+#include <mmiotree/runtime/commit.hpp>
+#include <mmiotree/runtime/live_map.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 #include <mmiotree/tree/region.hpp>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <concepts>
 #include <iterator>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -26,21 +30,34 @@ inline void append_path(std::string& out, std::span<const node> nodes, node_inde
   out.resize(at + path_of(nodes, i));
   path_of(nodes, i, out.data() + at);
 }
-}  // namespace detail
+/// Whether live says leaf node i is unbound.
+inline bool unbound_in(const live_map& live, std::span<const node> nodes, node_index i) {
+  return takes_binding(nodes[i].kind) && nodes[i].leaf < live.bound.size() &&
+         !live.bound[nodes[i].leaf];
+}
 
-/// The tree, one region a line, indented by depth, addresses absolute from `base`:
-///   0000000000000000-00000000003fffff (prio 0, container): bar2
-///     0000000000101000-0000000000101fff (prio 1, io): comp_regs
-///     …
-///     0000000000300000-0000000000300fff (prio 0, alias): win @accel
-///     0000000000000000-0000000000000fff
-inline std::string format_mtree(std::span<const node> nodes, addr_t base = 0) {
+/// The tree's lines. `slot_at(i)` says where slot node i is; `unbound(i)` whether leaf node i
+/// is unbound (marked so).
+template <class SlotAt, class Unbound>
+std::string render_mtree(std::span<const node> nodes, addr_t base, SlotAt&& slot_at,
+                         Unbound&& unbound) {
   std::string out;
   auto it = std::back_inserter(out);
   std::vector<addr_t> abs(nodes.size(), base);
   for (node_index i = 0; i < nodes.size(); ++i) {
     const node& n = nodes[i];
+    std::string_view mark;
     if (n.parent != npos) abs[i] = abs[n.parent] + n.offset;
+    if (n.dynamic) {
+      const slot_placement p = slot_at(i);
+      if (!p.placed) {
+        abs[i] = 0;  // the slot's subtree at offsets relative to the slot
+        mark = " [not placed]";
+      } else {
+        abs[i] = base + p.base;
+        if (!p.enabled) mark = " [disabled]";
+      }
+    }
     fmt::format_to(it, "{:{}}{:016x}-{:016x} (prio {}, {}): {}", "", 2 * n.depth, abs[i],
                    abs[i] + (n.size - 1), n.priority, to_string(n.kind), n.name);
     if (n.kind == region_kind::alias) {
@@ -51,17 +68,41 @@ inline std::string format_mtree(std::span<const node> nodes, addr_t base = 0) {
         out += n.alias_path;
       fmt::format_to(it, " {:016x}-{:016x}", n.alias_offset, n.alias_offset + (n.size - 1));
     }
+    out += mark;
+    if (unbound(i)) out += " [unbound]";
     out += '\n';
   }
   return out;
 }
+}  // namespace detail
 
-/// The flat view, one range a line, with the winning leaf's path and the offset into it:
-///   0000000000000000-0000000000100fff (prio 0, passthrough): accel
-///   0000000000101000-0000000000101fff (prio 1, io): comp_regs
-///   0000000000102000-00000000001fffff (prio 0, passthrough): accel @0000000000102000
-inline std::string format_flat_view(std::span<const node> nodes, std::span<const flat_range> view,
-                                    addr_t base = 0) {
+/// The tree as declared, one region a line, indented by depth, addresses absolute from `base`:
+///   0000000000000000-00000000003fffff (prio 0, container): bar2
+///     0000000000101000-0000000000101fff (prio 1, io): comp_regs
+///     …
+///     0000000000300000-0000000000300fff (prio 0, alias): win @accel
+///     0000000000000000-0000000000000fff
+/// A slot has no address before run time: it shows `[not placed]`, its subtree at offsets
+/// relative to it.
+inline std::string format_mtree(std::span<const node> nodes, addr_t base = 0) {
+  return detail::render_mtree(
+      nodes, base, [](node_index) { return slot_placement{}; }, [](node_index) { return false; });
+}
+
+/// The tree as it is now (`info mtree` of a running space): slots at their guest-physical
+/// places, `[disabled]` when disabled (at the base they keep), `[not placed]` (at offsets
+/// relative to the slot) when never placed; leaves not bound marked `[unbound]`.
+inline std::string format_mtree(std::span<const node> nodes, const live_map& live,
+                                addr_t base = 0) {
+  return detail::render_mtree(
+      nodes, base, [&](node_index i) { return live.slot_at(i); },
+      [&](node_index i) { return detail::unbound_in(live, nodes, i); });
+}
+
+namespace detail {
+template <class Unbound>
+std::string render_flat_view(std::span<const node> nodes, std::span<const flat_range> view,
+                             addr_t base, Unbound&& unbound) {
   std::string out;
   auto it = std::back_inserter(out);
   fmt::format_to(it, "FlatView of {} ({} ranges)\n", nodes[0].name, view.size());
@@ -71,9 +112,28 @@ inline std::string format_flat_view(std::span<const node> nodes, std::span<const
                    to_string(n.kind));
     detail::append_path(out, nodes, f.leaf);
     if (f.offset != 0) fmt::format_to(it, " @{:016x}", f.offset);
+    if (unbound(f.leaf)) out += " [unbound]";
     out += '\n';
   }
   return out;
+}
+}  // namespace detail
+
+/// The flat view, one range a line, with the winning leaf's path and the offset into it:
+///   0000000000000000-0000000000100fff (prio 0, passthrough): accel
+///   0000000000101000-0000000000101fff (prio 1, io): comp_regs
+///   0000000000102000-00000000001fffff (prio 0, passthrough): accel @0000000000102000
+inline std::string format_flat_view(std::span<const node> nodes, std::span<const flat_range> view,
+                                    addr_t base = 0) {
+  return detail::render_flat_view(nodes, view, base, [](node_index) { return false; });
+}
+
+/// The flat view as it is now (`info mtree -f` of a running space), leaves not bound marked
+/// `[unbound]`.
+inline std::string format_flat_view(std::span<const node> nodes, const live_map& live,
+                                    addr_t base = 0) {
+  return detail::render_flat_view(nodes, live.view, base,
+                                  [&](node_index i) { return detail::unbound_in(live, nodes, i); });
 }
 
 /// The projection: what is mmapped (with host offset) and what traps.
@@ -115,6 +175,23 @@ template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
 requires verify<Tree> std::string projection_text(addr_t base = 0) {
   constexpr auto& p = projection_v<Tree, Page, Policy>;
   return format_projection(nodes_v<Tree>, p.passthrough, p.trapped, Page, base);
+}
+
+/// What a running space can be asked for its state (address_space<Tree, Options>).
+template <class Space>
+concept live_space = requires(const Space& s) {
+  typename Space::tree;
+  { s.live() } -> std::same_as<live_map>;
+};
+/// `info mtree` of a running space: `format_mtree(nodes, space.live(), base)`.
+template <live_space Space>
+std::string mtree_text(const Space& space, addr_t base = 0) {
+  return format_mtree(nodes_v<typename Space::tree>, space.live(), base);
+}
+/// `info mtree -f` of a running space.
+template <live_space Space>
+std::string flat_view_text(const Space& space, addr_t base = 0) {
+  return format_flat_view(nodes_v<typename Space::tree>, space.live(), base);
 }
 
 MMIOTREE_END_NAMESPACE

@@ -17,6 +17,7 @@
 #include <mmiotree/runtime/dynamic_space.hpp>
 #include <mmiotree/runtime/ids.hpp>
 #include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/live_map.hpp>
 #include <mmiotree/runtime/page_view.hpp>
 #include <mmiotree/runtime/reclaim.hpp>
 #include <mmiotree/runtime/seqlock.hpp>
@@ -502,6 +503,21 @@ class address_space final : public dynamic_space {
       return *this;
     }
   };
+
+  /// The space's state now — slot placements, bindings, the flat view — taken under the
+  /// writer lock (so not from a listener, which runs with it held). Allocates.
+  [[nodiscard]] live_map live() const {
+    std::lock_guard<std::mutex> writer(writer_);
+    live_map m;
+    m.view = whole_view();
+    for (std::uint32_t s = 0; s < num_slots; ++s) {
+      m.slot_nodes.push_back(slot_node(static_cast<slot_id>(s)));
+      m.slots.push_back(placement(static_cast<slot_id>(s)));
+    }
+    m.bound.resize(leaf_count);
+    for (std::size_t l = 0; l < leaf_count; ++l) m.bound[l] = bindings_[l].bound;
+    return m;
+  }
 
   /// Opens a transaction (collecting changes takes no lock; `commit` serialises).
   [[nodiscard]] typed_transaction transaction() noexcept { return typed_transaction(*this); }
@@ -1376,7 +1392,7 @@ class address_space final : public dynamic_space {
   using listener_entry = detail::listener_entry;
   std::array<listener_entry, max_listeners> listeners_{};
   /// Serialises commits, bindings, listener registration and restores (one writer).
-  std::mutex writer_;
+  mutable std::mutex writer_;
 
   /// Each slot's first leaf and leaf count (a slot's leaves are consecutive, pre-order).
   static constexpr auto slot_leaves_ = [] {

@@ -1,7 +1,11 @@
 #include <mmiotree/format/mtree.hpp>
+#include <mmiotree/runtime/address_space.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <cstddef>
+#include <vector>
 
 using namespace mmiotree;
 using namespace mmiotree::literals;
@@ -152,4 +156,96 @@ TEST_CASE("projection listing: stubs and nested aliases", "[format]") {
 TEST_CASE("enums format by name", "[format]") {
   CHECK(fmt::format("{} {}", region_kind::passthrough, access_status::decode_error) ==
         "passthrough decode_error");
+}
+
+// ---- Slots: the tree as declared, and the live map of a running space ----------------------
+namespace {
+using nic_bar =
+    container<"bar", 16_KiB, at<0, io<"regs", 4_KiB>>, at<8_KiB, passthrough<"msix", 4_KiB>>>;
+// clang-format off
+using machine = container<"m", 4_GiB,
+    at<0, passthrough<"ram", 1_MiB>>,
+    at<3_GiB, container<"pci", 1_MiB,
+        slot<named<nic_bar, "nic0">>,
+        slot<named<nic_bar, "nic1">>,
+        slot<named<nic_bar, "nic2">>,
+        at<0xF2000, io<"bridge", 56_KiB>, 1>>>>;
+// clang-format on
+
+struct nop_io {
+  std::uint64_t read(addr_t, unsigned) { return 0; }
+  void write(addr_t, unsigned, std::uint64_t) {}
+};
+}  // namespace
+
+TEST_CASE("info mtree of a tree with slots: a slot is not placed before run time", "[format]") {
+  // Not at its window's base (where three unplaced BARs would overlap each other and the
+  // window's first bytes): each slot's subtree at offsets relative to the slot.
+  CHECK(mtree_text<machine>() ==
+        "0000000000000000-00000000ffffffff (prio 0, container): m\n"
+        "  0000000000000000-00000000000fffff (prio 0, passthrough): ram\n"
+        "  00000000c0000000-00000000c00fffff (prio 0, container): pci\n"
+        "    0000000000000000-0000000000003fff (prio 0, container): nic0 [not placed]\n"
+        "      0000000000000000-0000000000000fff (prio 0, io): regs\n"
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
+        "    0000000000000000-0000000000003fff (prio 0, container): nic1 [not placed]\n"
+        "      0000000000000000-0000000000000fff (prio 0, io): regs\n"
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
+        "    0000000000000000-0000000000003fff (prio 0, container): nic2 [not placed]\n"
+        "      0000000000000000-0000000000000fff (prio 0, io): regs\n"
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
+        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n");
+}
+
+TEST_CASE("info mtree and info mtree -f of a running space", "[format]") {
+  address_space<machine> as;
+  std::vector<std::byte> ram(1_MiB), msix0(4_KiB), msix1(4_KiB);
+  nop_io regs0, bridge;
+  REQUIRE(as.bind<"ram">(ram) == bind_status::ok);
+  as.bind<"pci/bridge">(bridge);
+  as.bind<"pci/nic0/regs">(regs0);
+  REQUIRE(as.bind<"pci/nic0/msix">(msix0) == bind_status::ok);
+  REQUIRE(as.bind<"pci/nic1/msix">(msix1) == bind_status::ok);
+  // nic0 placed and decoding; nic1 placed, then decoding turned off (it keeps its base);
+  // nic2 never placed. nic1's registers are not bound, nor is anything of nic2.
+  REQUIRE(as.transaction()
+              .place<"pci/nic0">(3_GiB + 0x10000)
+              .place<"pci/nic1">(3_GiB + 0x20000)
+              .commit()
+              .ok());
+  REQUIRE(as.transaction().disable<"pci/nic1">().commit().ok());
+  CHECK(mtree_text(as) ==
+        "0000000000000000-00000000ffffffff (prio 0, container): m\n"
+        "  0000000000000000-00000000000fffff (prio 0, passthrough): ram\n"
+        "  00000000c0000000-00000000c00fffff (prio 0, container): pci\n"
+        "    00000000c0010000-00000000c0013fff (prio 0, container): nic0\n"
+        "      00000000c0010000-00000000c0010fff (prio 0, io): regs\n"
+        "      00000000c0012000-00000000c0012fff (prio 0, passthrough): msix\n"
+        "    00000000c0020000-00000000c0023fff (prio 0, container): nic1 [disabled]\n"
+        "      00000000c0020000-00000000c0020fff (prio 0, io): regs [unbound]\n"
+        "      00000000c0022000-00000000c0022fff (prio 0, passthrough): msix\n"
+        "    0000000000000000-0000000000003fff (prio 0, container): nic2 [not placed]\n"
+        "      0000000000000000-0000000000000fff (prio 0, io): regs [unbound]\n"
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix [unbound]\n"
+        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n");
+  // Only what decodes: ram, nic0 (the hole between its regs and msix is no range), the bridge.
+  CHECK(flat_view_text(as) ==
+        "FlatView of m (4 ranges)\n"
+        "  0000000000000000-00000000000fffff (prio 0, passthrough): ram\n"
+        "  00000000c0010000-00000000c0010fff (prio 0, io): pci/nic0/regs\n"
+        "  00000000c0012000-00000000c0012fff (prio 0, passthrough): pci/nic0/msix\n"
+        "  00000000c00f2000-00000000c00fffff (prio 1, io): pci/bridge\n");
+  // Decoding back on, and nic2 placed partly under the bridge, which wins (priority 1) over
+  // all of nic2's msix; nic0's registers unbound.
+  REQUIRE(as.transaction().enable<"pci/nic1">().place<"pci/nic2">(3_GiB + 0xF0000).commit().ok());
+  as.unbind<"pci/nic0/regs">();
+  CHECK(flat_view_text(as, 0x1'0000'0000) ==
+        "FlatView of m (7 ranges)\n"
+        "  0000000100000000-00000001000fffff (prio 0, passthrough): ram\n"
+        "  00000001c0010000-00000001c0010fff (prio 0, io): pci/nic0/regs [unbound]\n"
+        "  00000001c0012000-00000001c0012fff (prio 0, passthrough): pci/nic0/msix\n"
+        "  00000001c0020000-00000001c0020fff (prio 0, io): pci/nic1/regs [unbound]\n"
+        "  00000001c0022000-00000001c0022fff (prio 0, passthrough): pci/nic1/msix\n"
+        "  00000001c00f0000-00000001c00f0fff (prio 0, io): pci/nic2/regs [unbound]\n"
+        "  00000001c00f2000-00000001c00fffff (prio 1, io): pci/bridge\n");
 }
