@@ -8,7 +8,8 @@
 //   unicorn   Unicorn's QEMU memory API: uc_mem_unmap of the BAR's three ranges, then
 //             uc_mmio_map / uc_mem_map_ptr at the new address (needs libunicorn-dev).
 // The BAR alternates between two free positions, so every iteration starts from the same map.
-// See docs/benchmarks-regs-update.md for results and how to reproduce them.
+// See docs/benchmarks.md ("Typed registers and moving a BAR") for results and how to
+// reproduce them.
 #include <benchmark/benchmark.h>
 
 #include "update_machine.hpp"
@@ -32,9 +33,7 @@ namespace bench {
 void register_mmiotree_16();
 void register_mmiotree_64();
 void register_mmiotree_256();
-#ifdef MMIOTREE_BENCH_UPDATE_1024
 void register_mmiotree_1024();
-#endif
 }  // namespace bench
 
 namespace {
@@ -164,15 +163,7 @@ int main(int argc, char** argv) {
   bench::register_mmiotree_16();
   bench::register_mmiotree_64();
   bench::register_mmiotree_256();
-#ifdef MMIOTREE_BENCH_UPDATE_1024
   bench::register_mmiotree_1024();
-#else
-  benchmark::RegisterBenchmark("update/mmiotree/1024", [](benchmark::State& state) {
-    state.SkipWithError("not built: configure with -DMMIOTREE_BENCH_UPDATE_1024=ON");
-    for (auto _ : state) {
-    }
-  });
-#endif
   for (const std::size_t n : device_counts)
     benchmark::RegisterBenchmark(("update/rerender/" + std::to_string(n)).c_str(), bm_rerender, n);
 #ifdef MMIOTREE_BENCH_UNICORN

@@ -714,7 +714,8 @@ class register_file {
   // by direct calls picked by comparing r: the compiler folds a known r and inlines the call,
   // or makes a jump table. (A pointer loaded from the function tables is resolved only after
   // inlining is decided, so a constant offset still left one call per access: a W1C write took
-  // 5 ns against 0.6 ns by hand, docs/benchmarks-regs-update.md.) Larger blocks use the tables.
+  // 5 ns against 0.6 ns by hand, docs/benchmarks.md "Typed registers".) Larger blocks use the
+  // tables.
   static constexpr std::size_t direct_calls_max = 32;
   std::uint64_t read_one(std::uint32_t r, std::uint32_t element, std::uint64_t byte_mask,
                          bool peek) {
