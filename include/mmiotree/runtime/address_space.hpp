@@ -99,16 +99,6 @@ struct bind_handler_to_a_non_io_region {
 };
 }  // namespace diag
 
-/// The runtime state of one region tree, and the dispatcher of guest accesses to it.
-///
-/// Holds one binding per leaf (host memory for passthrough, a handler for io); everything
-/// about the layout — the flat view, the lookup table, each leaf's policy — is compile-time
-/// data in read-only memory. `read`/`write` allocate nothing, take no lock and make no virtual
-/// call: a bucket lookup, a policy check against a per-tile mask, and one indirect call.
-///
-/// Addresses are offsets from the root's byte 0. Concurrency: binding is set-up work (one
-/// thread, before accesses start); `read`/`write` may run concurrently with each other if the
-/// handlers allow it.
 /// Compile-time options of an address space.
 struct space_options {
   /// Count reads, writes and refused accesses per leaf (relaxed atomic increments and one
@@ -155,6 +145,27 @@ enum class restore_status : std::uint8_t {
   return "?";
 }
 
+/// The runtime state of one region tree, and the dispatcher of guest accesses to it.
+///
+/// Holds one binding per leaf (host memory for passthrough, a handler for io); everything
+/// about the layout — the flat view, the lookup table, each leaf's policy — is compile-time
+/// data in read-only memory. `read`/`write` allocate nothing, take no lock and make no virtual
+/// call: a bucket lookup, a policy check against a per-tile mask, and one indirect call.
+///
+/// Addresses are offsets from the root's byte 0 (guest-physical for a system map).
+///
+/// Concurrency. Any number of threads may `read`/`write` at once (if the handlers allow it).
+/// Commits, restores, binds and unbinds — the writers — are serialised by the space, one at a
+/// time, and never block a reader. Each access is planned whole (every piece of a straddling
+/// access, with the binding of each piece) against one consistent map, before any handler
+/// runs: it sees the map before or after a concurrent change, never a mixture. A writer may
+/// run from a handler or a register hook (a device moving its own BAR): it takes effect for
+/// accesses that begin after it, and the rest of the access that made it goes where that
+/// access was planned. A listener must not call back into the space (it runs with the writer
+/// lock held). After a commit or an unbind, `synchronize()` (runtime/reclaim.hpp) waits until
+/// no access that could still use what was removed is running on an enrolled thread; then host
+/// memory may be unmapped and a handler destroyed. `restore` replaces handler state in place:
+/// call it with the vCPUs stopped, as a VMM does for a snapshot load.
 template <region Tree, space_options Options = space_options{}>
 requires verify<Tree>
 class address_space final : public dynamic_space {
@@ -277,14 +288,18 @@ class address_space final : public dynamic_space {
     if (addr > lookup_.root_last) [[unlikely]]
       return slow_read_cold(addr, size);
     const lookup_tile& t = lookup_.tiles[find(addr)];
-    if (!fast(t, addr, size)) [[unlikely]] {
-      if constexpr (has_slots) {
+    if constexpr (has_slots) {
+      // In a slot window (where a VMM's device accesses are): the slots' fast path first.
+      if (t.dyn != 0) {
         detail::binding b;
         addr_t off = 0;
-        if (t.dyn != 0 && slot_dispatch(t, addr, size, b, off)) return b.read(b.ctx, off, size);
+        if (slot_dispatch(t, addr, size, b, off)) [[likely]]
+          return b.read(b.ctx, off, size);
+        return slow_read_cold(addr, size);
       }
-      return slow_read_cold(addr, size);
     }
+    if (!fast(t, addr, size)) [[unlikely]]
+      return slow_read_cold(addr, size);
     const detail::binding b = binding_of(t.leaf);
     return b.read(b.ctx, addr - t.origin, size);
   }
@@ -294,15 +309,17 @@ class address_space final : public dynamic_space {
     if (addr > lookup_.root_last) [[unlikely]]
       return slow_write_cold(addr, size, value);
     const lookup_tile& t = lookup_.tiles[find(addr)];
-    if (!fast(t, addr, size)) [[unlikely]] {
-      if constexpr (has_slots) {
+    if constexpr (has_slots) {
+      if (t.dyn != 0) {
         detail::binding b;
         addr_t off = 0;
-        if (t.dyn != 0 && slot_dispatch(t, addr, size, b, off))
+        if (slot_dispatch(t, addr, size, b, off)) [[likely]]
           return b.write(b.ctx, off, size, value & detail::width_mask(size));
+        return slow_write_cold(addr, size, value);
       }
-      return slow_write_cold(addr, size, value);
     }
+    if (!fast(t, addr, size)) [[unlikely]]
+      return slow_write_cold(addr, size, value);
     const detail::binding b = binding_of(t.leaf);
     return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
   }
@@ -349,22 +366,20 @@ class address_space final : public dynamic_space {
   }
 
   /// Inside slot `slot` placed at `base`: the range of its own flat view holding `addr`.
-  bool in_slot(std::uint32_t slot, addr_t base, addr_t addr, unsigned size, detail::binding& b,
-               addr_t& off) const noexcept {
+  [[gnu::always_inline]] bool in_slot(std::uint32_t slot, addr_t base, addr_t addr, unsigned size,
+                                      detail::binding& b, addr_t& off) const noexcept {
     if constexpr (has_slots) {
-      const slot_desc& d = slot_tables_v<Tree>.slots[slot];
+      const slot_span& d = slot_spans_[slot];
       const addr_t o = addr - base;
       if (o >= d.size || d.size - o < size) return false;
-      const flat_range* r = slot_tables_v<Tree>.ranges.data() + d.first_range;
-      const flat_range* const e = r + d.range_count;
+      const slot_unit* r = slot_units_.data() + d.first;
+      const slot_unit* const e = r + d.count;
       for (; r != e && r->last < o; ++r) {
       }
       if (r == e || r->lo > o || r->last - o < size - 1) return false;  // a hole, or straddles
-      const std::uint32_t leaf = nodes_v<Tree>[r->leaf].leaf;
-      const lookup_tile& l = leaf_tiles_[leaf];
-      if (((l.fast_sizes >> size) & 1U) == 0 || (addr & (size - 1) & l.align_check) != 0)
+      if (((r->fast_sizes >> size) & 1U) == 0 || (addr & (size - 1) & r->align_check) != 0)
         return false;
-      b = load_binding(leaf);
+      b = load_binding(r->leaf);
       off = r->offset + (o - r->lo);
       return true;
     } else {
@@ -1028,6 +1043,28 @@ class address_space final : public dynamic_space {
     }
   }
 
+  /// What the slot fast path reads, packed: each slot's size and ranges, and each range of a
+  /// slot's own flat view (slot-relative) with its leaf's policy bits, so that finding the
+  /// leaf under an address in a placed slot touches one or two cache lines.
+  struct slot_span {
+    addr_t size = 0;
+    std::uint32_t first = 0, count = 0;
+  };
+  struct slot_unit {
+    addr_t lo = 0, last = 0, offset = 0;
+    std::uint32_t leaf = 0;
+    std::uint16_t fast_sizes = 0;
+    std::uint8_t align_check = 0;
+  };
+  static constexpr auto slot_spans_ = [] {
+    std::array<slot_span, num_slots + 1> a{};
+    for (std::size_t k = 0; k < num_slots; ++k) {
+      const slot_desc& d = slot_tables_v<Tree>.slots[k];
+      a[k] = {d.size, d.first_range, d.range_count};
+    }
+    return a;
+  }();
+
   /// Per-leaf fast sizes and alignment check (a tile for a leaf found in the slot overlay).
   static constexpr auto leaf_tiles_ = [] {
     std::array<lookup_tile, leaf_count + 1> a{};
@@ -1040,6 +1077,16 @@ class address_space final : public dynamic_space {
                      static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
                      0};
     a[leaf_count] = {0, 0, static_cast<std::uint32_t>(leaf_count), 0x116, 0, 0};
+    return a;
+  }();
+  static constexpr auto slot_units_ = [] {
+    constexpr auto& ranges = slot_tables_v<Tree>.ranges;
+    std::array<slot_unit, ranges.size() + 1> a{};
+    for (std::size_t k = 0; k < ranges.size(); ++k) {
+      const flat_range& r = ranges[k];
+      const lookup_tile& l = leaf_tiles_[nodes_v<Tree>[r.leaf].leaf];
+      a[k] = {r.lo, r.last, r.offset, l.leaf, l.fast_sizes, l.align_check};
+    }
     return a;
   }();
 

@@ -59,7 +59,7 @@ class cell_index {
 
   /// Reader side, in a read section: the slot whose extent covers the cell of `addr` (no_id:
   /// none). False if window `w` has no index or `addr` is outside it (torn: the section retries).
-  bool find(std::size_t w, addr_t addr, std::uint32_t& slot) const noexcept {
+  [[gnu::always_inline]] bool find(std::size_t w, addr_t addr, std::uint32_t& slot) const noexcept {
     const cell_window& x = w_[w];
     const addr_t cell = (addr - x.lo) >> x.cell_shift;
     const addr_t chunk = cell >> x.chunk_bits;

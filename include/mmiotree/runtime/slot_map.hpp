@@ -109,7 +109,8 @@ class slot_map {
   /// Reader side, inside a read section: the slot whose extent covers `addr` in window `w`
   /// (no_id: none) and its base, if the window is clean and indexed; false otherwise (take the
   /// general path).
-  bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot, addr_t& base) const noexcept {
+  [[gnu::always_inline]] bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot,
+                                        addr_t& base) const noexcept {
     if (load8(pub_clean_[w]) == 0 || !cells_.find(w, addr, slot)) return false;
     if (slot != no_id) {
       if (slot >= slot_count) return false;  // torn: the section retries

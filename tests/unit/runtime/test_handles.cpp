@@ -450,3 +450,29 @@ TEST_CASE("dispatch inside slots follows random moves, through both index levels
     }
   }
 }
+
+TEST_CASE("the fast path inside a slot applies the policy of the leaf it hits", "[handles]") {
+  // A permissive leaf first and a strict one after it: the policy checked must be the strict
+  // leaf's where the access lands there, byte for byte as through the general path.
+  using dev = container<"dev", 8_KiB, at<0, io<"any", 4_KiB>>,
+                        at<4_KiB, io<"strict", 4_KiB, access::exactly<4>>>>;
+  using m = container<"m", 1_GiB, at<0, container<"pci", 64_MiB, slot<dev>>>>;
+  address_space<m> as;
+  struct logger {
+    std::vector<std::pair<addr_t, unsigned>> reads;
+    std::uint64_t read(addr_t off, unsigned size) {
+      reads.emplace_back(off, size);
+      return 0x11223344;
+    }
+    void write(addr_t, unsigned, std::uint64_t) {}
+  } any, strict;
+  as.bind<"pci/dev/any">(any);
+  as.bind<"pci/dev/strict">(strict);
+  REQUIRE(as.transaction().place<"pci/dev">(64_KiB).commit().ok());
+  CHECK(as.read(64_KiB + 1, 1).status == access_status::ok);
+  CHECK(as.read(64_KiB + 4_KiB, 1).status == access_status::access_error);
+  CHECK(as.read(64_KiB + 4_KiB + 2, 2).status == access_status::access_error);
+  CHECK(as.read(64_KiB + 4_KiB + 8, 4) == read_result{0x11223344, access_status::ok});
+  CHECK(any.reads == std::vector<std::pair<addr_t, unsigned>>{{1, 1}});
+  CHECK(strict.reads == std::vector<std::pair<addr_t, unsigned>>{{8, 4}});
+}
