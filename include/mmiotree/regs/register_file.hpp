@@ -18,6 +18,7 @@
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/diag.hpp>
 #include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/handler.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/regs/block.hpp>
 #include <mmiotree/regs/check.hpp>
@@ -163,10 +164,6 @@ consteval std::uint32_t lock_index() {
   }();
   if constexpr (l == no_index) (void)&diag::emit<diag::block_has_no_lock_with_this_name<Lock>>;
   return l;
-}
-/// The low `bytes` bytes (1–8) set.
-[[nodiscard]] constexpr std::uint64_t bytes_mask(unsigned bytes) noexcept {
-  return bytes >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * bytes)) - 1;
 }
 /// Largest array element count in the block (lock bits are kept per element).
 template <block_type B>
@@ -534,11 +531,15 @@ class register_file {
   static constexpr auto& tables = block_tables_v<B>;
   static constexpr auto& layout = block_layout_v<B>;
 
-  register_file() noexcept
-      requires(std::same_as<Hooks, no_hooks> && sizeof...(Declared) == 0) = default;
+  register_file() noexcept requires(std::same_as<Hooks, no_hooks> && sizeof...(Declared) == 0) {
+    // The protocols the address space binds it by (core/handler.hpp), checked where they are
+    // implemented rather than where a binding first needs them.
+    static_assert(io_handler<register_file> && stateful_handler<register_file>);
+  }
   /// Checks the declared hooks against `Hooks` here, where the device class is complete.
   explicit register_file(Hooks& hooks) noexcept : hooks_(&hooks) {
     [[maybe_unused]] constexpr bool checked = check_hooks();
+    static_assert(io_handler<register_file> && stateful_handler<register_file>);
   }
 
   register_file(const register_file&) = delete;
@@ -696,7 +697,7 @@ class register_file {
         if (e != 0) {
           const reg_instance& in = layout.instances[e - 1];
           if (tables.regs[in.reg].bytes() == size) {
-            const std::uint64_t part = detail::bytes_mask(size);
+            const std::uint64_t part = detail::width_mask(size);
             if constexpr (Read) {
               return read_one(in.reg, in.element, part, Peek) & part;
             } else {

@@ -8,6 +8,7 @@
 
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/handler.hpp>
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/runtime/host_access.hpp>
@@ -19,25 +20,6 @@
 
 MMIOTREE_BEGIN_NAMESPACE
 
-/// What an `io` (or `regs`) region is bound to. `read` and `write` receive the offset into the
-/// region and a size that the region's access policy allows and implements; values are the low
-/// `size` bytes of a `uint64_t`, in the region's declared byte order.
-template <class H>
-concept io_handler = requires(H& h, addr_t offset, unsigned size, std::uint64_t value) {
-  { h.read(offset, size) } -> std::convertible_to<std::uint64_t>;
-  h.write(offset, size, value);
-};
-
-/// A handler whose state an address-space snapshot carries (register_file is one).
-template <class H>
-concept stateful_handler = requires(H& h, const H& c, std::span<std::byte> out,
-                                    std::span<const std::byte> in) {
-  { c.snapshot_size() } -> std::convertible_to<std::size_t>;
-  c.save_state(out);
-  { c.validate_state(in) } -> std::convertible_to<bool>;
-  h.restore_state(in);
-};
-
 /// Outcome of binding host memory.
 enum class bind_status : std::uint8_t {
   ok,
@@ -47,10 +29,6 @@ enum class bind_status : std::uint8_t {
 };
 
 namespace detail {
-
-[[nodiscard]] constexpr std::uint64_t width_mask(unsigned size) noexcept {
-  return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * size)) - 1;
-}
 
 [[nodiscard]] constexpr std::uint64_t byteswap_n(std::uint64_t v, unsigned size) noexcept {
   std::uint64_t r = 0;
