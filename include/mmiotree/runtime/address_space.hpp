@@ -23,6 +23,8 @@
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/slot_map.hpp>
+#include <mmiotree/runtime/snapshot.hpp>
+#include <mmiotree/runtime/stats.hpp>
 #include <mmiotree/runtime/transaction.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
@@ -98,52 +100,6 @@ struct bind_handler_to_a_non_io_region {
                 "host memory, a container/alias/stub takes nothing");
 };
 }  // namespace diag
-
-/// Compile-time options of an address space.
-struct space_options {
-  /// Count reads, writes and refused accesses per leaf (relaxed atomic increments and one
-  /// extra lookup per access). When false the counters do not exist and cost nothing.
-  bool stats = false;
-  [[nodiscard]] constexpr bool operator==(const space_options&) const = default;
-};
-
-/// Per-leaf access counters (see `space_options::stats`).
-struct access_counters {
-  std::uint64_t reads = 0;
-  std::uint64_t writes = 0;
-  std::uint64_t errors = 0;  ///< accesses whose status was not `ok`
-  [[nodiscard]] constexpr bool operator==(const access_counters&) const = default;
-};
-
-/// Why `restore` refused a snapshot (nothing changed).
-enum class restore_status : std::uint8_t {
-  ok,
-  truncated,            ///< shorter than its header says, or than a header
-  bad_magic,            ///< not an mmiotree snapshot
-  unsupported_version,  ///< written by a format version this build does not read
-  wrong_layout,         ///< the layout fingerprint differs: another tree, or another version of it
-  corrupt,              ///< the checksum does not match
-  bad_slot,             ///< a slot placement that is malformed or would not commit
-  bad_section,          ///< a state section for a leaf that has no stateful handler bound, twice
-  missing_section,      ///< a bound stateful handler has no section
-  state_rejected,       ///< a handler's validate_state refused its section
-};
-
-[[nodiscard]] constexpr std::string_view to_string(restore_status s) noexcept {
-  switch (s) {
-    case restore_status::ok: return "ok";
-    case restore_status::truncated: return "truncated";
-    case restore_status::bad_magic: return "bad_magic";
-    case restore_status::unsupported_version: return "unsupported_version";
-    case restore_status::wrong_layout: return "wrong_layout";
-    case restore_status::corrupt: return "corrupt";
-    case restore_status::bad_slot: return "bad_slot";
-    case restore_status::bad_section: return "bad_section";
-    case restore_status::missing_section: return "missing_section";
-    case restore_status::state_rejected: return "state_rejected";
-  }
-  return "?";
-}
 
 /// The runtime state of one region tree, and the dispatcher of guest accesses to it.
 ///
@@ -641,8 +597,8 @@ class address_space final : public dynamic_space {
 
   // ---- snapshot and restore ------------------------------------------------------------
 
-  /// Format version of `save`; `restore` reads exactly this version.
-  static constexpr std::uint32_t snapshot_version = 2;
+  /// Format version of `save`; `restore` reads exactly this version (runtime/snapshot.hpp).
+  static constexpr std::uint32_t snapshot_version = detail::snapshot_format::version;
 
   /// A hash of everything the layout declares — every node (names, kinds, sizes, offsets,
   /// priorities, policies, slot parameters, register blocks' registers and fields) and the
@@ -660,44 +616,44 @@ class address_space final : public dynamic_space {
   }();
 
   /// Bytes `save` writes now: a header, every slot's placement, a section for each leaf bound
-  /// to a `stateful_handler` (register files), and a checksum.
+  /// to a `stateful_handler` (register files), and a checksum (runtime/snapshot.hpp).
   [[nodiscard]] std::size_t snapshot_size() const noexcept {
-    std::size_t n = header_bytes + 16 * num_slots + 8;
+    namespace snap = detail::snapshot_format;
+    std::size_t n = snap::header_bytes + snap::slot_bytes * num_slots + snap::trailer_bytes;
     for (std::size_t l = 0; l < leaf_count; ++l)
-      if (state_ops_[l].size) n += 8 + pad8(state_ops_[l].size(bindings_[l].ctx));
+      if (state_ops_[l].size)
+        n += snap::section_header_bytes + snap::pad8(state_ops_[l].size(bindings_[l].ctx));
     return n;
   }
 
   /// Writes the snapshot to `out`, which must be exactly `snapshot_size()` bytes long;
   /// returns false (writing nothing) otherwise.
   bool save(std::span<std::byte> out) const noexcept {
+    namespace snap = detail::snapshot_format;
     if (out.size() != snapshot_size()) return false;
     std::fill(out.begin(), out.end(), std::byte{0});
-    std::size_t at = 0;
-    auto put = [&](std::uint64_t v, unsigned bytes) {
-      for (unsigned k = 0; k < bytes; ++k) out[at++] = static_cast<std::byte>(v >> (8 * k));
-    };
+    snap::writer w{out};
     std::uint32_t sections = 0;
     for (std::size_t l = 0; l < leaf_count; ++l) sections += state_ops_[l].size != nullptr;
-    for (char c : magic) put(static_cast<std::uint8_t>(c), 1);
-    put(snapshot_version, 4);
-    put(sections, 4);
-    put(fingerprint, 8);
-    put(out.size(), 8);
+    for (char c : snap::magic) w.put(static_cast<std::uint8_t>(c), 1);
+    w.put(snap::version, 4);
+    w.put(sections, 4);
+    w.put(fingerprint, 8);
+    w.put(out.size(), 8);
     for (std::uint32_t s = 0; s < num_slots; ++s) {
       const window_placement p = window_placement_of(s);
-      put(p.base, 8);
-      put((p.enabled ? 1U : 0U) | (placed_[s] ? 2U : 0U), 8);
+      w.put(p.base, 8);
+      w.put(snap::slot_flags(p.enabled, placed_[s]), 8);
     }
     for (std::uint32_t l = 0; l < leaf_count; ++l) {
       if (!state_ops_[l].size) continue;
       const std::size_t len = state_ops_[l].size(bindings_[l].ctx);
-      put(l, 4);
-      put(len, 4);
-      state_ops_[l].save(bindings_[l].ctx, out.subspan(at, len));
-      at += pad8(len);
+      w.put(l, 4);
+      w.put(len, 4);
+      state_ops_[l].save(bindings_[l].ctx, out.subspan(w.at, len));
+      w.at += snap::pad8(len);
     }
-    put(checksum(out.first(at)), 8);
+    w.put(snap::checksum(out.first(w.at)), 8);
     return true;
   }
 
@@ -713,35 +669,28 @@ class address_space final : public dynamic_space {
   /// would be), and every section (by its handler) — and only then applied; on any error
   /// nothing changes and no listener is called. Registered listeners hear the map change.
   restore_status restore(std::span<const std::byte> blob) {
+    namespace snap = detail::snapshot_format;
     std::lock_guard<std::mutex> writer(writer_);
-    std::size_t at = 0;
-    auto get = [&](unsigned bytes) {
-      std::uint64_t v = 0;
-      for (unsigned k = 0; k < bytes; ++k)
-        v |= std::uint64_t(std::to_integer<std::uint8_t>(blob[at++])) << (8 * k);
-      return v;
-    };
-    if (blob.size() < header_bytes + 8) return restore_status::truncated;
-    for (char c : magic)
-      if (get(1) != static_cast<std::uint8_t>(c)) return restore_status::bad_magic;
-    if (get(4) != snapshot_version) return restore_status::unsupported_version;
-    const std::uint64_t sections = get(4);
-    if (get(8) != fingerprint) return restore_status::wrong_layout;
-    if (get(8) != blob.size()) return restore_status::truncated;
-    if (checksum(blob.first(blob.size() - 8)) != read_u64(blob.subspan(blob.size() - 8)))
+    snap::reader r{blob};
+    if (blob.size() < snap::header_bytes + snap::trailer_bytes) return restore_status::truncated;
+    for (char c : snap::magic)
+      if (r.get(1) != static_cast<std::uint8_t>(c)) return restore_status::bad_magic;
+    if (r.get(4) != snap::version) return restore_status::unsupported_version;
+    const std::uint64_t sections = r.get(4);
+    if (r.get(8) != fingerprint) return restore_status::wrong_layout;
+    if (r.get(8) != blob.size()) return restore_status::truncated;
+    const std::size_t body_end = blob.size() - snap::trailer_bytes;
+    if (snap::checksum(blob.first(body_end)) != snap::stored_checksum(blob))
       return restore_status::corrupt;
-    const std::size_t body_end = blob.size() - 8;
-    if (body_end - at < 16 * num_slots) return restore_status::truncated;
+    if (body_end - r.at < snap::slot_bytes * num_slots) return restore_status::truncated;
     std::array<typename slot_map<Tree>::change, num_slots + 1> changes{};
     std::array<bool, num_slots + 1> placed{};
     std::size_t nchanges = 0;
     for (std::uint32_t s = 0; s < num_slots; ++s) {
-      const addr_t base = get(8);
-      // Bit 0 enabled, bit 1 placed; an enabled slot has been placed.
-      const std::uint64_t flags = get(8);
-      if (flags != 0 && flags != 2 && flags != 3) return restore_status::bad_slot;
-      placed[s] = flags != 0;
-      const window_placement want{base, flags == 3};
+      const addr_t base = r.get(8);
+      bool enabled = false;
+      if (!snap::read_slot_flags(r.get(8), enabled, placed[s])) return restore_status::bad_slot;
+      const window_placement want{base, enabled};
       if (!(want == window_placement_of(s))) changes[nchanges++] = {s, want};
     }
     if constexpr (has_slots)
@@ -749,18 +698,18 @@ class address_space final : public dynamic_space {
     std::array<std::pair<std::size_t, std::size_t>, leaf_count + 1> found{};  // offset, length
     std::array<bool, leaf_count + 1> seen{};
     for (std::uint64_t k = 0; k < sections; ++k) {
-      if (body_end - at < 8) return restore_status::truncated;
-      const std::uint64_t l = get(4), len = get(4);
+      if (body_end - r.at < snap::section_header_bytes) return restore_status::truncated;
+      const std::uint64_t l = r.get(4), len = r.get(4);
       if (l >= leaf_count || seen[l] || !state_ops_[l].size) return restore_status::bad_section;
-      if (len != state_ops_[l].size(bindings_[l].ctx) || body_end - at < pad8(len))
+      if (len != state_ops_[l].size(bindings_[l].ctx) || body_end - r.at < snap::pad8(len))
         return restore_status::bad_section;
-      if (!state_ops_[l].validate(bindings_[l].ctx, blob.subspan(at, len)))
+      if (!state_ops_[l].validate(bindings_[l].ctx, blob.subspan(r.at, len)))
         return restore_status::state_rejected;
       seen[l] = true;
-      found[l] = {at, len};
-      at += pad8(len);
+      found[l] = {r.at, len};
+      r.at += snap::pad8(len);
     }
-    if (at != body_end) return restore_status::truncated;
+    if (r.at != body_end) return restore_status::truncated;
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (state_ops_[l].size && !seen[l]) return restore_status::missing_section;
     // Everything checked: apply.
@@ -778,21 +727,6 @@ class address_space final : public dynamic_space {
   }
 
  private:
-  static constexpr char magic[8] = {'M', 'M', 'I', 'O', 'T', 'S', 'N', 'P'};
-  static constexpr std::size_t header_bytes = 32;
-  static constexpr std::size_t pad8(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
-  static std::uint64_t read_u64(std::span<const std::byte> b) noexcept {
-    std::uint64_t v = 0;
-    for (unsigned k = 0; k < 8; ++k)
-      v |= std::uint64_t(std::to_integer<std::uint8_t>(b[k])) << (8 * k);
-    return v;
-  }
-  static std::uint64_t checksum(std::span<const std::byte> b) noexcept {
-    detail::fnv1a f;
-    for (std::byte x : b) f.byte(std::to_integer<std::uint8_t>(x));
-    return f.h;
-  }
-
   template <fixed_string Path>
   static consteval std::uint32_t slot_index() {
     constexpr node_index i = checked_path<Path>();
