@@ -82,16 +82,11 @@ class window_list {
     if (!has_slot(nodes)) return;
     scratch<addr_t> abs_buf(count);
     addr_t* const abs = abs_buf.data();
-    abs[0] = 0;
-    for (std::size_t i = 1; i < count; ++i) abs[i] = abs[nd[i].parent] + nd[i].offset;
+    absolute_offsets(nodes, abs);
     for (std::size_t i = 0; i < count; ++i) {
-      if (nd[i].kind != region_kind::container) continue;
-      for (node_index c = static_cast<node_index>(i + 1); c < nd[i].end; c = nd[c].end)
-        if (nd[c].dynamic) {
-          w[size_] = {abs[i], abs[i] + (nd[i].size - 1), size_};
-          ++size_;
-          break;
-        }
+      if (!is_window(nodes, static_cast<node_index>(i))) continue;
+      w[size_] = {abs[i], abs[i] + (nd[i].size - 1), size_};
+      ++size_;
     }
     sort(w, w + size_, [](const window_range& a, const window_range& b) { return a.lo < b.lo; });
   }

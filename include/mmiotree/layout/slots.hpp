@@ -92,14 +92,11 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
   slot_tables t;
   // Absolute offsets of static nodes.
   std::vector<addr_t> abs(nodes.size(), 0);
-  for (node_index i = 1; i < nodes.size(); ++i) abs[i] = abs[nodes[i].parent] + nodes[i].offset;
+  detail::absolute_offsets(nodes, abs.data());
 
   // Windows in pre-order, then their slots in declaration order.
   for (node_index w = 0; w < nodes.size(); ++w) {
-    if (nodes[w].kind != region_kind::container) continue;
-    bool has = false;
-    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end) has = has || nodes[c].dynamic;
-    if (!has) continue;
+    if (!detail::is_window(nodes, w)) continue;
     window_desc wd{w, abs[w], abs[w] + (nodes[w].size - 1)};
     for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end) {
       if (!nodes[c].dynamic) continue;

@@ -236,6 +236,24 @@ constexpr std::size_t count_leaves(std::span<const node> nodes) {
   return n;
 }
 
+/// Writes each node's offset from the root (its parent's plus its own) to `out[0..n)`. Inside a
+/// slot that is its static position (the slot at offset 0 of its window).
+constexpr void absolute_offsets(std::span<const node> nodes, addr_t* out) {
+  const node* const nd = nodes.data();
+  const std::size_t count = nodes.size();
+  if (count != 0) out[0] = 0;
+  for (std::size_t i = 1; i < count; ++i) out[i] = out[nd[i].parent] + nd[i].offset;
+}
+
+/// Whether node `w` is a slot window: a container with a slot among its children.
+constexpr bool is_window(std::span<const node> nodes, node_index w) {
+  const node* const nd = nodes.data();
+  if (nd[w].kind != region_kind::container) return false;
+  for (node_index c = w + 1; c < nd[w].end; c = nd[c].end)
+    if (nd[c].dynamic) return true;
+  return false;
+}
+
 /// A container's array: its own node, then each placed child's array (pre-order), re-indexed
 /// and linked as a tree of its own (alias paths resolve from this container). Templated on
 /// sizes only, so trees of the same shape share its instantiations.
