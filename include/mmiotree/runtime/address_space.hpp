@@ -12,11 +12,13 @@
 #include <mmiotree/layout/diagnostics.hpp>
 #include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/lookup.hpp>
+#include <mmiotree/runtime/access_plan.hpp>
 #include <mmiotree/runtime/binding.hpp>
 #include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/runtime/dynamic_space.hpp>
 #include <mmiotree/runtime/ids.hpp>
 #include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/listener_set.hpp>
 #include <mmiotree/runtime/live_map.hpp>
 #include <mmiotree/runtime/page_view.hpp>
 #include <mmiotree/runtime/reclaim.hpp>
@@ -46,11 +48,6 @@ MMIOTREE_BEGIN_NAMESPACE
 namespace detail {
 
 /// A registered listener and the page size it wants (0: exact ranges).
-struct listener_entry {
-  map_listener* l = nullptr;
-  addr_t page = 0;
-};
-
 /// Node index of `Path` in Tree, or npos.
 template <region Tree, fixed_string Path>
 constexpr node_index path_index_v = find_path(tree_nodes_v<Tree>, Path.view());
@@ -130,7 +127,7 @@ class address_space final : public dynamic_space {
   static constexpr std::span<const node> nodes = nodes_v<Tree>;
   static constexpr std::size_t leaf_count = leaf_count_v<Tree>;
   /// Most listeners registered at once.
-  static constexpr std::size_t max_listeners = 8;
+  static constexpr std::size_t max_listeners = detail::listener_set::capacity;
 
   /// Stubs answer from the start; passthrough and io leaves answer `unbound` until bound.
   address_space() noexcept : bindings_(initial_bindings_) {}
@@ -571,16 +568,11 @@ class address_space final : public dynamic_space {
 
   /// Registers `l` (see dynamic_space::add_listener): it is told the current map at once.
   listener_registration add_listener(map_listener& l, listener_options o = {}) override {
-    if (o.page_size != 0 && (o.page_size & (o.page_size - 1)) != 0)
-      return {listener_status::bad_page_size, listener_id::none};
     std::lock_guard<std::mutex> writer(writer_);
-    for (std::uint32_t k = 0; k < max_listeners; ++k) {
-      if (listeners_[k].l != nullptr) continue;
-      listeners_[k] = {&l, o.page_size};
-      replay_to(listeners_[k]);
-      return {listener_status::ok, static_cast<listener_id>(k)};
-    }
-    return {listener_status::full, listener_id::none};
+    return listeners_.add(l, o, [&](const detail::listener_entry& e) {
+      const std::vector<flat_range> v = whole_view();
+      detail::listener_set::replay(e, v, top, [&](const flat_range& f) { return event_of(f); });
+    });
   }
   /// Enrolls the calling thread as one that dispatches guest accesses (a vCPU thread), for
   /// `synchronize` (runtime/reclaim.hpp). It says `quiescent()` between accesses.
@@ -591,8 +583,7 @@ class address_space final : public dynamic_space {
 
   void remove_listener(listener_id id) override {
     std::lock_guard<std::mutex> writer(writer_);
-    const auto k = static_cast<std::uint32_t>(id);
-    if (k < max_listeners) listeners_[k] = {};
+    listeners_.remove(id);
   }
 
   // ---- snapshot and restore ------------------------------------------------------------
@@ -744,6 +735,9 @@ class address_space final : public dynamic_space {
     (void)s;
     return {};
   }
+
+  /// The last address of the space (page spans are clamped there).
+  static constexpr addr_t top = nodes_v<Tree>[0].size - 1;
   static constexpr addr_t window_lo(std::uint32_t s) noexcept {
     return slot_tables_v<Tree>.windows[slot_tables_v<Tree>.slots[s].window_index].lo;
   }
@@ -823,80 +817,19 @@ class address_space final : public dynamic_space {
       (void)applied;
       return {};
     } else {
-      addr_t page = 0;
-      for (const detail::listener_entry& e : listeners_)
-        if (e.l != nullptr && e.page > page) page = e.page;
       const commit_result r = slots_.commit(
-          changes, page, [](node_index leaf) { return mergeable(leaf); }, published_);
+          changes, listeners_.largest_page(), [](node_index leaf) { return mergeable(leaf); },
+          published_);
       if (!r.ok()) return r;
       applied();
       const auto v = slots_.views();
-      for (const detail::listener_entry& e : listeners_) {
-        if (e.l == nullptr) continue;
+      const auto event = [&](const flat_range& f) { return event_of(f); };
+      listeners_.for_each([&](const detail::listener_entry& e) {
         e.l->changes_begin();
-        if (e.page == 0)
-          tell(*e.l, v.before, v.after, [&](const flat_range& f) { return event_of(f); });
-        else
-          tell_pages(
-              e, v.before, v.after, [&](const flat_range& f) { return event_of(f); },
-              [&](const flat_range& f) { return event_of(f); });
+        detail::listener_set::tell(e, v.before, v.after, top, event, event);
         e.l->changes_end();
-      }
+      });
       return r;
-    }
-  }
-
-  /// Tells `l` what differs between two exact views over the same ranges: dels, then adds.
-  template <class Event>
-  static void tell(map_listener& l, std::span<const flat_range> before,
-                   std::span<const flat_range> after, Event&& event) {
-    diff_events(
-        before.size(), after.size(), [&](std::size_t i) { return event(before[i]); },
-        [&](std::size_t j) { return event(after[j]); }, l);
-  }
-
-  /// The same for a page-granular listener: the page spans of each view, then their difference.
-  /// `before_event` / `after_event` give the exact events on either side (a rebinding changes
-  /// host pointers, not ranges).
-  template <class Before, class After>
-  void tell_pages(const detail::listener_entry& e, std::span<const flat_range> before,
-                  std::span<const flat_range> after, Before&& before_event, After&& after_event) {
-    const addr_t top = nodes_v<Tree>[0].size - 1;
-    std::vector<map_event> a, b;
-    detail::page_spans(before, e.page, top, before_event,
-                       [&](const map_event& x) { a.push_back(x); });
-    detail::page_spans(after, e.page, top, after_event,
-                       [&](const map_event& x) { b.push_back(x); });
-    diff_events(
-        a.size(), b.size(), [&](std::size_t i) { return a[i]; },
-        [&](std::size_t j) { return b[j]; }, *e.l);
-  }
-
-  /// Events in one list and not in the other (both in address order): dels first, then adds.
-  template <class A, class B>
-  static void diff_events(std::size_t na, std::size_t nb, A&& at_a, B&& at_b, map_listener& l) {
-    for (int pass = 0; pass < 2; ++pass) {
-      const bool adds = pass == 1;
-      std::size_t i = 0, j = 0;
-      while (i < na || j < nb) {
-        if (j == nb || (i < na && at_a(i).lo < at_b(j).lo)) {
-          if (!adds) l.region_del(at_a(i));
-          ++i;
-        } else if (i == na || at_b(j).lo < at_a(i).lo) {
-          if (adds) l.region_add(at_b(j));
-          ++j;
-        } else {
-          const map_event x = at_a(i), y = at_b(j);
-          if (!(x == y)) {
-            if (adds)
-              l.region_add(y);
-            else
-              l.region_del(x);
-          }
-          ++i;
-          ++j;
-        }
-      }
     }
   }
 
@@ -910,20 +843,6 @@ class address_space final : public dynamic_space {
       v.assign(flat_view_v<Tree>.begin(), flat_view_v<Tree>.end());
     }
     return v;
-  }
-
-  /// Tells a listener that has just registered the whole current map.
-  void replay_to(const detail::listener_entry& e) {
-    const std::vector<flat_range> v = whole_view();
-    e.l->changes_begin();
-    if (e.page == 0) {
-      for (const flat_range& r : v) e.l->region_add(event_of(r));
-    } else {
-      detail::page_spans(
-          v, e.page, nodes_v<Tree>[0].size - 1, [&](const flat_range& f) { return event_of(f); },
-          [&](const map_event& x) { e.l->region_add(x); });
-    }
-    e.l->changes_end();
   }
 
   /// Stores leaf `leaf`'s binding for readers (writer lock held).
@@ -943,9 +862,7 @@ class address_space final : public dynamic_space {
               const detail::state_ops& ops) {
     std::lock_guard<std::mutex> writer(writer_);
     const bool passthrough = nodes_v<Tree>[leaf_nodes_[leaf]].kind == region_kind::passthrough;
-    bool any = false;
-    for (const detail::listener_entry& e : listeners_) any = any || e.l != nullptr;
-    if (!passthrough || !any) {
+    if (!passthrough || listeners_.empty()) {
       publish_binding(leaf, b);
       attrs_[leaf] = attrs;
       state_ops_[leaf] = ops;
@@ -962,19 +879,20 @@ class address_space final : public dynamic_space {
       return f.leaf == node ? event_with(f, old_b, old_a) : event_of(f);
     };
     auto after = [&](const flat_range& f) { return event_of(f); };
-    for (const detail::listener_entry& e : listeners_) {
-      if (e.l == nullptr) continue;
+    listeners_.for_each([&](const detail::listener_entry& e) {
       e.l->changes_begin();
       if (e.page == 0) {
+        // Exact events: the leaf's ranges are the same on both sides; each is told again
+        // even when nothing a listener sees changed (a rebinding to the same memory).
         for (const flat_range& f : v)
           if (f.leaf == node) e.l->region_del(before(f));
         for (const flat_range& f : v)
           if (f.leaf == node) e.l->region_add(after(f));
       } else {
-        tell_pages(e, v, v, before, after);
+        detail::listener_set::tell(e, v, v, top, before, after);
       }
       e.l->changes_end();
-    }
+    });
   }
 
   /// What the slot fast path reads, packed: each slot's size and ranges, and each range of a
@@ -1145,140 +1063,20 @@ class address_space final : public dynamic_space {
   }
 
   // ---- the general path: size adjustment, straddling, and every refusal -----------------
+  // (runtime/access_plan.hpp; the rules: docs/access.md)
 
-  /// One call to a leaf's thunk: `size` bytes at leaf offset `offset`. With it the plan keeps
-  /// the leaf offset at which guest byte 0 would lie (`access_base`), so that unit byte j is
-  /// guest byte `offset + j - access_base` (out of range for the bytes a widened unit adds).
-  struct unit {
-    std::uint32_t leaf;
-    addr_t offset;
-    unsigned size;
-    detail::binding b;  ///< the leaf's binding as the plan saw it (one consistent map)
-  };
-  struct plan {
-    access_status status = access_status::ok;
-    std::uint64_t error_value = ~std::uint64_t{0};
-    std::array<unit, 16> units{};
-    std::array<addr_t, 16> access_base{};  ///< leaf offset of guest byte 0, per unit
-    std::size_t count = 0;
-  };
-
-  static bool pow2_size(unsigned s) noexcept { return s == 1 || s == 2 || s == 4 || s == 8; }
-
-  plan make_plan(addr_t addr, unsigned size) const noexcept {
-    plan p;
-    // Every refusal reads as the error value of the leaf under the first byte (all ones for
-    // a hole or outside the root), whatever the reason: a bad size, a run past the root's end.
-    if (addr <= lookup_.root_last) {
-      const std::uint32_t l = tile_at(addr).leaf;
-      if (l != static_cast<std::uint32_t>(leaf_count))
-        p.error_value = nodes_v<Tree>[leaf_nodes_[l]].access.error_read;
-    }
-    if (!pow2_size(size)) {
-      p.status = access_status::access_error;
-      return p;
-    }
-    if (addr > lookup_.root_last || lookup_.root_last - addr < size - 1) {
-      p.status = access_status::decode_error;  // part or all of it lies outside the root
-      return p;
-    }
-    lookup_tile t = tile_at(addr);
-    const bool straddles = t.last - addr < size - 1;
-    addr_t a = addr;
-    const addr_t end_last = addr + (size - 1);
-    while (true) {
-      const addr_t seg_last = std::min(t.last, end_last);
-      if (t.leaf == static_cast<std::uint32_t>(leaf_count)) {
-        p.status = access_status::decode_error;
-        return p;
-      }
-      const node& n = nodes_v<Tree>[leaf_nodes_[t.leaf]];
-      const access_policy& pol = n.access;
-      if (n.kind == region_kind::stub && n.response == stub_response::decode_error) {
-        p.status = access_status::decode_error;
-        return p;
-      }
-      const detail::binding b = load_binding(t.leaf);
-      if (!b.bound) {
-        p.status = access_status::unbound;
-        return p;
-      }
-      if (straddles && pol.on_straddle == straddle::reject) {
-        p.status = access_status::access_error;
-        return p;
-      }
-      // The segment [a, seg_last] as naturally aligned power-of-two chunks (the whole access
-      // when it does not straddle).
-      addr_t c = a;
-      while (true) {
-        unsigned cs = size;
-        if (straddles) {
-          cs = 8;
-          while (cs > 1 && ((c & (cs - 1)) != 0 || seg_last - c < cs - 1)) cs /= 2;
-        }
-        const addr_t off = c - t.origin;
-        if ((pol.valid & cs) == 0 || (!pol.unaligned && (c & (cs - 1)) != 0)) {
-          p.status = access_status::access_error;
-          return p;
-        }
-        if (!add_units(p, t.leaf, b, n, off, cs, off - (c - addr))) return p;
-        if (seg_last - c == cs - 1) break;  // chunks never pass seg_last, so this ends it
-        c += cs;
-      }
-      if (seg_last == end_last) break;
-      a = seg_last + 1;
-      t = tile_at(a);
-    }
-    return p;
-  }
-
-  /// `make_plan` in one read section: every piece of the access against one map, with the
+  /// The plan of an access in one read section: every piece against one map, with the
   /// bindings of that map, whatever commits or rebinds run meanwhile.
-  plan consistent_plan(addr_t addr, unsigned size) const noexcept {
+  detail::access_plan consistent_plan(addr_t addr, unsigned size) const noexcept {
     for (;;) {
       const std::uint64_t s = published_.read_begin();
-      const plan p = make_plan(addr, size);
+      const detail::access_plan p = detail::plan_access(
+          addr, size, lookup_.root_last, static_cast<std::uint32_t>(leaf_count),
+          [this](addr_t a) { return tile_at(a); },
+          [](std::uint32_t l) -> const node& { return nodes_v<Tree>[leaf_nodes_[l]]; },
+          [this](std::uint32_t l) { return load_binding(l); });
       if (!published_.retry(s)) return p;
     }
-  }
-
-  /// Adds the implementation-size units covering a chunk of `cs` bytes at leaf offset `off`.
-  static bool add_units(plan& p, std::uint32_t leaf, const detail::binding& b, const node& n,
-                        addr_t off, unsigned cs, addr_t base) noexcept {
-    const access_policy& pol = n.access;
-    // A plan holds at most 16 units (8 one-byte pieces, each widened into two); only a torn
-    // map (its section retries) could ask for more.
-    if (p.count >= p.units.size() - 1 || n.size == 0) {
-      p.status = access_status::decode_error;
-      return false;
-    }
-    if (cs >= pol.impl_min && cs <= pol.impl_max) {
-      p.units[p.count] = {leaf, off, cs, b};
-      p.access_base[p.count++] = base;
-      return true;
-    }
-    const unsigned u = std::clamp<unsigned>(cs, pol.impl_min, pol.impl_max);
-    const addr_t lo = off & ~addr_t{u - 1};
-    const addr_t hi_last = ((off + (cs - 1)) & ~addr_t{u - 1}) + (u - 1);
-    if (hi_last > n.size - 1) {  // a widened unit would leave the region
-      p.status = access_status::access_error;
-      return false;
-    }
-    for (addr_t o = lo; o <= hi_last; o += u) {
-      // Two chunks of one piece widened into the same block (a 2-byte then a 1-byte chunk in
-      // one 4-byte unit): the unit is performed once, carrying the bytes of both, so that a
-      // device never sees the same unit written twice for one guest access.
-      if (p.count > 0 && p.units[p.count - 1].leaf == leaf && p.units[p.count - 1].offset == o &&
-          p.units[p.count - 1].size == u && p.access_base[p.count - 1] == base)
-        continue;
-      if (p.count == p.units.size()) {  // torn
-        p.status = access_status::decode_error;
-        return false;
-      }
-      p.units[p.count] = {leaf, o, u, b};
-      p.access_base[p.count++] = base;
-    }
-    return true;
   }
 
   /// In a slot window, an access that one overlay range takes as it comes: its binding and
@@ -1304,18 +1102,7 @@ class address_space final : public dynamic_space {
     detail::binding fb;
     addr_t off = 0;
     if (slot_fast(addr, size, fb, off)) return fb.read(fb.ctx, off, size);
-    const plan p = consistent_plan(addr, size);
-    if (p.status != access_status::ok) return {p.error_value & detail::width_mask(size), p.status};
-    std::uint64_t value = 0;
-    for (std::size_t k = 0; k < p.count; ++k) {
-      const unit& u = p.units[k];
-      const detail::binding& b = u.b;
-      const read_result r = b.read(b.ctx, u.offset, u.size);
-      if (r.status != access_status::ok)
-        return {p.error_value & detail::width_mask(size), r.status};
-      merge_bytes(value, size, r.value, u, p.access_base[k]);
-    }
-    return {value, access_status::ok};
+    return detail::run_read(consistent_plan(addr, size), size);
   }
 
   access_status slow_write(addr_t addr, unsigned size, std::uint64_t value) {
@@ -1323,39 +1110,7 @@ class address_space final : public dynamic_space {
     addr_t off = 0;
     if (slot_fast(addr, size, fb, off))
       return fb.write(fb.ctx, off, size, value & detail::width_mask(size));
-    const plan p = consistent_plan(addr, size);
-    if (p.status != access_status::ok) return p.status;
-    for (std::size_t k = 0; k < p.count; ++k) {
-      const unit& u = p.units[k];
-      const detail::binding& b = u.b;
-      std::uint64_t unit_value = 0;
-      // A unit wider than the guest bytes it holds is read first (read-modify-write).
-      const addr_t pos0 = u.offset - p.access_base[k];
-      if (!(pos0 < size && size - pos0 >= u.size)) {
-        const read_result r = b.read(b.ctx, u.offset, u.size);
-        if (r.status != access_status::ok) return r.status;
-        unit_value = r.value;
-      }
-      // Overlay the guest bytes that fall in this unit.
-      for (unsigned j = 0; j < u.size; ++j) {
-        const addr_t pos = u.offset + j - p.access_base[k];  // guest byte index (mod 2^64)
-        if (pos < size) {
-          const std::uint64_t byte = (value >> (8 * pos)) & 0xFF;
-          unit_value = (unit_value & ~(std::uint64_t{0xFF} << (8 * j))) | (byte << (8 * j));
-        }
-      }
-      const access_status s = b.write(b.ctx, u.offset, u.size, unit_value);
-      if (s != access_status::ok) return s;
-    }
-    return access_status::ok;
-  }
-
-  static void merge_bytes(std::uint64_t& value, unsigned size, std::uint64_t unit_value,
-                          const unit& u, addr_t base) noexcept {
-    for (unsigned j = 0; j < u.size; ++j) {
-      const addr_t pos = u.offset + j - base;
-      if (pos < size) value |= ((unit_value >> (8 * j)) & 0xFF) << (8 * pos);
-    }
+    return detail::run_write(consistent_plan(addr, size), size, value);
   }
 
   std::array<detail::binding, leaf_count + 1> bindings_;
@@ -1370,8 +1125,7 @@ class address_space final : public dynamic_space {
   detail::seqlock published_;
   /// The threads that dispatch, for grace periods.
   reader_registry readers_;
-  using listener_entry = detail::listener_entry;
-  std::array<listener_entry, max_listeners> listeners_{};
+  detail::listener_set listeners_;
   /// Serialises commits, bindings, listener registration and restores (one writer).
   mutable std::mutex writer_;
 
@@ -1393,10 +1147,10 @@ class address_space final : public dynamic_space {
     }
     return a;
   }();
-  /// Each slot's shape (tree/descriptor.hpp: shape_hash), for typed handles made at run time.
   /// Whether each slot has ever been placed (slot_placement::placed); written by commits and
   /// restores under the writer lock.
   std::array<bool, num_slots + 1> placed_{};
+  /// Each slot's shape (tree/descriptor.hpp: shape_hash), for typed handles made at run time.
   static constexpr auto slot_shapes_ = [] {
     std::array<std::uint64_t, num_slots + 1> a{};
     if constexpr (has_slots)
