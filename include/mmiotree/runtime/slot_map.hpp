@@ -13,6 +13,10 @@
 // The commit either applies completely or, when a slot would leave its window, be misaligned,
 // or tie with another region at equal priority under `tie_policy::reject`, applies nothing.
 //
+// This file is the writer's side: placements, a shadow copy of the overlay, the planning of a
+// commit and the views listeners are told. What readers see is a published_overlay
+// (runtime/overlay.hpp), which a commit updates at its end in one write section.
+//
 // Concurrency: one writer (commits, serialised by the address space), any number of readers
 // (`find`, from guest accesses). The overlay is published under the address space's sequence
 // lock (runtime/seqlock.hpp): a reader's whole access is planned in one read section, so it sees
@@ -26,6 +30,7 @@
 #include <mmiotree/layout/slots.hpp>
 #include <mmiotree/runtime/cell_index.hpp>
 #include <mmiotree/runtime/commit.hpp>
+#include <mmiotree/runtime/overlay.hpp>
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
@@ -106,17 +111,15 @@ class slot_map {
   using cell_index_type =
       detail::cell_index<window_count, cell_totals_[0], cell_totals_[1], cell_totals_[2]>;
 
+  using overlay_type =
+      detail::published_overlay<capacity, slot_count, window_count, cell_index_type>;
+
   /// Reader side, inside a read section: the slot whose extent covers `addr` in window `w`
   /// (no_id: none) and its base, if the window is clean and indexed; false otherwise (take the
   /// general path).
   [[gnu::always_inline]] bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot,
                                         addr_t& base) const noexcept {
-    if (load8(pub_clean_[w]) == 0 || !cells_.find(w, addr, slot)) return false;
-    if (slot != no_id) {
-      if (slot >= slot_count) return false;  // torn: the section retries
-      base = load(pub_base_[slot]);
-    }
-    return true;
+    return pub_.find_fast(w, addr, slot, base);
   }
 
   [[nodiscard]] const window_placement& placement(std::size_t slot) const noexcept {
@@ -126,32 +129,9 @@ class slot_map {
   /// Reader side, inside a read section of the address space's sequence lock (whose caller
   /// retries if a commit overlapped): if `addr` lies in an overlay range, copies it to `out`
   /// and returns true; otherwise returns false and sets `next` to the first overlay address
-  /// above `addr` (or 2^64 - 1), so the caller can clip the static tile it falls back on. What
-  /// it reads during an overlapping commit may be inconsistent but stays in bounds.
+  /// above `addr` (or 2^64 - 1), so the caller can clip the static tile it falls back on.
   bool find(addr_t addr, flat_range& out, addr_t& next) const noexcept {
-    std::size_t n = static_cast<std::size_t>(load(count_));
-    if (n > capacity) n = capacity;  // torn by a commit: the section retries
-    // Last range with lo <= addr.
-    std::size_t lo = 0, hi = n;
-    while (lo < hi) {
-      const std::size_t mid = (lo + hi) / 2;
-      if (load(pub_[mid].lo) <= addr)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    bool hit = false;
-    flat_range r{};
-    addr_t nx = ~addr_t{0};
-    if (lo > 0) {
-      r = {load(pub_[lo - 1].lo), load(pub_[lo - 1].last),
-           static_cast<node_index>(load(pub_[lo - 1].leaf)), load(pub_[lo - 1].offset)};
-      hit = addr <= r.last;
-    }
-    if (!hit && lo < n) nx = load(pub_[lo].lo);
-    if (hit) out = r;
-    next = nx;
-    return hit;
+    return pub_.find(addr, out, next);
   }
 
   using change = std::pair<std::uint32_t, window_placement>;
@@ -277,17 +257,6 @@ class slot_map {
   }
 
  private:
-  struct pub_range {
-    std::uint64_t lo = 0, last = 0, leaf = 0, offset = 0;
-  };
-  static std::uint64_t load(const std::uint64_t& w) noexcept {
-    return std::atomic_ref<std::uint64_t>(const_cast<std::uint64_t&>(w))
-        .load(std::memory_order_relaxed);
-  }
-  static void store(std::uint64_t& w, std::uint64_t v) noexcept {
-    std::atomic_ref<std::uint64_t>(w).store(v, std::memory_order_relaxed);
-  }
-
   /// The index span of window w's ranges in the shadow overlay.
   std::pair<std::size_t, std::size_t> window_span(std::size_t w) const noexcept {
     return span_of(tables.windows[w].lo, tables.windows[w].last);
@@ -720,24 +689,18 @@ class slot_map {
   /// every placement in a window resolved again that is clean now.
   void publish(std::span<const change> changes) noexcept {
     published_->write_begin();
-    for (std::size_t i = dirty_from_; i < std::min(dirty_to_, shadow_n_); ++i) {
-      store(pub_[i].lo, shadow_[i].lo);
-      store(pub_[i].last, shadow_[i].last);
-      store(pub_[i].leaf, shadow_[i].leaf);
-      store(pub_[i].offset, shadow_[i].offset);
-    }
-    store(count_, shadow_n_);
+    pub_.store_ranges({shadow_.data(), shadow_n_}, dirty_from_, dirty_to_);
     for (const auto& [s, p] : changes)
-      store(pub_base_[s], tables.windows[tables.slots[s].window_index].lo + p.base);
+      pub_.store_base(s, tables.windows[tables.slots[s].window_index].lo + p.base);
     for (std::size_t k = 0; k < cell_ops_n_; ++k) {
       const cell_op& op = cell_ops_[k];
       const slot_desc& d = tables.slots[op.slot];
       set_cells(d.window_index, op.base, d.size, op.set ? op.slot + 1 : 0);
     }
     for (std::size_t w = 0; w < window_count; ++w) {
-      detail::seqlock::store(pub_clean_[w], static_cast<std::uint8_t>(clean_[w] ? 1 : 0));
+      pub_.store_clean(w, clean_[w]);
       if (!rebuild_[w] || !clean_[w] || cell_windows_[w].chunks == 0) continue;
-      cells_.clear(w);
+      pub_.clear_cells(w);
       const auto [first, count] = window_slots_[w];
       for (std::uint32_t s = first; s < first + count; ++s)
         if (place_[s].enabled) set_cells(w, place_[s].base, tables.slots[s].size, s + 1);
@@ -750,14 +713,12 @@ class slot_map {
   /// The cells of window w that slot extent [base, base + size) (window-relative) covers.
   void set_cells(std::size_t w, addr_t base, addr_t size, std::uint32_t value) noexcept {
     const unsigned shift = cell_windows_[w].cell_shift;
-    cells_.set(w, base >> shift, (base + (size - 1)) >> shift, value);
+    pub_.set_cells(w, base >> shift, (base + (size - 1)) >> shift, value);
   }
-
-  static std::uint8_t load8(const std::uint8_t& w) noexcept { return detail::seqlock::load(w); }
 
   std::array<window_placement, slot_count> place_{};
   std::array<bool, window_count> clean_{};
-  // Writer-side copy of the overlay, sorted; `pub_` is what readers see.
+  // Writer-side copy of the overlay, sorted; `pub_` holds what readers see.
   std::array<flat_range, capacity> shadow_{};
   std::size_t shadow_n_ = 0;
   std::size_t dirty_from_ = 0;
@@ -781,15 +742,7 @@ class slot_map {
   std::array<bool, window_count> rebuild_{};
   // Shared with readers, under the address space's sequence lock.
   detail::seqlock* published_ = nullptr;
-  cell_index_type cells_{cell_windows_};
-  mutable std::array<std::uint64_t, slot_count> pub_base_{};
-  mutable std::array<std::uint8_t, window_count> pub_clean_ = [] {
-    std::array<std::uint8_t, window_count> a{};
-    a.fill(1);  // no slot placed: every window is clean (and its cells are empty)
-    return a;
-  }();
-  mutable std::uint64_t count_ = 0;
-  mutable std::array<pub_range, capacity> pub_{};
+  overlay_type pub_{cell_windows_};
 };
 
 MMIOTREE_END_NAMESPACE
