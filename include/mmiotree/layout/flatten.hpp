@@ -42,6 +42,13 @@ struct flat_range {
   [[nodiscard]] constexpr bool operator==(const flat_range&) const = default;
 };
 
+/// Whether `b` carries on where `a` stops: the same leaf, the next guest byte and the next
+/// leaf byte — so that one range [a.lo, b.last] could stand for both (whether it may is the
+/// caller's rule: keep_separate leaves, what a backend can map).
+[[nodiscard]] constexpr bool continues(const flat_range& a, const flat_range& b) noexcept {
+  return a.leaf == b.leaf && a.last + 1 == b.lo && a.offset + (a.last - a.lo) + 1 == b.offset;
+}
+
 namespace detail {
 
 /// A leaf seen through its chain of containers and aliases.
@@ -275,9 +282,7 @@ constexpr void rank_and_sweep(std::span<const node> nodes, Emit& emit, node_inde
     const flat_range r{lo, last < w.last ? last : w.last, w.leaf, lo - w.origin};
     // Pieces that run on merge; for a keep_separate leaf only pieces of one occurrence do (the
     // cuts of other occurrences, hidden or not, must not split it).
-    if (open && cur.leaf == r.leaf && cur.last + 1 == r.lo &&
-        cur.offset + (cur.last - cur.lo) + 1 == r.offset &&
-        (!nd[r.leaf].keep_separate || cur_occ == heap[0])) {
+    if (open && continues(cur, r) && (!nd[r.leaf].keep_separate || cur_occ == heap[0])) {
       cur.last = r.last;
     } else {
       if (open) emit(cur);

@@ -243,8 +243,7 @@ class slot_map {
     bool have = false;
     flat_range cur{};
     auto put = [&](const flat_range& r) {
-      if (have && cur.leaf == r.leaf && cur.last + 1 == r.lo &&
-          cur.offset + (cur.last - cur.lo) + 1 == r.offset && merge(r.leaf)) {
+      if (have && continues(cur, r) && merge(r.leaf)) {
         cur.last = r.last;
         return;
       }
@@ -558,9 +557,8 @@ class slot_map {
       if (!wins) continue;
       const flat_range piece{lo, last, best_r.leaf, best_r.offset + (lo - (best_base + best_r.lo))};
       flat_range* prev = n > 0 ? &scratch_[n - 1] : nullptr;
-      if (prev && prev->leaf == piece.leaf &&
-          (!nodes_v<Tree>[piece.leaf].keep_separate || prev_range == best_ri) &&
-          prev->last + 1 == piece.lo && prev->offset + (prev->last - prev->lo) + 1 == piece.offset)
+      if (prev && continues(*prev, piece) &&
+          (!nodes_v<Tree>[piece.leaf].keep_separate || prev_range == best_ri))
         prev->last = piece.last;
       else
         scratch_[n++] = piece;
@@ -658,8 +656,7 @@ class slot_map {
     std::size_t n = 0;
     auto put = [&](const flat_range& r) {
       flat_range* prev = n > 0 ? &out[n - 1] : nullptr;
-      if (prev && prev->leaf == r.leaf && prev->last + 1 == r.lo &&
-          prev->offset + (prev->last - prev->lo) + 1 == r.offset && merge(r.leaf))
+      if (prev && continues(*prev, r) && merge(r.leaf))
         prev->last = r.last;
       else
         out[n++] = r;
