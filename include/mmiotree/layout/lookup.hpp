@@ -106,6 +106,22 @@ class window_list {
   std::size_t size_ = 0;
 };
 
+/// The tile of leaf node `n` up to `last`, with the leaf's byte 0 at `origin`.
+constexpr lookup_tile leaf_tile(const node& n, addr_t last, addr_t origin) {
+  return {last,
+          origin,
+          n.leaf,
+          fast_sizes_of(n.access),
+          static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
+          0};
+}
+
+/// A hole up to `last` (`hole`: the leaf number of holes). Holes answer every size — the
+/// answer is fixed — so sizes 1, 2, 4 and 8 are fast.
+constexpr lookup_tile hole_tile(addr_t last, std::uint32_t hole) {
+  return {last, 0, hole, 0x116, 0, 0};
+}
+
 /// Writes the tiles of a flat view to `out` (when not null) and returns how many there are:
 /// the ranges with the holes between them filled in, then cut at the edges of the slot
 /// windows `win` (sorted, disjoint) and marked inside them. `hole` is the leaf number of holes
@@ -123,23 +139,16 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
   const std::size_t nview = view.size();
   const addr_t root_last = nd[0].size - 1;
   std::size_t count = 0;
-  // Holes answer every size (the answer is fixed): sizes 1, 2, 4 and 8.
   addr_t next = 0;
   bool full = false;
   for (std::size_t k = 0; k < nview; ++k) {
     const flat_range& f = fv[k];
     if (f.lo > next) {
-      if (out != nullptr) out[count] = {f.lo - 1, 0, hole, 0x116, 0, 0};
+      if (out != nullptr) out[count] = hole_tile(f.lo - 1, hole);
       ++count;
     }
     const node& n = nd[f.leaf];
-    if (out != nullptr)
-      out[count] = {f.last,
-                    f.lo - f.offset,
-                    n.leaf,
-                    fast_sizes_of(n.access),
-                    static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
-                    0};
+    if (out != nullptr) out[count] = leaf_tile(n, f.last, f.lo - f.offset);
     ++count;
     next = f.last + 1;
     if (f.last == root_last) {
@@ -148,7 +157,7 @@ constexpr std::size_t make_tiles(std::span<const node> nodes, std::span<const fl
     }
   }
   if (!full) {
-    if (out != nullptr) out[count] = {root_last, 0, hole, 0x116, 0, 0};
+    if (out != nullptr) out[count] = hole_tile(root_last, hole);
     ++count;
   }
   if (nwin == 0) return count;

@@ -921,14 +921,8 @@ class address_space final : public dynamic_space {
   static constexpr auto leaf_tiles_ = [] {
     std::array<lookup_tile, leaf_count + 1> a{};
     for (const node& n : nodes_v<Tree>)
-      if (is_leaf(n.kind))
-        a[n.leaf] = {0,
-                     0,
-                     n.leaf,
-                     detail::fast_sizes_of(n.access),
-                     static_cast<std::uint8_t>(n.access.unaligned ? 0 : 0xFF),
-                     0};
-    a[leaf_count] = {0, 0, static_cast<std::uint32_t>(leaf_count), 0x116, 0, 0};
+      if (is_leaf(n.kind)) a[n.leaf] = detail::leaf_tile(n, 0, 0);
+    a[leaf_count] = detail::hole_tile(0, static_cast<std::uint32_t>(leaf_count));
     return a;
   }();
   static constexpr auto slot_units_ = [] {
