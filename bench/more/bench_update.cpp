@@ -34,6 +34,7 @@ void register_mmiotree_16();
 void register_mmiotree_64();
 void register_mmiotree_256();
 void register_mmiotree_1024();
+void register_mmiotree_array_1024();
 }  // namespace bench
 
 namespace {
@@ -164,6 +165,7 @@ int main(int argc, char** argv) {
   bench::register_mmiotree_64();
   bench::register_mmiotree_256();
   bench::register_mmiotree_1024();
+  bench::register_mmiotree_array_1024();
   for (const std::size_t n : device_counts)
     benchmark::RegisterBenchmark(("update/rerender/" + std::to_string(n)).c_str(), bm_rerender, n);
 #ifdef MMIOTREE_BENCH_UNICORN

@@ -109,6 +109,19 @@ struct machine_type<N, std::index_sequence<I...>> {
 template <std::size_t N>
 using machine_t = typename machine_type<N, std::make_index_sequence<N>>::type;
 
+/// The same machine with its N BARs declared once, as a slot array: BAR k is the slot
+/// `pci/d[k]`, and the BAR's region type is lowered once, not N times.
+using array_bar_t =
+    mmiotree::container<"d", bar_size, mmiotree::at<regs_offset, mmiotree::io<"regs", regs_size>>,
+                        mmiotree::at<msix_offset, mmiotree::io<"msix", msix_size>>,
+                        mmiotree::at<mem_offset, mmiotree::passthrough<"mem", mem_size>>>;
+template <std::size_t N>
+using array_machine_t = mmiotree::container<
+    "machine", 4_GiB, mmiotree::at<0, mmiotree::passthrough<"ram", ram_size>>,
+    mmiotree::at<ioapic_base, mmiotree::io<"ioapic", 4_KiB>>,
+    mmiotree::at<window_base,
+                 mmiotree::container<"pci", window_size(N), mmiotree::slot_array<array_bar_t, N>>>>;
+
 /// The same machine as a runtime descriptor array, each BAR an ordinary child of the window
 /// at `positions[k] * bar_size`; node indices (pre-order) equal those of `nodes_v<machine_t>`.
 /// Only what `mmiotree::flatten` reads is filled in, plus names and parents for reading.

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -23,16 +24,22 @@
 
 namespace bench {
 
-template <std::size_t N>
+/// The machine of N BAR slots: declared slot by slot (`Array` false, `machine_t`) or as one
+/// slot array (`array_machine_t`). Both have the same nodes in the same order.
+template <std::size_t N, bool Array = false>
 class mmiotree_machine {
  public:
-  using tree = machine_t<N>;
+  using tree = std::conditional_t<Array, array_machine_t<N>, machine_t<N>>;
   static constexpr std::size_t moving = moving_device(N);
 
   mmiotree_machine() {
     // Only the moving device's memory is bound: events for it carry a host pointer, as a
     // backend needs; the other BARs never produce an event.
-    ok_ = as_.template bind<device_mem_path<moving>>(mem_) == mmiotree::bind_status::ok;
+    if constexpr (Array)
+      ok_ = as_.template slot<array_bar_t, "pci/d">(moving).template bind<"mem">(mem_) ==
+            mmiotree::bind_status::ok;
+    else
+      ok_ = as_.template bind<device_mem_path<moving>>(mem_) == mmiotree::bind_status::ok;
     ok_ = ok_ && place_all();
   }
 
@@ -42,7 +49,10 @@ class mmiotree_machine {
 
   /// Moves the moving BAR to window-relative `base`; the registered listener hears it.
   [[nodiscard]] bool move(addr_t base) {
-    return as_.transaction().template place_in_window<device_path<moving>>(base).commit().ok();
+    if constexpr (Array)
+      return as_.transaction().place_in_window(id_, base).commit().ok();
+    else
+      return as_.transaction().template place_in_window<device_path<moving>>(base).commit().ok();
   }
 
  private:
@@ -61,6 +71,14 @@ class mmiotree_machine {
   }
 
   mmiotree::address_space<tree> as_;
+  /// The moving BAR's slot, found by its index in the array (Array only).
+  static constexpr mmiotree::slot_id moving_id() {
+    if constexpr (Array)
+      return mmiotree::address_space<tree>::template slot_of<"pci/d">(moving);
+    else
+      return mmiotree::slot_id::none;
+  }
+  mmiotree::slot_id id_ = moving_id();
   std::vector<std::byte> mem_ = std::vector<std::byte>(mem_size);
   bool ok_ = false;
 };
@@ -78,11 +96,11 @@ struct recording_listener final : mmiotree::map_listener {
 
 /// Aborts unless the slot machine and the re-rendered one are the same machine: the same flat
 /// view after set-up and the same events for a move there and back.
-template <std::size_t N>
+template <std::size_t N, bool Array>
 void check_same_machine() {
-  auto m = std::make_unique<mmiotree_machine<N>>();
+  auto m = std::make_unique<mmiotree_machine<N, Array>>();
   rerender_machine r(N);
-  constexpr std::size_t k = mmiotree_machine<N>::moving;
+  constexpr std::size_t k = mmiotree_machine<N, Array>::moving;
   r.bind(bar_node(k) + 3, m->mem());
   bool same = m->ok();
   recording_listener a, b;
@@ -115,9 +133,9 @@ void check_same_machine() {
   }
 }
 
-template <std::size_t N>
+template <std::size_t N, bool Array>
 void bm_mmiotree(benchmark::State& state) {
-  auto m = std::make_unique<mmiotree_machine<N>>();
+  auto m = std::make_unique<mmiotree_machine<N, Array>>();
   if (!m->ok()) {
     state.SkipWithError("set-up commit refused");
     return;
@@ -142,11 +160,14 @@ void bm_mmiotree(benchmark::State& state) {
       static_cast<double>(backend.dels + backend.adds) / static_cast<double>(state.iterations());
 }
 
-/// Registers update/mmiotree/<N> after checking the machine.
-template <std::size_t N>
+/// Registers update/mmiotree/<N> (or, with `Array`, update/mmiotree_array/<N>) after checking
+/// the machine.
+template <std::size_t N, bool Array = false>
 void register_mmiotree() {
-  check_same_machine<N>();
-  benchmark::RegisterBenchmark(("update/mmiotree/" + std::to_string(N)).c_str(), bm_mmiotree<N>);
+  check_same_machine<N, Array>();
+  const std::string name =
+      std::string(Array ? "update/mmiotree_array/" : "update/mmiotree/") + std::to_string(N);
+  benchmark::RegisterBenchmark(name.c_str(), bm_mmiotree<N, Array>);
 }
 
 }  // namespace bench

@@ -48,6 +48,17 @@ MMIOTREE_BEGIN_NAMESPACE
 namespace detail {
 
 /// A registered listener and the page size it wants (0: exact ranges).
+/// `Path[0]`: the path of element 0 of a slot array at `Path`.
+template <fixed_string Path>
+inline constexpr auto element0_path = [] {
+  fixed_string<Path.size() + 3> f{};
+  for (std::size_t i = 0; i < Path.size(); ++i) f.value[i] = Path.value[i];
+  f.value[Path.size()] = '[';
+  f.value[Path.size() + 1] = '0';
+  f.value[Path.size() + 2] = ']';
+  return f;
+}();
+
 /// Node index of `Path` in Tree, or npos.
 template <region Tree, fixed_string Path>
 constexpr node_index path_index_v = find_path(tree_nodes_v<Tree>, Path.view());
@@ -89,6 +100,12 @@ struct path_names_no_slot {
   static_assert(always_false_v<Path>,
                 "mmiotree: a transaction places slots; this path names a region that is not a "
                 "slot (declare it with slot<region, priority, ...> in its window)");
+};
+template <fixed_string Path>
+struct path_names_no_slot_array {
+  static_assert(always_false_v<Path>,
+                "mmiotree: no slot_array is declared at this path (its elements would be the "
+                "slots Path[0], Path[1], ...; a single slot is found with slot_of<Path>())");
 };
 template <fixed_string Path>
 struct bind_handler_to_a_non_io_region {
@@ -422,6 +439,50 @@ class address_space final : public dynamic_space {
     return slot_ref<Region>::of(*this, static_cast<slot_id>(s));
   }
 
+  /// The number of elements of the slot array at `Path` (declared `slot_array<Region, N>` in
+  /// its window, so its elements are the slots `Path[0]` ... `Path[N - 1]`); a compile error if
+  /// none is declared there.
+  template <fixed_string Path>
+  [[nodiscard]] static consteval std::size_t slot_array_size() {
+    constexpr node_index i = detail::path_index_v<Tree, detail::element0_path<Path>>;
+    if constexpr (i == npos) {
+      (void)&diag::emit<diag::path_names_no_slot_array<Path>>;
+      return 0;
+    } else {
+      constexpr std::string_view p = Path.view();
+      return slot_array_extent(nodes_v<Tree>, i, p.substr(p.rfind('/') + 1));
+    }
+  }
+
+  /// The id of element `k` of the slot array at `Path`, found at run time (a device of an
+  /// array of devices); slot_id::none when `k` is past the array's end. The elements' ids are
+  /// consecutive.
+  template <fixed_string Path>
+  [[nodiscard]] static constexpr slot_id slot_of(std::size_t k) noexcept {
+    constexpr std::size_t n = slot_array_size<Path>();
+    if constexpr (n == 0) {
+      (void)k;
+      return slot_id::none;
+    } else {
+      constexpr std::uint32_t first = slot_index<detail::element0_path<Path>>();
+      return k < n ? static_cast<slot_id>(first + k) : slot_id::none;
+    }
+  }
+
+  /// A handle on element `k` of the slot array at `Path` that binds leaves by paths inside
+  /// `Region` (the array's region type, checked at compile time); empty past the array's end.
+  template <region Region, fixed_string Path>
+  [[nodiscard]] slot_ref<Region> slot(std::size_t k) noexcept {
+    constexpr std::size_t n = slot_array_size<Path>();
+    if constexpr (n != 0) {
+      constexpr std::uint32_t s = slot_index<detail::element0_path<Path>>();
+      if constexpr (shape_hash(nodes_v<Tree>, slot_tables_v<Tree>.slots[s].node) !=
+                    shape_hash(nodes_v<Region>))
+        (void)&diag::emit<diag::slot_region_differs_from_the_handle_type<Path>>;
+    }
+    return slot_ref<Region>::of(*this, slot_of<Path>(k));
+  }
+
   /// A transaction on this space that also takes slots by path:
   /// `as.transaction().place<"pci/bar0">(0xfe00'0000).disable<"pci/bar2">().commit()`.
   class typed_transaction : public mmiotree::transaction {
@@ -539,8 +600,15 @@ class address_space final : public dynamic_space {
   [[nodiscard]] std::uint32_t slot_leaf_count(slot_id s) const noexcept override {
     return index_of(s) < num_slots ? slot_leaves_[index_of(s)].second : 0;
   }
+  /// Computed when asked (a handle made at run time), in time linear in the slot's nodes: a
+  /// table of every slot's shape made at compile time cost more than a second of compile time
+  /// for a 1,024-element slot array.
   [[nodiscard]] std::uint64_t shape(slot_id s) const noexcept override {
-    return index_of(s) < num_slots ? slot_shapes_[index_of(s)] : 0;
+    if constexpr (has_slots) {
+      if (index_of(s) < num_slots)
+        return shape_hash(nodes, slot_tables_v<Tree>.slots[index_of(s)].node);
+    }
+    return 0;
   }
   bind_status bind_memory(leaf_id l, std::span<std::byte> host, mem_attrs attrs) override {
     const std::uint32_t leaf = index_of(l);
@@ -1144,14 +1212,6 @@ class address_space final : public dynamic_space {
   /// Whether each slot has ever been placed (slot_placement::placed); written by commits and
   /// restores under the writer lock.
   std::array<bool, num_slots + 1> placed_{};
-  /// Each slot's shape (tree/descriptor.hpp: shape_hash), for typed handles made at run time.
-  static constexpr auto slot_shapes_ = [] {
-    std::array<std::uint64_t, num_slots + 1> a{};
-    if constexpr (has_slots)
-      for (std::size_t s = 0; s < num_slots; ++s)
-        a[s] = shape_hash(nodes_v<Tree>, slot_tables_v<Tree>.slots[s].node);
-    return a;
-  }();
 };
 
 MMIOTREE_END_NAMESPACE

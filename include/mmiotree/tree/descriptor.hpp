@@ -280,7 +280,7 @@ constexpr std::array<node, 1 + (std::size_t{0} + ... + N)> join(
     for (std::size_t j = 0; j < k; ++j, ++pos) {
       node& n = o[pos];
       n = s[j];
-      n.parent = j == 0 ? 0 : n.parent + base;
+      n.parent = n.parent == npos ? 0 : n.parent + base;  // a subtree's root: a child
       n.end += base;
       ++n.depth;
       if (n.leaf != npos) n.leaf = leaves++;
@@ -292,9 +292,82 @@ constexpr std::array<node, 1 + (std::size_t{0} + ... + N)> join(
   return out;
 }
 
+/// What a placed child's array is made of: `void` for a leaf, its children's indices for a
+/// container, `repeated` for a slot array (copies of its element's array).
+struct repeated {};
 template <class Placement>
-using children_of_placed =
-    typename child_indices<typename placed_children<typename Placement::type>::type>::type;
+struct children_of {
+  using type =
+      typename child_indices<typename placed_children<typename Placement::type>::type>::type;
+};
+template <class R, std::size_t N, std::int32_t P, addr_t A, tie_policy T>
+struct children_of<slot_array<R, N, P, A, T>> {
+  using type = repeated;
+};
+template <class Placement>
+using children_of_placed = typename children_of<Placement>::type;
+
+/// Decimal digits of `v`.
+constexpr std::size_t decimal_digits(std::size_t v) {
+  std::size_t d = 1;
+  for (; v >= 10; v /= 10) ++d;
+  return d;
+}
+/// The digits of 0, 1, ..., k - 1 together, without a loop over k.
+constexpr std::size_t digits_below(std::size_t k) {
+  std::size_t total = 0;
+  std::size_t lo = 0, hi = 10;  // numbers of d digits: [lo, hi)
+  for (std::size_t d = 1; lo < k; ++d, lo = hi, hi *= 10) total += d * ((k < hi ? k : hi) - lo);
+  return total;
+}
+
+/// The names of a slot array's elements, `Name[0]` to `Name[Count - 1]`, back to back; element
+/// k's name starts at `start(k)`. Keyed on the name and count only.
+template <fixed_string Name, std::size_t Count>
+struct element_names {
+  static constexpr std::size_t length(std::size_t k) { return Name.size() + 2 + decimal_digits(k); }
+  static constexpr std::size_t start(std::size_t k) {
+    return k * (Name.size() + 2) + digits_below(k);
+  }
+  static constexpr auto chars = [] {
+    std::array<char, start(Count)> a{};
+    char* o = a.data();
+    for (std::size_t k = 0; k < Count; ++k) {
+      for (std::size_t i = 0; i < Name.size(); ++i) *o++ = Name.value[i];
+      *o++ = '[';
+      const std::size_t d = decimal_digits(k);
+      std::size_t v = k;
+      for (std::size_t i = d; i-- > 0; v /= 10) o[i] = static_cast<char>('0' + v % 10);
+      o += d;
+      *o++ = ']';
+    }
+    return a;
+  }();
+  static constexpr std::string_view name(std::size_t k) {
+    return {chars.data() + start(k), length(k)};
+  }
+};
+
+/// `Count` copies of a slot's array `one` side by side (each its own subtree, its root
+/// without a parent), the copies' roots named by `Names`. Templated on sizes and names only.
+template <class Names, std::size_t Count, std::size_t K>
+constexpr std::array<node, Count * K> repeat(const std::array<node, K>& one) {
+  std::array<node, Count * K> out{};
+  node* o = out.data();
+  const node* const s = one.data();
+  for (std::size_t m = 0; m < Count; ++m) {
+    const auto base = static_cast<node_index>(m * K);
+    for (std::size_t j = 0; j < K; ++j, ++o) {
+      *o = s[j];
+      if (j == 0)
+        o->name = Names::name(m);
+      else
+        o->parent += base;
+      o->end += base;
+    }
+  }
+  return out;
+}
 
 /// The array of a placed child (`at<…>` or `slot<…>`): a leaf's one node, or a container's
 /// array, with the placement in its root node.
@@ -313,6 +386,10 @@ template <addr_t O, fixed_string N, addr_t S, access_policy A, merge_policy M, s
           class C>
 constexpr std::array<node, 1> placed_v<at<O, passthrough<N, S, A, M>, P>, C> = {
     make_node(region_kind::passthrough, N.view(), S, A, {O, P}, M)};
+
+template <class R, std::size_t N, std::int32_t P, addr_t A, tie_policy T>
+constexpr auto placed_v<slot_array<R, N, P, A, T>, repeated> =
+    repeat<element_names<R::name, N>, N>(placed_v<slot<R, P, A, T>>);
 
 template <class Placement, std::size_t... I>
 constexpr auto placed_v<Placement, std::index_sequence<I...>> =
@@ -383,6 +460,30 @@ constexpr std::uint64_t shape_hash(std::span<const node> nodes, node_index root 
   for (node_index i = root; i < nodes[root].end; ++i)
     detail::hash_node(f, nodes[i], root, i == root);
   return f.h;
+}
+
+/// Whether `name` is `base[k]`, the name of element k of a slot array named `base`.
+constexpr bool is_element_name(std::string_view name, std::string_view base, std::size_t k) {
+  const std::size_t d = detail::decimal_digits(k);
+  if (name.size() != base.size() + 2 + d || name.substr(0, base.size()) != base ||
+      name[base.size()] != '[' || name.back() != ']')
+    return false;
+  for (std::size_t i = base.size() + d; i > base.size(); --i, k /= 10)
+    if (name[i] != static_cast<char>('0' + k % 10)) return false;
+  return true;
+}
+
+/// The elements of the slot array whose element 0 is node `first` (a slot named `base[0]`):
+/// how many consecutive sibling slots are named `base[0]`, `base[1]`, ...
+constexpr std::size_t slot_array_extent(std::span<const node> nodes, node_index first,
+                                        std::string_view base) {
+  const node_index parent = nodes[first].parent;
+  std::size_t n = 0;
+  for (node_index c = first;
+       c < nodes[parent].end && nodes[c].dynamic && is_element_name(nodes[c].name, base, n);
+       c = nodes[c].end)
+    ++n;
+  return n;
 }
 
 /// The full '/'-separated path of node `i` from the root (the root's own name excluded; the

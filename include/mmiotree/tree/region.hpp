@@ -19,6 +19,7 @@
 
 #include <bit>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -165,6 +166,23 @@ struct slot {
   using type = Region;
 };
 
+/// `Count` slots of one region type in one window — N devices of one kind, each with its
+/// BAR — declared once: element k is the slot named `<Region's name>[k]` (path
+/// `"pci/bar[3]"`), every element has the parameters of `slot<Region, Priority, Align, Tie>`,
+/// and the elements' slot ids are consecutive, in index order (`address_space::slot_of<Path>(k)`
+/// finds element k at run time). The region type is lowered once whatever the count; the
+/// elements are copies of its descriptors.
+template <region Region, std::size_t Count, std::int32_t Priority = 0, addr_t Align = 0,
+          tie_policy Tie = tie_policy::reject>
+struct slot_array {
+  static_assert(Count >= 1, "mmiotree: a slot_array has at least one element");
+  static_assert(Count <= 65536, "mmiotree: a slot_array has at most 65,536 elements");
+  static constexpr std::size_t count = Count;
+  /// What each element is.
+  using element = slot<Region, Priority, Align, Tie>;
+  using type = Region;
+};
+
 namespace detail {
 template <class... T>
 struct type_list {};
@@ -175,9 +193,12 @@ template <addr_t O, class R, std::int32_t P>
 inline constexpr bool is_placement<at<O, R, P>> = true;
 template <class R, std::int32_t P, addr_t A, tie_policy T>
 inline constexpr bool is_placement<slot<R, P, A, T>> = true;
+template <class R, std::size_t N, std::int32_t P, addr_t A, tie_policy T>
+inline constexpr bool is_placement<slot_array<R, N, P, A, T>> = true;
 }  // namespace detail
 
-/// A placed child: `at<offset, region, priority>` or `slot<region, priority, …>`.
+/// A placed child: `at<offset, region, priority>`, `slot<region, priority, …>` or
+/// `slot_array<region, count, priority, …>`.
 template <class T>
 concept placement = detail::is_placement<T>;
 
