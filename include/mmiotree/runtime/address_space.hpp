@@ -260,13 +260,7 @@ class address_space final : public dynamic_space {
     const lookup_tile& t = lookup_.tiles[find(addr)];
     if constexpr (has_slots) {
       // In a slot window (where a VMM's device accesses are): the slots' fast path first.
-      if (t.dyn != 0) {
-        detail::binding b;
-        addr_t off = 0;
-        if (slot_dispatch(t, addr, size, b, off)) [[likely]]
-          return b.read(b.ctx, off, size);
-        return slow_read_cold(addr, size);
-      }
+      if (t.dyn != 0) return slot_read(t, addr, size);
     }
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_read_cold(addr, size);
@@ -280,13 +274,7 @@ class address_space final : public dynamic_space {
       return slow_write_cold(addr, size, value);
     const lookup_tile& t = lookup_.tiles[find(addr)];
     if constexpr (has_slots) {
-      if (t.dyn != 0) {
-        detail::binding b;
-        addr_t off = 0;
-        if (slot_dispatch(t, addr, size, b, off)) [[likely]]
-          return b.write(b.ctx, off, size, value & detail::width_mask(size));
-        return slow_write_cold(addr, size, value);
-      }
+      if (t.dyn != 0) return slot_write(t, addr, size, value);
     }
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_write_cold(addr, size, value);
@@ -294,67 +282,100 @@ class address_space final : public dynamic_space {
     return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
   }
 
-  /// The fast path inside a slot window (tile `t`): the window's cells name the slot under
-  /// `addr` in one load, the slot's own ranges (compile-time, slot-relative) the leaf; all in
-  /// one read section. False when the access is not one unit of one range taken as it comes,
-  /// or the window is not clean or not indexed: then the general path decides.
-  [[gnu::always_inline]] bool slot_dispatch(const lookup_tile& t, addr_t addr, unsigned size,
-                                            detail::binding& b, addr_t& off) const noexcept {
-    if (t.dyn == 255 || size >= 16) return false;
-    const std::size_t w = t.dyn - 1u;
+  /// An access inside a slot window (tile `t`): the leaf and offset from the slots' fast path
+  /// and the leaf's thunk, all in one read section, then the call; the general path when the
+  /// fast path does not take it. The section's results are locals of one iteration, so g++
+  /// keeps them in registers.
+  [[gnu::always_inline]] read_result slot_read(const lookup_tile& t, addr_t addr,
+                                               unsigned size) const {
     for (;;) {
       const std::uint64_t s = published_.read_begin();
-      std::uint32_t slot = no_id;
-      addr_t base = 0;
-      bool ok = slots_.find_fast(w, addr, slot, base);
-      if (ok) {
-        if (slot != no_id) {
-          ok = in_slot(slot, base, addr, size, b, off);
-        } else {
-          // Static content under the window's slots, if no slot's cell is under the access's
-          // last byte either (cells are at least 8 bytes: an access of up to 8 bytes can hold
-          // no whole cell).
-          std::uint32_t slot2 = no_id;
-          addr_t base2 = 0;
-          ok = slots_.find_fast(w, addr + (size - 1), slot2, base2) && slot2 == no_id;
-          if (ok) {
-            lookup_tile under = t;
-            const lookup_tile& l = leaf_tiles_[t.leaf];
-            under.fast_sizes = l.fast_sizes;
-            under.align_check = l.align_check;
-            ok = fast(under, addr, size);
-            if (ok) {
-              b = load_binding(t.leaf);
-              off = addr - t.origin;
-            }
-          }
-        }
+      addr_t off = 0;
+      const std::uint32_t l = slot_leaf(t, addr, size, off);
+      void* ctx = nullptr;
+      detail::binding::read_fn fn = nullptr;
+      if (l != no_id) {
+        ctx = detail::seqlock::load(bindings_[l].ctx);
+        fn = detail::seqlock::load(bindings_[l].read);
       }
-      if (!published_.retry(s)) [[likely]]
-        return ok;
+      if (!published_.retry(s)) [[likely]] {
+        if (l != no_id) [[likely]]
+          return fn(ctx, off, size);
+        return slow_read_cold(addr, size);
+      }
+    }
+  }
+  [[gnu::always_inline]] access_status slot_write(const lookup_tile& t, addr_t addr, unsigned size,
+                                                  std::uint64_t value) {
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      addr_t off = 0;
+      const std::uint32_t l = slot_leaf(t, addr, size, off);
+      void* ctx = nullptr;
+      detail::binding::write_fn fn = nullptr;
+      if (l != no_id) {
+        ctx = detail::seqlock::load(bindings_[l].ctx);
+        fn = detail::seqlock::load(bindings_[l].write);
+      }
+      if (!published_.retry(s)) [[likely]] {
+        if (l != no_id) [[likely]]
+          return fn(ctx, off, size, value & detail::width_mask(size));
+        return slow_write_cold(addr, size, value);
+      }
     }
   }
 
-  /// Inside slot `slot` placed at `base`: the range of its own flat view holding `addr`.
-  [[gnu::always_inline]] bool in_slot(std::uint32_t slot, addr_t base, addr_t addr, unsigned size,
-                                      detail::binding& b, addr_t& off) const noexcept {
+  /// Inside a read section, the fast path in a slot window (tile `t`): the window's cells name
+  /// the slot under `addr` in one load, the slot's own ranges (compile-time, slot-relative) the
+  /// leaf. The leaf's number, and in `off` the offset into it; no_id when the access is not one
+  /// unit of one range taken as it comes, or the window is not clean or not indexed: then the
+  /// general path decides.
+  [[gnu::always_inline]] std::uint32_t slot_leaf(const lookup_tile& t, addr_t addr, unsigned size,
+                                                 addr_t& off) const noexcept {
+    if (t.dyn == 255 || size >= 16) return no_id;
+    // With one window (a PCI MMIO window, a CXL window) its number is a constant, and so is
+    // the shape of its cell index.
+    const std::size_t w = slot_map<Tree>::window_count == 1 ? 0 : t.dyn - 1u;
+    std::uint32_t slot = no_id;
+    addr_t base = 0;
+    if (!slots_.find_fast(w, addr, slot, base)) return no_id;
+    if (slot != no_id) return in_slot(slot, base, addr, size, off);
+    // Static content under the window's slots, if no slot's cell is under the access's last
+    // byte either (cells are at least 8 bytes: an access of up to 8 bytes can hold no whole
+    // cell).
+    std::uint32_t slot2 = no_id;
+    addr_t base2 = 0;
+    if (!slots_.find_fast(w, addr + (size - 1), slot2, base2) || slot2 != no_id) return no_id;
+    lookup_tile under = t;
+    const lookup_tile& l = leaf_tiles_[t.leaf];
+    under.fast_sizes = l.fast_sizes;
+    under.align_check = l.align_check;
+    if (!fast(under, addr, size)) return no_id;
+    off = addr - t.origin;
+    return t.leaf;
+  }
+
+  /// Inside slot `slot` placed at `base`: the leaf of the range of its own flat view holding
+  /// the access, and the offset into it; no_id for a hole, a straddle or a size or alignment
+  /// the leaf does not take as it comes.
+  [[gnu::always_inline]] std::uint32_t in_slot(std::uint32_t slot, addr_t base, addr_t addr,
+                                               unsigned size, addr_t& off) const noexcept {
     if constexpr (has_slots) {
       const slot_span& d = slot_spans_[slot];
       const addr_t o = addr - base;
-      if (o >= d.size || d.size - o < size) return false;
+      if (o >= d.size || d.size - o < size) return no_id;
       const slot_unit* r = slot_units_.data() + d.first;
       const slot_unit* const e = r + d.count;
       for (; r != e && r->last < o; ++r) {
       }
-      if (r == e || r->lo > o || r->last - o < size - 1) return false;  // a hole, or straddles
+      if (r == e || r->lo > o || r->last - o < size - 1) return no_id;  // a hole, or straddles
       if (((r->fast_sizes >> size) & 1U) == 0 || (addr & (size - 1) & r->align_check) != 0)
-        return false;
-      b = load_binding(r->leaf);
+        return no_id;
       off = r->offset + (o - r->lo);
-      return true;
+      return r->leaf;
     } else {
-      (void)slot, (void)base, (void)addr, (void)size, (void)b, (void)off;
-      return false;
+      (void)slot, (void)base, (void)addr, (void)size, (void)off;
+      return no_id;
     }
   }
 

@@ -58,9 +58,11 @@ class cell_index {
   }
 
   /// Reader side, in a read section: the slot whose extent covers the cell of `addr` (no_id:
-  /// none). False if window `w` has no index or `addr` is outside it (torn: the section retries).
-  [[gnu::always_inline]] bool find(std::size_t w, addr_t addr, std::uint32_t& slot) const noexcept {
-    const cell_window& x = w_[w];
+  /// none) in the window whose shape is `x` — the caller's compile-time copy of this index's
+  /// window, so that the shape's fields are constants where the window is known. False if the
+  /// window has no index or `addr` is outside it (torn: the section retries).
+  [[gnu::always_inline]] bool find(const cell_window& x, addr_t addr,
+                                   std::uint32_t& slot) const noexcept {
     const addr_t cell = (addr - x.lo) >> x.cell_shift;
     const addr_t chunk = cell >> x.chunk_bits;
     if (x.chunks == 0 || chunk >= x.chunks) return false;

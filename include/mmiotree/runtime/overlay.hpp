@@ -41,10 +41,11 @@ class published_overlay {
   // ---- reader side: inside a read section -----------------------------------------------
 
   /// The slot whose extent covers `addr` in window `w` (no_id: none) and its base, if the
-  /// window is clean and indexed; false otherwise (take the general path).
-  [[gnu::always_inline]] bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot,
-                                        addr_t& base) const noexcept {
-    if (seqlock::load(clean_[w]) == 0 || !cells_.find(w, addr, slot)) return false;
+  /// window is clean and indexed; false otherwise (take the general path). `x` is the window's
+  /// cell shape (cell_index::find).
+  [[gnu::always_inline]] bool find_fast(std::size_t w, const cell_window& x, addr_t addr,
+                                        std::uint32_t& slot, addr_t& base) const noexcept {
+    if (seqlock::load(clean_[w]) == 0 || !cells_.find(x, addr, slot)) return false;
     if (slot != no_id) {
       if (slot >= Slots) return false;  // torn: the section retries
       base = seqlock::load(base_[slot]);

@@ -119,7 +119,7 @@ class slot_map {
   /// general path).
   [[gnu::always_inline]] bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot,
                                         addr_t& base) const noexcept {
-    return pub_.find_fast(w, addr, slot, base);
+    return pub_.find_fast(w, cell_windows_[w], addr, slot, base);
   }
 
   [[nodiscard]] const window_placement& placement(std::size_t slot) const noexcept {
