@@ -264,8 +264,8 @@ class address_space final : public dynamic_space {
     }
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_read_cold(addr, size);
-    const detail::binding b = binding_of(t.leaf);
-    return b.read(b.ctx, addr - t.origin, size);
+    const auto [ctx, fn] = thunk_of<false>(t.leaf);
+    return fn(ctx, addr - t.origin, size);
   }
 
   [[gnu::always_inline]] access_status dispatch_write(addr_t addr, unsigned size,
@@ -278,8 +278,8 @@ class address_space final : public dynamic_space {
     }
     if (!fast(t, addr, size)) [[unlikely]]
       return slow_write_cold(addr, size, value);
-    const detail::binding b = binding_of(t.leaf);
-    return b.write(b.ctx, addr - t.origin, size, value & detail::width_mask(size));
+    const auto [ctx, fn] = thunk_of<true>(t.leaf);
+    return fn(ctx, addr - t.origin, size, value & detail::width_mask(size));
   }
 
   /// An access inside a slot window (tile `t`): the leaf and offset from the slots' fast path
@@ -292,15 +292,11 @@ class address_space final : public dynamic_space {
       const std::uint64_t s = published_.read_begin();
       addr_t off = 0;
       const std::uint32_t l = slot_leaf(t, addr, size, off);
-      void* ctx = nullptr;
-      detail::binding::read_fn fn = nullptr;
-      if (l != no_id) {
-        ctx = detail::seqlock::load(bindings_[l].ctx);
-        fn = detail::seqlock::load(bindings_[l].read);
-      }
+      thunk<false> c{};
+      if (l != no_id) c = load_thunk<false>(l);
       if (!published_.retry(s)) [[likely]] {
         if (l != no_id) [[likely]]
-          return fn(ctx, off, size);
+          return c.fn(c.ctx, off, size);
         return slow_read_cold(addr, size);
       }
     }
@@ -311,15 +307,11 @@ class address_space final : public dynamic_space {
       const std::uint64_t s = published_.read_begin();
       addr_t off = 0;
       const std::uint32_t l = slot_leaf(t, addr, size, off);
-      void* ctx = nullptr;
-      detail::binding::write_fn fn = nullptr;
-      if (l != no_id) {
-        ctx = detail::seqlock::load(bindings_[l].ctx);
-        fn = detail::seqlock::load(bindings_[l].write);
-      }
+      thunk<true> c{};
+      if (l != no_id) c = load_thunk<true>(l);
       if (!published_.retry(s)) [[likely]] {
         if (l != no_id) [[likely]]
-          return fn(ctx, off, size, value & detail::width_mask(size));
+          return c.fn(c.ctx, off, size, value & detail::width_mask(size));
         return slow_write_cold(addr, size, value);
       }
     }
@@ -379,15 +371,32 @@ class address_space final : public dynamic_space {
     }
   }
 
-  /// Leaf `leaf`'s binding, read in one section of the sequence lock: never half of one
-  /// binding and half of the next, whatever a concurrent rebind does.
-  [[gnu::always_inline]] detail::binding binding_of(std::uint32_t leaf) const noexcept {
+  /// What a call needs of a leaf's binding: its context and its read (`Write` false) or write
+  /// thunk. Two words, returned in registers.
+  template <bool Write>
+  struct thunk {
+    void* ctx;
+    std::conditional_t<Write, detail::binding::write_fn, detail::binding::read_fn> fn;
+  };
+  /// Leaf `leaf`'s context and thunk, read in one section of the sequence lock: never half of
+  /// one binding and half of the next, whatever a concurrent rebind does.
+  template <bool Write>
+  [[gnu::always_inline]] thunk<Write> thunk_of(std::uint32_t leaf) const noexcept {
     for (;;) {
       const std::uint64_t s = published_.read_begin();
-      const detail::binding b = load_binding(leaf);
+      const thunk<Write> t = load_thunk<Write>(leaf);
       if (!published_.retry(s)) [[likely]]
-        return b;
+        return t;
     }
+  }
+  /// The same inside a read section.
+  template <bool Write>
+  [[gnu::always_inline]] thunk<Write> load_thunk(std::uint32_t leaf) const noexcept {
+    const detail::binding& w = bindings_[leaf];
+    if constexpr (Write)
+      return {detail::seqlock::load(w.ctx), detail::seqlock::load(w.write)};
+    else
+      return {detail::seqlock::load(w.ctx), detail::seqlock::load(w.read)};
   }
   /// The binding's words, inside a read section.
   detail::binding load_binding(std::uint32_t leaf) const noexcept {
