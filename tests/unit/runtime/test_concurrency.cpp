@@ -7,6 +7,7 @@
 // - Reclamation: a writer rebinds a slot's host memory and a handler, waits for a grace period
 //   (`synchronize`), then poisons and frees the old ones; readers must never see the poison
 //   (and ASan/TSan see any use of freed memory or any race).
+// - A grace period waits for an online reader until it says quiescent(), every time.
 // - A commit made from a handler takes effect for the accesses that begin after it: the rest of
 //   the access that made it goes where the access was planned.
 // Run under ThreadSanitizer by the test command (preset tsan).
@@ -15,6 +16,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -196,4 +198,38 @@ TEST_CASE("a commit from a handler takes effect when the access that made it is 
   CHECK(as.read(4_KiB, 4).status == access_status::decode_error);
   CHECK(as.write(32_MiB, 4, 0) == access_status::ok);
   CHECK(target.writes.size() == 2);
+}
+
+TEST_CASE("a grace period waits for an online reader until it says quiescent", "[concurrency]") {
+  // One vCPU thread is online with an access notionally in flight (it has not said
+  // quiescent()); a writer calls synchronize(). However long the vCPU watches — half a second
+  // here — synchronize() must not return before the vCPU says quiescent(), and must return
+  // after it. (The stress test above catches a missing grace period only when a free happens
+  // to meet an access; this catches it every time.)
+  auto as = std::make_unique<address_space<machine>>();
+  std::atomic<int> step{0};
+  std::atomic<bool> returned{false};
+  bool returned_early = false, enrolled = false;
+  std::thread vcpu([&] {
+    auto me = as->enroll_reader();
+    enrolled = static_cast<bool>(me);
+    step.store(1);
+    while (step.load() < 2) std::this_thread::yield();
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (std::chrono::steady_clock::now() < until && !returned.load()) std::this_thread::yield();
+    returned_early = returned.load();
+    me.quiescent();
+    while (!returned.load()) std::this_thread::yield();
+  });
+  while (step.load() < 1) std::this_thread::yield();
+  std::thread writer([&] {
+    step.store(2);
+    as->synchronize();
+    returned.store(true);
+  });
+  writer.join();
+  vcpu.join();
+  CHECK(enrolled);
+  CHECK_FALSE(returned_early);
+  CHECK(returned.load());
 }
