@@ -218,8 +218,12 @@ TEST_CASE("a grace period waits for an online reader until it says quiescent", "
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     while (std::chrono::steady_clock::now() < until && !returned.load()) std::this_thread::yield();
     returned_early = returned.load();
-    me.quiescent();
-    while (!returned.load()) std::this_thread::yield();
+    // Quiescent until the writer is done (again and again: its grace period may have begun
+    // only after a first quiescent(), had the writer been descheduled that long).
+    while (!returned.load()) {
+      me.quiescent();
+      std::this_thread::yield();
+    }
   });
   while (step.load() < 1) std::this_thread::yield();
   std::thread writer([&] {
