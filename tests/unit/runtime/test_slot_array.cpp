@@ -94,6 +94,30 @@ TEST_CASE("a slot array lowers to the slots it stands for, node for node", "[slo
     CHECK(a[i].access == b[i].access);
     CHECK(a[i].keep_separate == b[i].keep_separate);
   }
+  // And as written down from the rule, independently of either lowering: pre-order, the root,
+  // "ram", "pci", then per element its container and two leaves; elements are children of
+  // "pci" (node 2), each spanning three nodes, carrying the array's priority and alignment.
+  for (std::size_t k = 0; k < 12; ++k) {
+    INFO("element " << k);
+    const node& e = a[3 + 3 * k];
+    CHECK(e.name == "bar[" + std::to_string(k) + "]");
+    CHECK(e.parent == 2);
+    CHECK(e.end == 3 + 3 * k + 3);
+    CHECK(e.dynamic);
+    CHECK(e.priority == 2);
+    CHECK(e.slot_align == 128_KiB);
+    CHECK(a[3 + 3 * k + 1].name == "regs");
+    CHECK(a[3 + 3 * k + 1].parent == 3 + 3 * k);
+    CHECK(a[3 + 3 * k + 1].leaf == 1 + 2 * k);  // leaf 0 is "ram"
+    CHECK(a[3 + 3 * k + 2].name == "mem");
+    CHECK(a[3 + 3 * k + 2].offset == 32_KiB);
+    CHECK(a[3 + 3 * k + 2].leaf == 2 + 2 * k);
+  }
+  CHECK(a[39].name == "extra");
+  CHECK(a[39].priority == 0);
+  // Element k is slot k, the slot after the array is slot 12.
+  STATIC_REQUIRE(address_space<with_array>::slot_of<"pci/bar">(7) == slot_id{7});
+  STATIC_REQUIRE(address_space<with_array>::slot_of<"pci/extra">() == slot_id{12});
   // What is computed from the nodes agrees too: the slots' own flat views and windows.
   constexpr auto& ta = slot_tables_v<with_array>;
   constexpr auto& tb = slot_tables_v<by_hand>;
