@@ -8,6 +8,7 @@
 #include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
+#include <mmiotree/cxl/hdm_decoder.hpp>
 #include <mmiotree/format/mtree.hpp>
 #include <mmiotree/format/regs.hpp>
 #include <mmiotree/layout/check.hpp>
