@@ -1,0 +1,187 @@
+// cxl/type2_bar.hpp: the component-register BAR of a CXL Type-2 device passed through with
+// VFIO, as one type — what the QEMU RFC "[RFC 6/9] hw/vfio/pci: Wire CXL component-register BAR
+// with COMP_REGS overlay" builds at run time:
+//
+//   bar (container, the BAR's size)
+//     bar_ops     io, the whole BAR, priority -1: the VFIO BAR region's pread/pwrite — whatever
+//                 no mmap and no overlay covers traps here
+//     <windows>   passthrough, priority 0: the accelerator's register windows, direct hardware
+//                 mmaps (VFIO sparse-mmap areas)
+//     comp_regs   the emulated overlay at priority 1, over the component block
+//
+// Two kernel geometries (reference cxl.md §7):
+//   - `kernel_geometry::v2`: the whole 64 KiB component block is excluded from the mmaps, and
+//     COMP_REGS starts at the capability array: the overlay is the component's whole
+//     CXL.cache/mem range (array, HDM decoders, the other structures);
+//   - `kernel_geometry::v4`: only the host page(s) holding the HDM decoder block trap, and
+//     COMP_REGS starts at the HDM Decoder Capability register: the overlay is the decoder block
+//     alone, inside a trapped page whose other bytes go to `bar_ops`.
+// The compiler refuses a component block not 64 KiB aligned or not inside the BAR, and an
+// accelerator window reaching what the kernel keeps trapped (the block in v2, the decoder
+// pages in v4). Which spans are mmapped and which trap is `projection_v<bar, HostPage>`, which
+// refuses to compile a window that shares a host page with trapped bytes.
+#pragma once
+
+#include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+#include <mmiotree/core/units.hpp>
+#include <mmiotree/cxl/component_block.hpp>
+#include <mmiotree/layout/projection.hpp>
+#include <mmiotree/tree/region.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+MMIOTREE_BEGIN_NAMESPACE
+
+namespace cxl {
+
+/// Which kernel draft's BAR geometry (reference cxl.md §7).
+enum class kernel_geometry : std::uint8_t { v2, v4 };
+
+/// An accelerator register window: a VFIO sparse-mmap area of the BAR, passthrough.
+template <fixed_string Name, addr_t Offset, addr_t Size>
+struct accel_window {
+  static constexpr auto name = Name;
+  static constexpr addr_t offset = Offset;
+  static constexpr addr_t size = Size;
+  using placement = at<Offset, passthrough<Name, Size>>;
+};
+
+namespace diag {
+template <addr_t Offset>
+struct component_block_not_64k_aligned {
+  static_assert(mmiotree::diag::always_false_v<Offset>,
+                "mmiotree: a CXL component register block sits at a 64 KiB multiple of its BAR: "
+                "in component_block_not_64k_aligned<Offset>, the block's offset Offset is not "
+                "(the Register Locator DVSEC gives offsets in 64 KiB units)");
+};
+template <addr_t Offset, addr_t BarSize>
+struct component_block_outside_bar {
+  static_assert(mmiotree::diag::always_false_v<Offset>,
+                "mmiotree: a CXL component register block lies inside its BAR: in "
+                "component_block_outside_bar<Offset, BarSize>, the 64 KiB block at Offset runs "
+                "past the BAR's BarSize bytes");
+};
+template <fixed_string Window, addr_t Lo, addr_t Last, addr_t TrapLo, addr_t TrapLast>
+struct accel_window_reaches_trapped_component_registers {
+  static_assert(mmiotree::diag::always_false_v<Lo>,
+                "mmiotree: an accelerator window never reaches what the kernel keeps trapped: in "
+                "accel_window_reaches_trapped_component_registers<Window, Lo, Last, TrapLo, "
+                "TrapLast>, window Window [Lo, Last] meets [TrapLo, TrapLast] (the whole component "
+                "block with kernel_geometry::v2, the host pages holding the HDM decoders with v4): "
+                "no mmap may reach the decoder registers; end the window before TrapLo or start it "
+                "after TrapLast");
+};
+template <class Component>
+struct component_has_no_hdm_decoder_capability {
+  static_assert(mmiotree::diag::always_false_v<sizeof(Component*)>,
+                "mmiotree: a Type-2 component-register BAR needs the HDM decoders: in "
+                "component_has_no_hdm_decoder_capability<Component>, the component block lists no "
+                "capability<cap_id::hdm_decoder, ...>");
+};
+}  // namespace diag
+
+namespace detail {
+template <class Component>
+consteval bool has_hdm() {
+  if constexpr (std::is_void_v<typename Component::template find<cap_id::hdm_decoder>>) {
+    (void)&mmiotree::diag::emit<diag::component_has_no_hdm_decoder_capability<Component>>;
+    return false;
+  } else {
+    return true;
+  }
+}
+
+/// The bytes the kernel keeps trapped, BAR-relative and inclusive, and the overlay.
+template <addr_t CompOffset, class Component, kernel_geometry G, addr_t Page>
+struct trapped_unit {
+  using hdm = typename Component::template find<cap_id::hdm_decoder>;
+  static constexpr addr_t hdm_lo = CompOffset + cachemem_offset + hdm::offset;
+  static constexpr addr_t hdm_last = hdm_lo + hdm::type::size - 1;
+  static constexpr addr_t lo = G == kernel_geometry::v2 ? CompOffset : hdm_lo / Page * Page;
+  static constexpr addr_t last = G == kernel_geometry::v2 ? CompOffset + component_block_size - 1
+                                                          : (hdm_last / Page + 1) * Page - 1;
+  /// v2: COMP_REGS is the CXL.cache/mem range from the capability array; v4: the decoder block.
+  using overlay =
+      std::conditional_t<G == kernel_geometry::v2,
+                         at<CompOffset + cachemem_offset, typename Component::cachemem, 1>,
+                         at<hdm_lo, typename hdm::type, 1>>;
+};
+
+template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          class... Windows>
+consteval bool check_type2_bar() {
+  if constexpr (CompOffset % component_block_size != 0) {
+    (void)&mmiotree::diag::emit<diag::component_block_not_64k_aligned<CompOffset>>;
+    return false;
+  } else if constexpr (CompOffset > BarSize || BarSize - CompOffset < component_block_size) {
+    (void)&mmiotree::diag::emit<diag::component_block_outside_bar<CompOffset, BarSize>>;
+    return false;
+  } else if constexpr (!has_hdm<Component>()) {
+    return false;
+  } else {
+    using t = trapped_unit<CompOffset, Component, G, Page>;
+    bool ok = true;
+    auto one = [&]<class W>() {
+      if constexpr (W::offset <= t::last && t::lo <= W::offset + (W::size - 1)) {
+        (void)&mmiotree::diag::emit<diag::accel_window_reaches_trapped_component_registers<
+            W::name, W::offset, W::offset + (W::size - 1), t::lo, t::last>>;
+        ok = false;
+      }
+    };
+    (one.template operator()<Windows>(), ...);
+    (void)one;
+    return ok;
+  }
+}
+
+template <bool Ok, addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G,
+          addr_t Page, class... Windows>
+struct type2_tree {
+  // After an error, a BAR with the background alone (the poison): no second error.
+  using type = container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>>;
+};
+template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          class... Windows>
+struct type2_tree<true, BarSize, CompOffset, Component, G, Page, Windows...> {
+  using type =
+      container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>, typename Windows::placement...,
+                typename trapped_unit<CompOffset, Component, G, Page>::overlay>;
+};
+}  // namespace detail
+
+/// The component-register BAR of a Type-2 device: `BarSize` bytes, the component block
+/// `Component` (a `component_block<…>` with an HDM decoder capability) at `CompOffset`, the
+/// kernel geometry `G`, the host page size `Page`, and the accelerator windows. A struct, so
+/// that every symbol keyed on the tree is short (docs/benchmarks.md, "Compile time").
+template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          class... Windows>
+struct type2_component_bar
+    : detail::type2_tree<
+          detail::check_type2_bar<BarSize, CompOffset, Component, G, Page, Windows...>(), BarSize,
+          CompOffset, Component, G, Page, Windows...>::type {
+  static constexpr addr_t component_offset = CompOffset;
+  static constexpr kernel_geometry geometry = G;
+  static constexpr addr_t host_page = Page;
+  using component = Component;
+  using hdm_capability = typename Component::template find<cap_id::hdm_decoder>;
+  /// BAR-relative bytes of the decoder block, and of what the kernel keeps trapped.
+  static constexpr addr_t hdm_lo = CompOffset + cachemem_offset + hdm_capability::offset;
+  static constexpr addr_t hdm_last = hdm_lo + hdm_capability::type::size - 1;
+  static constexpr addr_t trapped_lo = detail::trapped_unit<CompOffset, Component, G, Page>::lo;
+  static constexpr addr_t trapped_last = detail::trapped_unit<CompOffset, Component, G, Page>::last;
+  /// The path of the emulated overlay's HDM decoder block, to bind the decoders there.
+  static constexpr auto hdm_path = [] {
+    if constexpr (G == kernel_geometry::v2)
+      return fixed_string{"cachemem/hdm_decoders"};
+    else
+      return fixed_string{"hdm_decoders"};
+  }();
+};
+
+}  // namespace cxl
+
+MMIOTREE_END_NAMESPACE

@@ -1,0 +1,27 @@
+// expect-error: mmiotree: a CXL component register block lies inside its BAR
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::component_block_outside_bar<4194304, 4194304>
+// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::component_block_outside_bar<4194304, 4194304>
+// max-lines-gnu: 13
+// max-lines-clang: 35
+//
+// Rule (cxl/type2_bar.hpp): the 64 KiB component block lies inside the BAR; at 4 MiB it starts
+// where a 4 MiB BAR ends.
+#include <mmiotree/cxl/component_block.hpp>
+#include <mmiotree/cxl/hdm_decoder.hpp>
+#include <mmiotree/cxl/type2_bar.hpp>
+#include <mmiotree/layout/flat_view.hpp>
+
+using namespace mmiotree;
+using namespace mmiotree::literals;
+using hdm = cxl::hdm_decoders<2>;
+using component =
+    cxl::component_block<cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>>;
+
+#ifdef MMIOTREE_CF_POSITIVE
+constexpr addr_t comp = 4_MiB - 64_KiB;
+#else
+constexpr addr_t comp = 4_MiB;
+#endif
+using bar = cxl::type2_component_bar<4_MiB, comp, component, cxl::kernel_geometry::v2, 4_KiB,
+                                     cxl::accel_window<"accel", 0, 1_MiB>>;
+inline constexpr std::size_t ranges = flat_view_v<bar>.size();
