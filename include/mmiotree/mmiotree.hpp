@@ -8,7 +8,9 @@
 #include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
+#include <mmiotree/cxl/component_block.hpp>
 #include <mmiotree/cxl/hdm_decoder.hpp>
+#include <mmiotree/cxl/type2_bar.hpp>
 #include <mmiotree/format/mtree.hpp>
 #include <mmiotree/format/regs.hpp>
 #include <mmiotree/layout/check.hpp>
@@ -18,6 +20,8 @@
 #include <mmiotree/layout/lookup.hpp>
 #include <mmiotree/layout/projection.hpp>
 #include <mmiotree/layout/slots.hpp>
+#include <mmiotree/pci/capabilities.hpp>
+#include <mmiotree/pci/config_space.hpp>
 #include <mmiotree/regs/access_kind.hpp>
 #include <mmiotree/regs/block.hpp>
 #include <mmiotree/regs/check.hpp>
