@@ -22,6 +22,7 @@
 #include <mmiotree/layout/slots.hpp>
 #include <mmiotree/pci/capabilities.hpp>
 #include <mmiotree/pci/config_space.hpp>
+#include <mmiotree/pci/ecam.hpp>
 #include <mmiotree/pci/function_device.hpp>
 #include <mmiotree/regs/access_kind.hpp>
 #include <mmiotree/regs/block.hpp>
