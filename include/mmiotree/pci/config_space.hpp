@@ -378,22 +378,50 @@ consteval bool check_caps() {
   return ok;
 }
 
-/// A capability's registers as a group at its offset: the generated header, then the body.
+template <class T>
+inline constexpr bool is_lock_if = false;
+template <fixed_string N, fixed_string R, fixed_string... F>
+inline constexpr bool is_lock_if<lock_if<N, R, F...>> = true;
+
+/// A capability's items split: its registers (placed in its group) and its `lock_if`s (placed
+/// at the block's level, their register paths written "capability/register").
+template <class... R>
+struct split_items {
+  using regs = typename concat<opt<!is_lock_if<R>, R>...>::type;
+  using locks = typename concat<opt<is_lock_if<R>, R>...>::type;
+};
+
+template <fixed_string N, addr_t Offset, class Header, class Regs>
+struct make_group;
+template <fixed_string N, addr_t Offset, class... H, class... R>
+struct make_group<N, Offset, type_list<H...>, type_list<R...>> {
+  using type = type_list<reg_array<N, Offset, 1, 0, H..., R...>>;
+};
+
+/// A capability's registers as a group at its offset (the generated header, then the body),
+/// followed by its locks: a `type_list` of block items.
 template <class Cap, cap_place P>
 struct cap_group;
 template <fixed_string N, std::uint8_t Id, addr_t S, class... R, cap_place P>
 struct cap_group<capability<N, Id, S, R...>, P> {
-  using type = reg_array<N, P.offset, 1, 0, reg<"cap_id", 0x0, 8, Id, field<"id", 7, 0, ro>>,
-                         reg<"next", 0x1, 8, P.next, field<"next", 7, 0, ro>>, R...>;
+  using type = typename concat<
+      typename make_group<N, P.offset,
+                          type_list<reg<"cap_id", 0x0, 8, Id, field<"id", 7, 0, ro>>,
+                                    reg<"next", 0x1, 8, P.next, field<"next", 7, 0, ro>>>,
+                          typename split_items<R...>::regs>::type,
+      typename split_items<R...>::locks>::type;
 };
 template <fixed_string N, std::uint16_t Id, std::uint8_t V, addr_t S, class... R, cap_place P>
 struct cap_group<ext_capability<N, Id, V, S, R...>, P> {
-  using type = reg_array<
-      N, P.offset, 1, 0,
-      reg<"header", 0x0, 32,
-          std::uint64_t{Id} | (std::uint64_t{V & 0xFU} << 16) | (std::uint64_t{P.next} << 20),
-          field<"id", 15, 0, ro>, field<"version", 19, 16, ro>, field<"next", 31, 20, ro>>,
-      R...>;
+  using type = typename concat<
+      typename make_group<
+          N, P.offset,
+          type_list<reg<
+              "header", 0x0, 32,
+              std::uint64_t{Id} | (std::uint64_t{V & 0xFU} << 16) | (std::uint64_t{P.next} << 20),
+              field<"id", 15, 0, ro>, field<"version", 19, 16, ro>, field<"next", 31, 20, ro>>>,
+          typename split_items<R...>::regs>::type,
+      typename split_items<R...>::locks>::type;
 };
 template <addr_t O, class Cap, cap_place P>
 struct cap_group<at_offset<O, Cap>, P> : cap_group<Cap, P> {};
@@ -406,7 +434,8 @@ template <addr_t First, class... C>
 struct cap_groups<true, First, C...> {
   static constexpr auto p = place_caps<First, C...>();
   template <std::size_t... I>
-  static auto make(std::index_sequence<I...>) -> type_list<typename cap_group<C, p[I]>::type...>;
+  static auto make(std::index_sequence<I...>) ->
+      typename concat<typename cap_group<C, p[I]>::type...>::type;
   using type = decltype(make(std::make_index_sequence<sizeof...(C)>{}));
 };
 
