@@ -664,28 +664,45 @@ class register_file {
 
   // The common guest access covers exactly one register: `exact_` finds it in one load. Every
   // register lies at a multiple of its width (check_block), so at a multiple of the narrowest
-  // width in the block, `granule_`; `exact_[offset / granule_]` is 1 + the index of the
-  // instance starting there, 0 if none does. Kept for blocks of up to 4096 granules (a 16 KiB
-  // block of 32-bit registers); larger ones take the search below. With a constant offset the
-  // compiler folds the table, the register's width and its write function: a typed guest write
-  // compiles to the field rules' masks.
+  // width in the block, `granule_`; `exact_[offset / granule_]` describes the instance starting
+  // there — its register, its element and its width, packed in one word so that the access
+  // needs no further table before it calls the register's function (`width` 0: none starts
+  // there). Kept for blocks of up to 4096 granules (a 16 KiB block of 32-bit registers) whose
+  // registers and elements fit the fields; others take the search below. With a constant offset
+  // the compiler folds the table, the register's width and its write function: a typed guest
+  // write compiles to the field rules' masks.
   static constexpr addr_t granule_ = [] {
     unsigned g = 8;
     for (const reg_desc& r : tables.regs) g = std::min(g, std::max(r.bytes(), 1U));
     return addr_t{g};
   }();
+  struct exact_entry {
+    std::uint16_t reg = 0;
+    std::uint8_t element = 0;
+    std::uint8_t width = 0;  ///< bytes; 0: no instance starts here
+  };
+  static constexpr bool exact_fits_ = [] {
+    if (tables.regs.size() > 0xFFFF) return false;
+    for (const reg_desc& r : tables.regs)
+      if (r.count > 0x100) return false;
+    return true;
+  }();
   static constexpr std::size_t exact_entries_ =
-      (B::size + granule_ - 1) / granule_ <= 4096 ? (B::size + granule_ - 1) / granule_ : 0;
-  using exact_index =
-      std::conditional_t<(layout.instances.size() < 0xFFFF), std::uint16_t, std::uint32_t>;
+      exact_fits_ && (B::size + granule_ - 1) / granule_ <= 4096
+          ? (B::size + granule_ - 1) / granule_
+          : 0;
   static constexpr auto exact_ = [] {
-    std::array<exact_index, exact_entries_> a{};
+    std::array<exact_entry, exact_entries_> a{};
     if constexpr (exact_entries_ != 0)
-      for (std::size_t i = 0; i < layout.instances.size(); ++i)
+      for (std::size_t i = 0; i < layout.instances.size(); ++i) {
+        const reg_instance& in = layout.instances[i];
         // In range unless the block failed check_block (a register past its end): that error
         // is already reported, and an out-of-bounds store here would add a second one.
-        if (layout.instances[i].offset / granule_ < exact_entries_)
-          a[layout.instances[i].offset / granule_] = static_cast<exact_index>(i + 1);
+        if (in.offset / granule_ < exact_entries_)
+          a[in.offset / granule_] = {static_cast<std::uint16_t>(in.reg),
+                                     static_cast<std::uint8_t>(in.element),
+                                     static_cast<std::uint8_t>(tables.regs[in.reg].bytes())};
+      }
     return a;
   }();
 
@@ -693,17 +710,14 @@ class register_file {
   std::uint64_t access(addr_t offset, unsigned size, std::uint64_t value) {
     if constexpr (exact_entries_ != 0) {
       if (offset < B::size && offset % granule_ == 0) {
-        const exact_index e = exact_[offset / granule_];
-        if (e != 0) {
-          const reg_instance& in = layout.instances[e - 1];
-          if (tables.regs[in.reg].bytes() == size) {
-            const std::uint64_t part = detail::width_mask(size);
-            if constexpr (Read) {
-              return read_one(in.reg, in.element, part, Peek) & part;
-            } else {
-              write_one(in.reg, in.element, part, value & part);
-              return 0;
-            }
+        const exact_entry e = exact_[offset / granule_];
+        if (e.width == size) {
+          const std::uint64_t part = detail::width_mask(size);
+          if constexpr (Read) {
+            return read_one(e.reg, e.element, part, Peek) & part;
+          } else {
+            write_one(e.reg, e.element, part, value & part);
+            return 0;
           }
         }
       }
