@@ -24,6 +24,8 @@ MMIOTREE_BEGIN_NAMESPACE
 
 namespace pci {
 
+using namespace mmiotree::literals;
+
 /// The access policy of an ECAM region.
 inline constexpr access_policy ecam_access{
     .valid = sizes(1, 4),
