@@ -25,6 +25,7 @@
 #include <mmiotree/pci/config_space.hpp>
 #include <mmiotree/pci/ecam.hpp>
 #include <mmiotree/pci/function_device.hpp>
+#include <mmiotree/pci/msix.hpp>
 #include <mmiotree/regs/access_kind.hpp>
 #include <mmiotree/regs/block.hpp>
 #include <mmiotree/regs/check.hpp>

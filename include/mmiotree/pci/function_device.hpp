@@ -27,6 +27,7 @@
 #include <mmiotree/core/fixed_string.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/pci/config_space.hpp>
+#include <mmiotree/pci/msix.hpp>
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
@@ -36,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -66,6 +68,21 @@ template <fixed_string R>
 concept bar_or_command =
     R.view() == "command" || R.view() == "bar0" || R.view() == "bar1" || R.view() == "bar2" ||
     R.view() == "bar3" || R.view() == "bar4" || R.view() == "bar5";
+template <fixed_string R>
+concept msix_control = R.view() == "msix/control";
+/// Whether configuration block B has an MSI-X capability named "msix".
+template <class B>
+inline constexpr bool has_msix = mmiotree::detail::find_reg(block_tables_v<B>.regs,
+                                                            "msix/control") != no_index;
+template <class Device, class B>
+using config_file = std::conditional_t<
+    has_msix<B>,
+    register_file<B, Device, after_write_to<"command">, after_write_to<"bar0">,
+                  after_write_to<"bar1">, after_write_to<"bar2">, after_write_to<"bar3">,
+                  after_write_to<"bar4">, after_write_to<"bar5">, after_write_to<"msix/control">>,
+    register_file<B, Device, after_write_to<"command">, after_write_to<"bar0">,
+                  after_write_to<"bar1">, after_write_to<"bar2">, after_write_to<"bar3">,
+                  after_write_to<"bar4">, after_write_to<"bar5">>>;
 }  // namespace detail
 
 /// The run-time configuration space of function type `F` (a `pci::function<…>`).
@@ -73,16 +90,17 @@ template <class F>
 class function_device {
  public:
   using config_block = typename F::config;
-  using file_type =
-      register_file<config_block, function_device, after_write_to<"command">,
-                    after_write_to<"bar0">, after_write_to<"bar1">, after_write_to<"bar2">,
-                    after_write_to<"bar3">, after_write_to<"bar4">, after_write_to<"bar5">>;
+  /// Hooks on Command and the BAR registers, and on MSI-X Message Control when the function has
+  /// an MSI-X capability named "msix".
+  using file_type = detail::config_file<function_device, config_block>;
 
-  explicit function_device(bar_listener* l = nullptr) noexcept : listener_(l) {}
+  explicit function_device(bar_listener* l = nullptr, msix_control_listener* m = nullptr) noexcept
+      : listener_(l), msix_(m) {}
   function_device(const function_device&) = delete;
   function_device& operator=(const function_device&) = delete;
 
   void set_listener(bar_listener* l) noexcept { listener_ = l; }
+  void set_msix_listener(msix_control_listener* m) noexcept { msix_ = m; }
   /// The configuration space: bind it where configuration accesses arrive (ECAM).
   [[nodiscard]] file_type& config() noexcept { return file_; }
   [[nodiscard]] const register_state<config_block>& state() const noexcept { return file_.state(); }
@@ -94,12 +112,22 @@ class function_device {
   void reset() {
     file_.reset();
     changed();
+    if constexpr (detail::has_msix<config_block>)
+      if (msix_) msix_->control_changed(false, false);
   }
 
   /// The regs layer's hook for Command and the BAR registers.
   template <fixed_string R>
   requires detail::bar_or_command<R>
   void after_write(write_event<config_block, R>&) { changed(); }
+  /// The hook for MSI-X Message Control (declared only when the function has MSI-X).
+  template <fixed_string R>
+  requires detail::msix_control<R>
+  void after_write(write_event<config_block, R>& e) {
+    if (msix_)
+      msix_->control_changed(e.now.template get<"enable">() != 0,
+                             e.now.template get<"function_mask">() != 0);
+  }
 
   /// The decode state a configuration space holds.
   [[nodiscard]] static bar_decodes decode(const register_state<config_block>& s) noexcept {
@@ -141,6 +169,7 @@ class function_device {
   file_type file_{*this};
   bar_decodes last_ = decode(register_state<config_block>{});
   bar_listener* listener_;
+  msix_control_listener* msix_;
 };
 
 /// The adaptor: BAR i of a function drives slot `handles[i]` (an empty handle: the BAR is never
