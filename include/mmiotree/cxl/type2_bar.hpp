@@ -32,6 +32,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 MMIOTREE_BEGIN_NAMESPACE
@@ -173,12 +174,19 @@ struct type2_component_bar
   static constexpr addr_t hdm_last = hdm_lo + hdm_capability::type::size - 1;
   static constexpr addr_t trapped_lo = detail::trapped_unit<CompOffset, Component, G, Page>::lo;
   static constexpr addr_t trapped_last = detail::trapped_unit<CompOffset, Component, G, Page>::last;
-  /// The path of the emulated overlay's HDM decoder block, to bind the decoders there.
+  /// The path of the emulated overlay's HDM decoder block, to bind the decoders there: the
+  /// decoder region's own name (v4), or it under "cachemem/" (v2).
   static constexpr auto hdm_path = [] {
-    if constexpr (G == kernel_geometry::v2)
-      return fixed_string{"cachemem/hdm_decoders"};
-    else
-      return fixed_string{"hdm_decoders"};
+    constexpr auto& n = hdm_capability::type::name;
+    if constexpr (G == kernel_geometry::v2) {
+      constexpr std::string_view prefix = "cachemem/";
+      fixed_string<prefix.size() + n.size()> f{};
+      for (std::size_t i = 0; i < prefix.size(); ++i) f.value[i] = prefix[i];
+      for (std::size_t i = 0; i < n.size(); ++i) f.value[prefix.size() + i] = n.value[i];
+      return f;
+    } else {
+      return n;
+    }
   }();
 };
 

@@ -362,7 +362,7 @@ TEST_CASE("decoder registers take 4-byte accesses only", "[cxl][hdm]") {
   CHECK(r.events.up.empty());
 }
 
-TEST_CASE("de-commit order is free; commit order is not", "[cxl][hdm]") {
+TEST_CASE("de-commit order is free, commit order is not", "[cxl][hdm]") {
   rig r;
   r.program(0, 4_GiB, 256_MiB, 0);
   r.program(1, 8_GiB, 256_MiB, 0);

@@ -154,7 +154,8 @@ TEST_CASE("v2 geometry: Linux's enumeration and a commit through the BAR", "[cxl
   CHECK(r.ops.reads.size() == 2);
 }
 
-TEST_CASE("v4 geometry: only the decoder page traps; the decoders are the VMM's", "[cxl][type2]") {
+TEST_CASE("v4 geometry: only the decoder page traps, and the decoders are the VMM's",
+          "[cxl][type2]") {
   rig<bar_v4, comp + 0x2000> r;
   // The capability array is the device's (read through the BAR ops); the decoders are ours.
   CHECK(r.rd(comp + 0x1000) == 0xFFFF'FFFF);

@@ -102,8 +102,8 @@ TEST_CASE("readers racing an unplug see the decoders or nothing, never the backg
   device d;
   plug(as, d);
   const addr_t hdm_cap = pci64 + bar2::hdm_lo;
-  std::atomic<bool> stop{false};
-  std::atomic<long> fell_through{0}, odd{0}, reads{0};
+  std::atomic<bool> stop{false}, writing{true};
+  std::atomic<long> fell_through{0}, odd{0}, reads_during{0};
   auto reader = [&] {
     auto me = as.enroll_reader();
     while (!stop.load(std::memory_order_relaxed)) {
@@ -111,23 +111,27 @@ TEST_CASE("readers racing an unplug see the decoders or nothing, never the backg
       if (r.ok() && r.value == background) fell_through.fetch_add(1);
       if (r.ok() && r.value != 0x110) odd.fetch_add(1);
       if (!r.ok() && r.status != access_status::decode_error) odd.fetch_add(1);
-      reads.fetch_add(1, std::memory_order_relaxed);
+      if (writing.load(std::memory_order_relaxed)) reads_during.fetch_add(1);
       me.quiescent();
     }
   };
   std::thread t1(reader), t2(reader);
-  for (int round = 0; round < 300; ++round) {
+  // At least 300 unplug/replug commits, and on until the readers have raced them 1,000 times
+  // (however the machine schedules the threads: no time limit).
+  for (int round = 0; round < 300 || reads_during.load() < 1000; ++round) {
     const bool on = round % 2 == 0;
     REQUIRE(as.transaction()
                 .enable(as.slot<"pci64/bar">(), !on)
                 .enable(as.slot<"cfmws/dev_mem">(), !on)
                 .commit()
                 .ok());
+    std::this_thread::yield();
   }
+  writing = false;
   stop = true;
   t1.join();
   t2.join();
-  CHECK(reads.load() > 0);
+  CHECK(reads_during.load() >= 1000);
   CHECK(fell_through.load() == 0);
   CHECK(odd.load() == 0);
 }

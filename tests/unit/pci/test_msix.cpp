@@ -104,7 +104,7 @@ TEST_CASE("masked vectors pend and are delivered when unmasked", "[pci][msix]") 
   CHECK(r.irq.got.size() == 3);
 }
 
-TEST_CASE("table and PBA accesses: 4 or 8 bytes; the PBA is read-only", "[pci][msix]") {
+TEST_CASE("table and PBA accesses are 4 or 8 bytes, and the PBA is read-only", "[pci][msix]") {
   rig r;
   CHECK(r.bar.read(0x8000, 2).status == access_status::access_error);
   CHECK(r.bar.write(0x8004, 2, 0) == access_status::access_error);
