@@ -139,6 +139,13 @@ consteval bool check_type2_bar() {
   }
 }
 
+/// The decoder region's name; after a missing-capability error (void), a placeholder, so that
+/// the error stays one.
+template <class Cap>
+inline constexpr auto hdm_name_v = Cap::type::name;
+template <>
+inline constexpr auto hdm_name_v<void> = fixed_string{"hdm_decoders"};
+
 template <bool Ok, addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G,
           addr_t Page, class... Windows>
 struct type2_tree {
@@ -177,7 +184,7 @@ struct type2_component_bar
   /// The path of the emulated overlay's HDM decoder block, to bind the decoders there: the
   /// decoder region's own name (v4), or it under "cachemem/" (v2).
   static constexpr auto hdm_path = [] {
-    constexpr auto& n = hdm_capability::type::name;
+    constexpr auto& n = detail::hdm_name_v<hdm_capability>;
     if constexpr (G == kernel_geometry::v2) {
       constexpr std::string_view prefix = "cachemem/";
       fixed_string<prefix.size() + n.size()> f{};
