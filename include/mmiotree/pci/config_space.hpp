@@ -50,6 +50,17 @@ namespace pci {
 
 using namespace mmiotree::literals;
 
+/// Configuration accesses: 1, 2 or 4 bytes, naturally aligned (ECAM; PCIe r6 §7.2.2). The
+/// configuration block's policy, and an ECAM region's (pci/ecam.hpp).
+inline constexpr access_policy config_access{
+    .valid = sizes(1, 4),
+    .impl_min = 1,
+    .impl_max = 4,
+    .unaligned = false,
+    .align = 4,
+    .on_straddle = straddle::reject,
+};
+
 /// What identifies a function (all read-only to the guest).
 struct ids {
   std::uint16_t vendor = 0xFFFF;
@@ -437,16 +448,6 @@ struct cap_groups<true, First, C...> {
   static auto make(std::index_sequence<I...>) ->
       typename concat<typename cap_group<C, p[I]>::type...>::type;
   using type = decltype(make(std::make_index_sequence<sizeof...(C)>{}));
-};
-
-/// Configuration accesses: 1, 2 or 4 bytes, naturally aligned (ECAM; PCIe r6 §7.2.2).
-inline constexpr access_policy config_access{
-    .valid = sizes(1, 4),
-    .impl_min = 1,
-    .impl_max = 4,
-    .unaligned = false,
-    .align = 4,
-    .on_straddle = straddle::reject,
 };
 
 template <ids Id, class Bars, class Caps, class ExtCaps>

@@ -15,6 +15,7 @@
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/units.hpp>
+#include <mmiotree/pci/config_space.hpp>
 
 #include <array>
 #include <cstddef>
@@ -26,15 +27,8 @@ namespace pci {
 
 using namespace mmiotree::literals;
 
-/// The access policy of an ECAM region.
-inline constexpr access_policy ecam_access{
-    .valid = sizes(1, 4),
-    .impl_min = 1,
-    .impl_max = 4,
-    .unaligned = false,
-    .align = 4,
-    .on_straddle = straddle::reject,
-};
+/// The access policy of an ECAM region: configuration accesses (`config_access`).
+inline constexpr access_policy ecam_access = config_access;
 
 /// The configuration space of `Buses` buses (1 MiB each), starting at bus 0.
 template <std::size_t Buses>
