@@ -678,13 +678,13 @@ class register_file {
   }();
   struct exact_entry {
     std::uint16_t reg = 0;
-    std::uint8_t element = 0;
+    std::uint16_t element = 0;
     std::uint8_t width = 0;  ///< bytes; 0: no instance starts here
   };
   static constexpr bool exact_fits_ = [] {
     if (tables.regs.size() > 0xFFFF) return false;
     for (const reg_desc& r : tables.regs)
-      if (r.count > 0x100) return false;
+      if (r.count > 0x10000) return false;
     return true;
   }();
   static constexpr std::size_t exact_entries_ =
@@ -700,7 +700,7 @@ class register_file {
         // is already reported, and an out-of-bounds store here would add a second one.
         if (in.offset / granule_ < exact_entries_)
           a[in.offset / granule_] = {static_cast<std::uint16_t>(in.reg),
-                                     static_cast<std::uint8_t>(in.element),
+                                     static_cast<std::uint16_t>(in.element),
                                      static_cast<std::uint8_t>(tables.regs[in.reg].bytes())};
       }
     return a;
