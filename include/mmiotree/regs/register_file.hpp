@@ -665,7 +665,7 @@ class register_file {
   // The common guest access covers exactly one register: `exact_` finds it in one load. Every
   // register lies at a multiple of its width (check_block), so at a multiple of the narrowest
   // width in the block, `granule_`; `exact_[offset / granule_]` describes the instance starting
-  // there — its register, its element and its width, packed in one word so that the access
+  // there — its register, its element and its width, packed in one entry so that the access
   // needs no further table before it calls the register's function (`width` 0: none starts
   // there). Kept for blocks of up to 4096 granules (a 16 KiB block of 32-bit registers) whose
   // registers and elements fit the fields; others take the search below. With a constant offset
