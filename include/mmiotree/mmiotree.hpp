@@ -9,6 +9,7 @@
 #include <mmiotree/core/result.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/cxl/component_block.hpp>
+#include <mmiotree/cxl/decoder_slots.hpp>
 #include <mmiotree/cxl/dvsec.hpp>
 #include <mmiotree/cxl/hdm_decoder.hpp>
 #include <mmiotree/cxl/type2_bar.hpp>

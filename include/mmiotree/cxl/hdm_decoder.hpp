@@ -51,7 +51,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -294,12 +296,39 @@ class decoder_listener {
   ~decoder_listener() = default;
 };
 
+/// What `decoder_slots` (cxl/decoder_slots.hpp) needs of a decoder block, without its type.
+class decoder_source {
+ public:
+  [[nodiscard]] virtual std::size_t decoder_count() const noexcept = 0;
+  /// Decoder n's window if it is committed now.
+  [[nodiscard]] virtual std::optional<hdm_window> committed(std::size_t n) const noexcept = 0;
+  /// Decoder n's window if it is committed in `saved` — the register file's state as its
+  /// `save_state` writes it and its `validate_state` accepts it.
+  [[nodiscard]] virtual std::optional<hdm_window> committed_in(std::span<const std::byte> saved,
+                                                               std::size_t n) const noexcept = 0;
+  /// The object a snapshot section holds the decoders' state of (the register file).
+  [[nodiscard]] virtual const void* state_handler() const noexcept = 0;
+  virtual void set_listener(decoder_listener* l) noexcept = 0;
+
+ protected:
+  decoder_source() = default;
+  decoder_source(const decoder_source&) = default;
+  decoder_source& operator=(const decoder_source&) = default;
+  ~decoder_source() = default;
+};
+
 /// The emulated decoders of one component: the register block's state with the commit
 /// protocol. `regs()` is the register file to bind at the block's place in an address space.
 /// Not copyable or movable (the register file points at it).
+///
+/// In a snapshot (the register file is a stateful handler), a state is accepted only if every
+/// decoder's Commit / Committed / Error Not Committed are a combination the protocol produces
+/// (none; Commit and Committed; Commit and Error Not Committed) and every committed decoder
+/// obeys the commit rules (`check_commit`) — so Lock-On-Commit, which locks only a committed
+/// decoder, cannot be restored onto a range the guest could not have committed.
 template <std::size_t Count, decoder_kind Kind = decoder_kind::device,
           hdm_capabilities Caps = hdm_capabilities{}>
-class hdm_decoders {
+class hdm_decoders final : public decoder_source {
  public:
   using block = hdm_block<Count, Kind, Caps>;
   using file_type = register_file<block, hdm_decoders, after_write_to<"decoder/ctrl">>;
@@ -315,7 +344,7 @@ class hdm_decoders {
   hdm_decoders(const hdm_decoders&) = delete;
   hdm_decoders& operator=(const hdm_decoders&) = delete;
 
-  void set_listener(decoder_listener* l) noexcept { listener_ = l; }
+  void set_listener(decoder_listener* l) noexcept override { listener_ = l; }
   [[nodiscard]] file_type& regs() noexcept { return file_; }
   [[nodiscard]] const register_state<block>& state() const noexcept { return file_.state(); }
 
@@ -324,6 +353,41 @@ class hdm_decoders {
     if (n >= Count || file_.template get<"decoder/ctrl", "committed">(n) == 0) return std::nullopt;
     return window_of(file_.state(), n);
   }
+  [[nodiscard]] std::size_t decoder_count() const noexcept override { return Count; }
+  [[nodiscard]] std::optional<hdm_window> committed(std::size_t n) const noexcept override {
+    return window(n);
+  }
+  [[nodiscard]] std::optional<hdm_window> committed_in(std::span<const std::byte> saved,
+                                                       std::size_t n) const noexcept override {
+    register_state<block> s;
+    if (saved.size() != sizeof s || n >= Count) return std::nullopt;
+    std::memcpy(&s, saved.data(), sizeof s);
+    if (s.template get<"decoder/ctrl", "committed">(n) == 0) return std::nullopt;
+    return window_of(s, n);
+  }
+  [[nodiscard]] const void* state_handler() const noexcept override { return &file_; }
+
+  /// The register file's check of a restored state (see the class comment).
+  [[nodiscard]] bool valid_state(const register_state<block>& s) const noexcept {
+    for (std::size_t n = 0; n < Count; ++n) {
+      const bool commit = s.template get<"decoder/ctrl", "commit">(n) != 0;
+      const bool committed = s.template get<"decoder/ctrl", "committed">(n) != 0;
+      const bool error = s.template get<"decoder/ctrl", "error_not_committed">(n) != 0;
+      if (committed && (error || !commit || check_commit(s, n) != commit_refusal::none))
+        return false;
+      if (!committed && commit != error) return false;
+    }
+    return true;
+  }
+  /// After a restore: the reason of each refused commit, as the restored registers give it.
+  void state_restored() noexcept {
+    const register_state<block>& s = file_.state();
+    for (std::size_t n = 0; n < Count; ++n)
+      refusal_[n] = s.template get<"decoder/ctrl", "error_not_committed">(n) != 0
+                        ? check_commit(s, n)
+                        : commit_refusal::none;
+  }
+
   /// Why decoder n's last commit attempt was refused (`none` after a success or a de-commit).
   [[nodiscard]] commit_refusal last_refusal(std::size_t n) const noexcept {
     return n < Count ? refusal_[n] : commit_refusal::none;

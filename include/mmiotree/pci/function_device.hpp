@@ -2,9 +2,9 @@
 // adaptor that lets its BARs drive slots of an address space.
 //
 //   pci::function_device<nic> dev;                        // knows no machine
-//   pci::bar_slots bars({space.slot<"pci32/nic_bar0">(), {}, space.slot<"pci32/nic_bar2">()});
-//   dev.set_listener(&bars);                               // the coupling
+//   pci::bar_slots bars(dev, {space.slot<"pci32/nic_bar0">(), {}, space.slot<"pci32/nic_bar2">()});
 //   ecam.attach(0, 0, 0, dev.config());                    // guest configuration accesses
+//   space.attach_state(0x0000'0100, dev);                  // its configuration in snapshots
 //
 // `function_device` decodes its BARs after every guest write to Command or to a BAR register and
 // tells its `bar_listener` the six BARs' decode state when it changed. What decodes is what real
@@ -21,6 +21,14 @@
 // the refused one having changed nothing. The BAR's register keeps what the guest wrote; the
 // other BARs keep answering; its old range now reads as the window's background (all-ones for
 // an unassigned window), never an ambiguous map.
+//
+// Snapshots: a `function_device` is a stateful handler — attached to the space under a key of
+// the VMM's choosing (its bus/device/function number, say), its configuration space is saved
+// and restored with the map. `bar_slots` registers a restore check: a blob in which a BAR that
+// decodes is not where its slot is placed (or is placed while it does not decode) is refused
+// as a whole (`restore_status::inconsistent`). The one disagreement that is not refused is the
+// one `bar_slots` itself produces: a decoding BAR whose slot is disabled because placing it
+// would be refused (outside its window, onto another slot) — in the restored map too.
 #pragma once
 
 #include <mmiotree/core/config.hpp>
@@ -30,12 +38,15 @@
 #include <mmiotree/pci/msix.hpp>
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/runtime/commit.hpp>
+#include <mmiotree/runtime/restore_check.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/transaction.hpp>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <span>
 #include <string_view>
 #include <type_traits>
 
@@ -85,9 +96,29 @@ using config_file = std::conditional_t<
                   after_write_to<"bar4">, after_write_to<"bar5">>>;
 }  // namespace detail
 
+/// What `bar_slots` needs of a function, without naming its type.
+class bar_source {
+ public:
+  /// The BARs' decode state now.
+  [[nodiscard]] virtual bar_decodes decode() const noexcept = 0;
+  /// The decode state that `saved` — this function's state as its `save_state` writes it, and
+  /// its `validate_state` accepts it — holds.
+  [[nodiscard]] virtual bar_decodes decode_saved(
+      std::span<const std::byte> saved) const noexcept = 0;
+  /// The object a snapshot section holds the state of (the function itself).
+  [[nodiscard]] virtual const void* state_handler() const noexcept = 0;
+  virtual void set_listener(bar_listener* l) noexcept = 0;
+
+ protected:
+  bar_source() = default;
+  bar_source(const bar_source&) = default;
+  bar_source& operator=(const bar_source&) = default;
+  ~bar_source() = default;
+};
+
 /// The run-time configuration space of function type `F` (a `pci::function<…>`).
 template <class F>
-class function_device {
+class function_device final : public bar_source {
  public:
   using config_block = typename F::config;
   /// Hooks on Command and the BAR registers, and on MSI-X Message Control when the function has
@@ -99,13 +130,40 @@ class function_device {
   function_device(const function_device&) = delete;
   function_device& operator=(const function_device&) = delete;
 
-  void set_listener(bar_listener* l) noexcept { listener_ = l; }
+  void set_listener(bar_listener* l) noexcept override { listener_ = l; }
   void set_msix_listener(msix_control_listener* m) noexcept { msix_ = m; }
   /// The configuration space: bind it where configuration accesses arrive (ECAM).
   [[nodiscard]] file_type& config() noexcept { return file_; }
   [[nodiscard]] const register_state<config_block>& state() const noexcept { return file_.state(); }
   /// The BARs' decode state now.
-  [[nodiscard]] bar_decodes decode() const noexcept { return decode(file_.state()); }
+  [[nodiscard]] bar_decodes decode() const noexcept override { return decode(file_.state()); }
+  [[nodiscard]] bar_decodes decode_saved(std::span<const std::byte> saved) const noexcept override {
+    register_state<config_block> s;
+    if (saved.size() != sizeof s) return decode();
+    std::memcpy(&s, saved.data(), sizeof s);
+    return decode(s);
+  }
+  [[nodiscard]] const void* state_handler() const noexcept override { return this; }
+
+  // A stateful handler (core/handler.hpp): the configuration space in a snapshot.
+  [[nodiscard]] static constexpr std::size_t snapshot_size() noexcept {
+    return file_type::snapshot_size();
+  }
+  void save_state(std::span<std::byte> out) const noexcept { file_.save_state(out); }
+  [[nodiscard]] bool validate_state(std::span<const std::byte> in) const noexcept {
+    return file_.validate_state(in);
+  }
+  /// Replaces the configuration space; the BAR decode state it remembers follows, and an MSI-X
+  /// listener hears the restored Enable and Function Mask. The BAR listener hears nothing: the
+  /// map comes from the same snapshot (and `bar_slots` checks that the two agree).
+  void restore_state(std::span<const std::byte> in) noexcept {
+    file_.restore_state(in);
+    last_ = decode(file_.state());
+    if constexpr (detail::has_msix<config_block>)
+      if (msix_)
+        msix_->control_changed(file_.template get<"msix/control", "enable">() != 0,
+                               file_.template get<"msix/control", "function_mask">() != 0);
+  }
 
   /// Every register to its reset value (a conventional reset, FLR): decoding stops, and the
   /// listener hears it.
@@ -175,9 +233,47 @@ class function_device {
 /// The adaptor: BAR i of a function drives slot `handles[i]` (an empty handle: the BAR is never
 /// mapped — an I/O BAR on a machine without I/O space, or the upper register of a 64-bit BAR).
 /// Each slot's region is the BAR's layout, its window the PCI window the machine declared it in.
-class bar_slots final : public bar_listener {
+/// Constructing it makes it the function's BAR listener, maps what the function decodes now, and
+/// registers its restore check with the slots' space; destroying it unregisters the check. Not
+/// copyable (the function and the space hold its address).
+class bar_slots final : public bar_listener, public restore_check {
  public:
-  explicit bar_slots(const std::array<slot_handle, 6>& handles) noexcept : slots_(handles) {}
+  bar_slots(bar_source& function, const std::array<slot_handle, 6>& handles)
+      : source_(&function), slots_(handles) {
+    for (const slot_handle& h : slots_)
+      if (h) space_ = h.space();
+    function.set_listener(this);
+    bars_changed(bar_decodes{}, function.decode());
+    if (space_) space_->add_restore_check(*this);
+  }
+  bar_slots(const bar_slots&) = delete;
+  bar_slots& operator=(const bar_slots&) = delete;
+  ~bar_slots() {
+    if (space_) space_->remove_restore_check(*this);
+  }
+
+  /// A BAR that decodes must be where its slot is — or its slot disabled, if placing it there
+  /// would be refused — and a BAR that does not decode must have its slot disabled.
+  [[nodiscard]] bool consistent(const restore_view& v) const override {
+    const auto saved = v.state_of(source_->state_handler());
+    const bar_decodes d = saved ? source_->decode_saved(*saved) : source_->decode();
+    for (std::size_t i = 0; i < 6; ++i) {
+      if (!slots_[i] || !d[i].present) continue;
+      const slot_placement p = v.placement(slots_[i].id());
+      if (!d[i].enabled) {
+        if (p.enabled) return false;
+      } else if (p.enabled ? p.base != d[i].base : v.can_place(slots_[i].id(), d[i].base)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  /// Which BARs the restored map leaves unmapped, from the restored registers.
+  void restored() override {
+    const bar_decodes d = source_->decode();
+    for (std::size_t i = 0; i < 6; ++i)
+      unmapped_[i] = slots_[i] && d[i].present && d[i].enabled && !slots_[i].placement().enabled;
+  }
 
   void bars_changed(const bar_decodes& was, const bar_decodes& now) override {
     std::array<bool, 6> change{}, refused{};
@@ -189,11 +285,8 @@ class bar_slots final : public bar_listener {
                    (now[i].enabled && (was[i].base != now[i].base || unmapped_[i])));
     // At most one retry per BAR: each refusal names one more BAR to leave unmapped.
     for (std::size_t attempt = 0; attempt <= 6; ++attempt) {
-      if (!slots_[0] && !slots_[1] && !slots_[2] && !slots_[3] && !slots_[4] && !slots_[5]) return;
-      dynamic_space* space = nullptr;
-      for (const slot_handle& h : slots_)
-        if (h) space = h.space();
-      transaction tx(*space);
+      if (space_ == nullptr) return;
+      transaction tx(*space_);
       for (std::size_t i = 0; i < 6; ++i) {
         if (!change[i]) continue;
         if (now[i].enabled && !refused[i])
@@ -212,7 +305,7 @@ class bar_slots final : public bar_listener {
       bool named = false;
       for (std::size_t i = 0; i < 6; ++i) {
         if (!change[i] || !now[i].enabled || refused[i]) continue;
-        const node_index n = space->slot_node(slots_[i].id());
+        const node_index n = space_->slot_node(slots_[i].id());
         if (n == last_.a || n == last_.b) {
           refused[i] = true;
           named = true;
@@ -232,7 +325,9 @@ class bar_slots final : public bar_listener {
   [[nodiscard]] bool unmapped(std::size_t i) const noexcept { return unmapped_[i]; }
 
  private:
+  bar_source* source_;
   std::array<slot_handle, 6> slots_;
+  dynamic_space* space_ = nullptr;
   std::array<bool, 6> unmapped_{};
   commit_result last_{};
 };

@@ -523,6 +523,20 @@ struct twice {
 /// separate bus accesses it stands for: a lock that a hook latches while the lower register is
 /// written already holds for the higher ones. The hooks run for every register an access
 /// touches, even by one byte; `peek` runs none.
+namespace detail {
+/// A hooks object that judges a restored state beyond the block's own bit rules
+/// (cxl::hdm_decoders: a committed decoder obeys the commit rules).
+template <class H, class B>
+concept judges_state = requires(const H& h, const register_state<B>& s) {
+  { h.valid_state(s) } -> std::convertible_to<bool>;
+};
+/// A hooks object that rebuilds what it derives from the state after a restore.
+template <class H>
+concept hears_restore = requires(H& h) {
+  h.state_restored();
+};
+}  // namespace detail
+
 template <checked_block B, class Hooks = no_hooks, hook_declaration... Declared>
 class register_file {
  public:
@@ -575,8 +589,9 @@ class register_file {
     std::memcpy(out.data(), &state_, sizeof state_);
   }
   /// Whether `in` is a state this block could hold: the right length, no bit set outside what
-  /// each register stores, write-once bookkeeping only on RWO bits, no unknown lock bit.
-  [[nodiscard]] static bool validate_state(std::span<const std::byte> in) noexcept {
+  /// each register stores, write-once bookkeeping only on RWO bits, no unknown lock bit — and,
+  /// when the hooks object has `valid_state(const register_state<B>&)`, what it says.
+  [[nodiscard]] bool validate_state(std::span<const std::byte> in) const noexcept {
     if (in.size() != snapshot_size()) return false;
     register_state<B> s;
     std::memcpy(&s, in.data(), sizeof s);
@@ -588,11 +603,14 @@ class register_file {
       }
     for (std::size_t bit = register_state<B>::lock_bits; bit < 64 * s.manual_locks.size(); ++bit)
       if ((s.manual_locks[bit / 64] >> (bit % 64)) & 1U) return false;
+    if constexpr (detail::judges_state<Hooks, B>) return hooks_->valid_state(s);
     return true;
   }
-  /// Replaces the state with `in` (which `validate_state` accepted). No hook runs.
+  /// Replaces the state with `in` (which `validate_state` accepted). No register hook runs; a
+  /// hooks object with `state_restored()` is told.
   void restore_state(std::span<const std::byte> in) noexcept {
     std::memcpy(&state_, in.data(), sizeof state_);
+    if constexpr (detail::hears_restore<Hooks>) hooks_->state_restored();
   }
 
   /// Guest read of `size` (1–8) bytes at `offset` in the block.

@@ -38,6 +38,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <type_traits>
 #include <utility>
@@ -623,6 +624,14 @@ class address_space final : public dynamic_space {
       return npos;
     }
   }
+  [[nodiscard]] addr_t slot_size(slot_id s) const noexcept override {
+    if constexpr (has_slots) {
+      return index_of(s) < num_slots ? slot_tables_v<Tree>.slots[index_of(s)].size : 0;
+    } else {
+      (void)s;
+      return 0;
+    }
+  }
   [[nodiscard]] leaf_id slot_first_leaf(slot_id s) const noexcept override {
     return index_of(s) < num_slots ? static_cast<leaf_id>(slot_leaves_[index_of(s)].first)
                                    : leaf_id::none;
@@ -686,6 +695,30 @@ class address_space final : public dynamic_space {
 
   // ---- snapshot and restore ------------------------------------------------------------
 
+  using dynamic_space::attach_state;
+  bool attach_state(std::uint32_t key, void* handler, const detail::state_ops& ops) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    if (key >= detail::snapshot_format::attached_bit || handler == nullptr || !ops.size)
+      return false;
+    auto at = std::lower_bound(attached_.begin(), attached_.end(), key,
+                               [](const attached& a, std::uint32_t k) { return a.key < k; });
+    if (at != attached_.end() && at->key == key) return false;
+    attached_.insert(at, attached{key, handler, ops});
+    return true;
+  }
+  void detach_state(std::uint32_t key) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    std::erase_if(attached_, [&](const attached& a) { return a.key == key; });
+  }
+  void add_restore_check(restore_check& c) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    checks_.push_back(&c);
+  }
+  void remove_restore_check(restore_check& c) override {
+    std::lock_guard<std::mutex> writer(writer_);
+    std::erase(checks_, &c);
+  }
+
   /// Format version of `save`; `restore` reads exactly this version (runtime/snapshot.hpp).
   static constexpr std::uint32_t snapshot_version = detail::snapshot_format::version;
 
@@ -705,13 +738,16 @@ class address_space final : public dynamic_space {
   }();
 
   /// Bytes `save` writes now: a header, every slot's placement, a section for each leaf bound
-  /// to a `stateful_handler` (register files), and a checksum (runtime/snapshot.hpp).
+  /// to a `stateful_handler` (register files) and for each attached state, and a checksum
+  /// (runtime/snapshot.hpp).
   [[nodiscard]] std::size_t snapshot_size() const noexcept {
     namespace snap = detail::snapshot_format;
     std::size_t n = snap::header_bytes + snap::slot_bytes * num_slots + snap::trailer_bytes;
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (state_ops_[l].size)
         n += snap::section_header_bytes + snap::pad8(state_ops_[l].size(bindings_[l].ctx));
+    for (const attached& a : attached_)
+      n += snap::section_header_bytes + snap::pad8(a.ops.size(a.handler));
     return n;
   }
 
@@ -724,6 +760,7 @@ class address_space final : public dynamic_space {
     snap::writer w{out};
     std::uint32_t sections = 0;
     for (std::size_t l = 0; l < leaf_count; ++l) sections += state_ops_[l].size != nullptr;
+    sections += static_cast<std::uint32_t>(attached_.size());
     for (char c : snap::magic) w.put(static_cast<std::uint8_t>(c), 1);
     w.put(snap::version, 4);
     w.put(sections, 4);
@@ -742,6 +779,13 @@ class address_space final : public dynamic_space {
       state_ops_[l].save(bindings_[l].ctx, out.subspan(w.at, len));
       w.at += snap::pad8(len);
     }
+    for (const attached& a : attached_) {
+      const std::size_t len = a.ops.size(a.handler);
+      w.put(snap::attached_bit | a.key, 4);
+      w.put(len, 4);
+      a.ops.save(a.handler, out.subspan(w.at, len));
+      w.at += snap::pad8(len);
+    }
     w.put(snap::checksum(out.first(w.at)), 8);
     return true;
   }
@@ -755,8 +799,10 @@ class address_space final : public dynamic_space {
 
   /// Restores slot placements and handler state from `blob`. Everything is validated first —
   /// header, version, layout fingerprint, length, checksum, every slot placement (as a commit
-  /// would be), and every section (by its handler) — and only then applied; on any error
-  /// nothing changes and no listener is called. Registered listeners hear the map change.
+  /// would be), every section (by its handler), and then every registered `restore_check`
+  /// against the whole restored state — and only then applied; on any error nothing changes
+  /// and no listener is called. Registered listeners hear the map change; the checks are told
+  /// `restored()` last.
   restore_status restore(std::span<const std::byte> blob) {
     namespace snap = detail::snapshot_format;
     std::lock_guard<std::mutex> writer(writer_);
@@ -772,46 +818,67 @@ class address_space final : public dynamic_space {
     if (snap::checksum(blob.first(body_end)) != snap::stored_checksum(blob))
       return restore_status::corrupt;
     if (body_end - r.at < snap::slot_bytes * num_slots) return restore_status::truncated;
-    std::array<typename slot_map<Tree>::change, num_slots + 1> changes{};
-    std::array<bool, num_slots + 1> placed{};
-    std::size_t nchanges = 0;
+    proposal p{*this, blob};
     for (std::uint32_t s = 0; s < num_slots; ++s) {
       const addr_t base = r.get(8);
       bool enabled = false;
-      if (!snap::read_slot_flags(r.get(8), enabled, placed[s])) return restore_status::bad_slot;
-      const window_placement want{base, enabled};
-      if (!(want == window_placement_of(s))) changes[nchanges++] = {s, want};
+      if (!snap::read_slot_flags(r.get(8), enabled, p.placed[s])) return restore_status::bad_slot;
+      p.want[s] = {base, enabled};
+      if (!(p.want[s] == window_placement_of(s))) p.changes[p.nchanges++] = {s, p.want[s]};
     }
     if constexpr (has_slots)
-      if (!slots_.check(std::span(changes.data(), nchanges)).ok()) return restore_status::bad_slot;
-    std::array<std::pair<std::size_t, std::size_t>, leaf_count + 1> found{};  // offset, length
-    std::array<bool, leaf_count + 1> seen{};
+      if (!slots_.check(std::span(p.changes.data(), p.nchanges)).ok())
+        return restore_status::bad_slot;
     for (std::uint64_t k = 0; k < sections; ++k) {
       if (body_end - r.at < snap::section_header_bytes) return restore_status::truncated;
-      const std::uint64_t l = r.get(4), len = r.get(4);
-      if (l >= leaf_count || seen[l] || !state_ops_[l].size) return restore_status::bad_section;
-      if (len != state_ops_[l].size(bindings_[l].ctx) || body_end - r.at < snap::pad8(len))
+      const std::uint64_t id = r.get(4), len = r.get(4);
+      // A leaf bound to a stateful handler, or a state attached under a key: each seen once.
+      void* ctx = nullptr;
+      const detail::state_ops* ops = nullptr;
+      char* seen = nullptr;
+      std::pair<std::size_t, std::size_t>* found = nullptr;
+      if (id < leaf_count && state_ops_[id].size) {
+        ctx = bindings_[id].ctx;
+        ops = &state_ops_[id];
+        seen = &p.leaf_seen[id];
+        found = &p.leaf_found[id];
+      } else if (const std::size_t a = attached_index(id); a < attached_.size()) {
+        ctx = attached_[a].handler;
+        ops = &attached_[a].ops;
+        seen = &p.attached_seen[a];
+        found = &p.attached_found[a];
+      }
+      if (ops == nullptr || *seen) return restore_status::bad_section;
+      if (len != ops->size(ctx) || body_end - r.at < snap::pad8(len))
         return restore_status::bad_section;
-      if (!state_ops_[l].validate(bindings_[l].ctx, blob.subspan(r.at, len)))
-        return restore_status::state_rejected;
-      seen[l] = true;
-      found[l] = {r.at, len};
+      if (!ops->validate(ctx, blob.subspan(r.at, len))) return restore_status::state_rejected;
+      *seen = 1;
+      *found = {r.at, len};
       r.at += snap::pad8(len);
     }
     if (r.at != body_end) return restore_status::truncated;
     for (std::size_t l = 0; l < leaf_count; ++l)
-      if (state_ops_[l].size && !seen[l]) return restore_status::missing_section;
+      if (state_ops_[l].size && !p.leaf_seen[l]) return restore_status::missing_section;
+    for (std::size_t a = 0; a < attached_.size(); ++a)
+      if (!p.attached_seen[a]) return restore_status::missing_section;
+    for (const restore_check* c : checks_)
+      if (!c->consistent(p)) return restore_status::inconsistent;
     // Everything checked: apply.
     if constexpr (has_slots) {
-      auto set_placed = [&] { std::copy_n(placed.begin(), num_slots, placed_.begin()); };
-      if (nchanges != 0)
-        (void)apply_changes(std::span(changes.data(), nchanges), set_placed);
+      auto set_placed = [&] { std::copy_n(p.placed.begin(), num_slots, placed_.begin()); };
+      if (p.nchanges != 0)
+        (void)apply_changes(std::span(p.changes.data(), p.nchanges), set_placed);
       else
         set_placed();
     }
     for (std::size_t l = 0; l < leaf_count; ++l)
-      if (seen[l])
-        state_ops_[l].restore(bindings_[l].ctx, blob.subspan(found[l].first, found[l].second));
+      if (p.leaf_seen[l])
+        state_ops_[l].restore(bindings_[l].ctx,
+                              blob.subspan(p.leaf_found[l].first, p.leaf_found[l].second));
+    for (std::size_t a = 0; a < attached_.size(); ++a)
+      attached_[a].ops.restore(attached_[a].handler,
+                               blob.subspan(p.attached_found[a].first, p.attached_found[a].second));
+    for (restore_check* c : checks_) c->restored();
     return restore_status::ok;
   }
 
@@ -827,6 +894,74 @@ class address_space final : public dynamic_space {
     if constexpr (i != npos && s == 0xFFFFFFFF) (void)&diag::emit<diag::path_names_no_slot<Path>>;
     return s == 0xFFFFFFFF ? 0 : s;
   }
+
+  /// A state attached with `attach_state`.
+  struct attached {
+    std::uint32_t key;
+    void* handler;
+    detail::state_ops ops;
+  };
+  /// The attached state a section id names (attached_.size() if none).
+  std::size_t attached_index(std::uint64_t id) const noexcept {
+    namespace snap = detail::snapshot_format;
+    if ((id & snap::attached_bit) == 0 || id > 0xFFFF'FFFF) return attached_.size();
+    const std::uint64_t key = id & ~std::uint64_t{snap::attached_bit};
+    for (std::size_t a = 0; a < attached_.size(); ++a)
+      if (attached_[a].key == key) return a;
+    return attached_.size();
+  }
+
+  /// What a blob being restored says, as `restore` decodes it: the slots' placements (and the
+  /// changes from now), the sections found — and the view the restore checks get.
+  struct proposal final : restore_view {
+    proposal(address_space& as, std::span<const std::byte> b)
+        : space(as),
+          blob(b),
+          attached_seen(as.attached_.size()),
+          attached_found(as.attached_.size()) {}
+    address_space& space;  // slot_map::check uses the map's scratch space
+    std::span<const std::byte> blob;
+    std::array<window_placement, num_slots + 1> want{};
+    std::array<bool, num_slots + 1> placed{};
+    std::array<typename slot_map<Tree>::change, num_slots + 1> changes{};
+    std::size_t nchanges = 0;
+    std::array<char, leaf_count + 1> leaf_seen{};
+    std::array<std::pair<std::size_t, std::size_t>, leaf_count + 1> leaf_found{};  // at, length
+    std::vector<char> attached_seen;
+    std::vector<std::pair<std::size_t, std::size_t>> attached_found;
+
+    [[nodiscard]] slot_placement placement(slot_id s) const noexcept override {
+      const std::uint32_t k = index_of(s);
+      if (k >= num_slots) return {};
+      return {window_lo(k) + want[k].base, want[k].enabled, placed[k] != 0};
+    }
+    [[nodiscard]] bool can_place(slot_id s, addr_t gpa) const noexcept override {
+      if constexpr (has_slots) {
+        const std::uint32_t k = index_of(s);
+        if (k >= num_slots || gpa < window_lo(k)) return false;
+        std::array<typename slot_map<Tree>::change, num_slots + 1> c = changes;
+        std::size_t n = nchanges, at = 0;
+        while (at < n && c[at].first != k) ++at;
+        if (at == n) ++n;
+        c[at] = {k, window_placement{gpa - window_lo(k), true}};
+        return space.slots_.check(std::span(c.data(), n)).ok();
+      } else {
+        (void)s;
+        (void)gpa;
+        return false;
+      }
+    }
+    [[nodiscard]] std::optional<std::span<const std::byte>> state_of(
+        const void* handler) const noexcept override {
+      for (std::size_t l = 0; l < leaf_count; ++l)
+        if (leaf_seen[l] && space.bindings_[l].ctx == handler)
+          return blob.subspan(leaf_found[l].first, leaf_found[l].second);
+      for (std::size_t a = 0; a < attached_found.size(); ++a)
+        if (attached_seen[a] && space.attached_[a].handler == handler)
+          return blob.subspan(attached_found[a].first, attached_found[a].second);
+      return std::nullopt;
+    }
+  };
 
   window_placement window_placement_of(std::uint32_t s) const noexcept {
     if constexpr (has_slots) return slots_.placement(s);
@@ -1242,6 +1377,10 @@ class address_space final : public dynamic_space {
   /// Whether each slot has ever been placed (slot_placement::placed); written by commits and
   /// restores under the writer lock.
   std::array<bool, num_slots + 1> placed_{};
+  /// States attached with `attach_state`, by key; the restore checks. Changed under the writer
+  /// lock.
+  std::vector<attached> attached_;
+  std::vector<restore_check*> checks_;
 };
 
 MMIOTREE_END_NAMESPACE

@@ -10,6 +10,7 @@
 #include <mmiotree/runtime/commit.hpp>
 #include <mmiotree/runtime/ids.hpp>
 #include <mmiotree/runtime/listener.hpp>
+#include <mmiotree/runtime/restore_check.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <cstddef>
@@ -33,6 +34,8 @@ class dynamic_space {
   [[nodiscard]] virtual window_extent window(slot_id s) const noexcept = 0;
   /// The node of slot `s`, for naming it (npos for an id this space does not have).
   [[nodiscard]] virtual node_index slot_node(slot_id s) const noexcept = 0;
+  /// The size of slot `s`'s region (0 for an id this space does not have).
+  [[nodiscard]] virtual addr_t slot_size(slot_id s) const noexcept = 0;
 
   // Binding the leaves of a slot, for slot handles (runtime/slot_handle.hpp), which give them
   // by their place in the slot's own region type.
@@ -55,6 +58,25 @@ class dynamic_space {
   virtual listener_registration add_listener(map_listener& l, listener_options o = {}) = 0;
   /// Unregisters a backend (it is told nothing more; its mappings are its own to drop).
   virtual void remove_listener(listener_id id) = 0;
+
+  // Device state in snapshots, and the rules that tie it to the map (runtime/snapshot.hpp,
+  // runtime/restore_check.hpp).
+
+  /// Makes the state of `handler` — device state that no leaf holds, such as a PCI function's
+  /// configuration space reached through ECAM — part of this space's snapshots under `key`
+  /// (below 2^31, unique in the space; the blob names the section by it, so it must be the same
+  /// when the snapshot is restored). False, attaching nothing, for a key out of range or taken.
+  template <stateful_handler H>
+  bool attach_state(std::uint32_t key, H& handler) {
+    return attach_state(key, &handler, detail::state_ops_of<H>());
+  }
+  virtual bool attach_state(std::uint32_t key, void* handler, const detail::state_ops& ops) = 0;
+  /// Removes the state attached under `key` from later snapshots.
+  virtual void detach_state(std::uint32_t key) = 0;
+  /// Registers a consistency rule that every later `restore` must satisfy. `c` must stay alive
+  /// until it is removed.
+  virtual void add_restore_check(restore_check& c) = 0;
+  virtual void remove_restore_check(restore_check& c) = 0;
 
   /// Waits until no guest access that began before the call is still running on an enrolled
   /// thread (runtime/reclaim.hpp): after a commit or an unbind, what it removed may be freed.

@@ -6,10 +6,14 @@
 //                      · total length u64
 //   per slot (16)      base u64 (window-relative) · flags u64: bit 0 enabled, bit 1 placed
 //                      (0 never placed, 2 placed and disabled, 3 placed and enabled)
-//   per section        leaf u32 · length u32 · the handler's state, padded to 8 bytes
+//   per section        id u32 · length u32 · the handler's state, padded to 8 bytes; the id
+//                      is the leaf bound to a stateful handler, or 2^31 | key for a state
+//                      attached under `key` (dynamic_space::attach_state); leaves first, in
+//                      leaf order, then attached states in key order
 //   trailer (8)        FNV-1a of everything before it
 // The fingerprint hashes the tree's descriptor and flat view (address_space::fingerprint), so
-// a snapshot restores only into the layout it was taken from.
+// a snapshot restores only into the layout it was taken from. Registered restore checks
+// (runtime/restore_check.hpp) then judge the restored state as a whole.
 #pragma once
 
 #include <mmiotree/core/config.hpp>
@@ -31,9 +35,10 @@ enum class restore_status : std::uint8_t {
   wrong_layout,         ///< the layout fingerprint differs: another tree, or another version of it
   corrupt,              ///< the checksum does not match
   bad_slot,             ///< a slot placement that is malformed or would not commit
-  bad_section,          ///< a state section for a leaf that has no stateful handler bound, twice
-  missing_section,      ///< a bound stateful handler has no section
+  bad_section,          ///< a section for no bound or attached stateful handler, or twice
+  missing_section,      ///< a bound or attached stateful handler has no section
   state_rejected,       ///< a handler's validate_state refused its section
+  inconsistent,         ///< a restore check refused the whole: device state and map disagree
 };
 
 [[nodiscard]] constexpr std::string_view to_string(restore_status s) noexcept {
@@ -48,6 +53,7 @@ enum class restore_status : std::uint8_t {
     case restore_status::bad_section: return "bad_section";
     case restore_status::missing_section: return "missing_section";
     case restore_status::state_rejected: return "state_rejected";
+    case restore_status::inconsistent: return "inconsistent";
   }
   return "?";
 }
@@ -60,6 +66,8 @@ inline constexpr std::size_t header_bytes = 32;
 inline constexpr std::size_t slot_bytes = 16;
 inline constexpr std::size_t section_header_bytes = 8;
 inline constexpr std::size_t trailer_bytes = 8;
+/// Set in the id of a section that holds an attached state (the key is in the low 31 bits).
+inline constexpr std::uint32_t attached_bit = 0x8000'0000;
 
 [[nodiscard]] constexpr std::size_t pad8(std::size_t n) noexcept {
   return (n + 7) & ~std::size_t{7};

@@ -44,12 +44,12 @@ struct rig {
   address_space<machine> space;
   tag_handler regs{0x1000'0000}, doorbell{0x2000'0000};
   pci::function_device<dev_fn> dev;
-  pci::bar_slots bars{{space.slot<"pci32/bar0">(), {}, space.slot<"pci32/bar2">(), {}, {}, {}}};
+  pci::bar_slots bars{dev,
+                      {space.slot<"pci32/bar0">(), {}, space.slot<"pci32/bar2">(), {}, {}, {}}};
   counting events;
   rig() {
     space.slot<bar0_t, "pci32/bar0">().bind<"regs">(regs);
     space.slot<bar2_t, "pci32/bar2">().bind<"doorbell">(doorbell);
-    dev.set_listener(&bars);
     REQUIRE(space.add_listener(events).ok());
     events = {};
   }
