@@ -13,10 +13,19 @@
 // structure that overlaps the array or another, or leaves the 4 KiB range, does not compile
 // (the layout checker's own rules name both regions and the bytes). All the array's fields are
 // RO (HwInit); the range takes 4-byte accesses only (CXL r3.1 §8.2.2).
+//
+// 64-bit-only registers. CXL r3.1 §8.2.2 makes a 64-bit register "accessed as an 8-byte
+// quantity; partial reads are not permitted" — the Link capability's registers (and those of the
+// CPMU and CHMU register blocks) are such (reference cxl.md §7: the reason a dword-wise copy of
+// the cache/mem range is wrong). `cxl::qword_only` is their access policy: whole, aligned 8-byte
+// accesses reach the handler; a 1-, 2- or 4-byte or misaligned access is refused — never widened
+// into an 8-byte read the guest did not make, never split into two 4-byte ones. A Link
+// capability declared with any other policy does not compile.
 #pragma once
 
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
 #include <mmiotree/core/fixed_string.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/regs/block.hpp>
@@ -46,14 +55,51 @@ inline constexpr addr_t component_block_size = 64_KiB;
 inline constexpr addr_t cachemem_offset = 0x1000;  ///< of the CXL.cache/mem range in the block
 inline constexpr addr_t cachemem_size = 4_KiB;
 
+/// The access policy of 64-bit-only registers: exactly 8 bytes, naturally aligned, no
+/// straddling — neither split nor widened.
+inline constexpr access_policy qword_only = access::exactly<8>;
+
+/// Whether the structure with capability ID `id` has 64-bit-only registers (the Link
+/// capability; CXL r3.1 §8.2.2).
+[[nodiscard]] constexpr bool has_qword_registers(std::uint16_t id) noexcept {
+  return id == cap_id::link;
+}
+
+/// A structure of 64-bit-only registers forwarded whole to a handler — for a passed-through
+/// device, the BAR's pread/pwrite, which then reads the hardware as one 8-byte quantity:
+/// `capability<cap_id::link, 2, 0xD8, qword_structure<"link", 0x38>>`. `Size`: a multiple of 8.
+template <fixed_string Name, addr_t Size>
+using qword_structure = io<Name, Size, qword_only>;
+
+namespace diag {
+template <std::uint16_t Id>
+struct capability_registers_are_64_bit_only {
+  static_assert(mmiotree::diag::always_false_v<Id>,
+                "mmiotree: this CXL capability structure's registers are 64-bit only, to be "
+                "accessed as one 8-byte quantity with no partial read (CXL r3.1 8.2.2): in "
+                "capability_registers_are_64_bit_only<Id>, declare its region with the access "
+                "policy cxl::qword_only (cxl::qword_structure<Name, Size>)");
+};
+}  // namespace diag
+
+namespace detail {
+template <std::uint16_t Id, class Region>
+consteval bool check_capability() {
+  if constexpr (has_qword_registers(Id) && !(Region::policy == qword_only))
+    (void)&mmiotree::diag::emit<diag::capability_registers_are_64_bit_only<Id>>;
+  return true;
+}
+}  // namespace detail
+
 /// One CXL.cache/mem capability structure: its ID and version, its offset in the
 /// CXL.cache/mem range, and the region that implements it (an HDM decoder block, a stub, ...).
+/// A structure whose registers are 64-bit only needs a `qword_only` region.
 template <std::uint16_t Id, std::uint8_t Version, addr_t Offset, region Region>
 struct capability {
   static constexpr std::uint16_t id = Id;
   static constexpr std::uint8_t version = Version;
   static constexpr addr_t offset = Offset;
-  using type = Region;
+  using type = std::conditional_t<detail::check_capability<Id, Region>(), Region, void>;
 };
 
 namespace detail {
