@@ -694,10 +694,15 @@ class register_file {
     for (const reg_desc& r : tables.regs) g = std::min(g, std::max(r.bytes(), 1U));
     return addr_t{g};
   }();
+  // One word, so that the access reads it with one load and keeps it in a register (a
+  // struct of three fields was copied to the stack and read back, field by field).
   struct exact_entry {
-    std::uint16_t reg = 0;
-    std::uint16_t element = 0;
-    std::uint8_t width = 0;  ///< bytes; 0: no instance starts here
+    std::uint64_t bits = 0;  ///< reg (15:0), element (31:16), width in bytes (39:32; 0: none)
+    [[nodiscard]] constexpr std::uint32_t reg() const noexcept { return bits & 0xFFFF; }
+    [[nodiscard]] constexpr std::uint32_t element() const noexcept { return (bits >> 16) & 0xFFFF; }
+    [[nodiscard]] constexpr unsigned width() const noexcept {
+      return static_cast<unsigned>(bits >> 32);
+    }
   };
   static constexpr bool exact_fits_ = [] {
     if (tables.regs.size() > 0xFFFF) return false;
@@ -717,9 +722,8 @@ class register_file {
         // In range unless the block failed check_block (a register past its end): that error
         // is already reported, and an out-of-bounds store here would add a second one.
         if (in.offset / granule_ < exact_entries_)
-          a[in.offset / granule_] = {static_cast<std::uint16_t>(in.reg),
-                                     static_cast<std::uint16_t>(in.element),
-                                     static_cast<std::uint8_t>(tables.regs[in.reg].bytes())};
+          a[in.offset / granule_] = {std::uint64_t{in.reg} | (std::uint64_t{in.element} << 16) |
+                                     (std::uint64_t{tables.regs[in.reg].bytes()} << 32)};
       }
     return a;
   }();
@@ -729,12 +733,12 @@ class register_file {
     if constexpr (exact_entries_ != 0) {
       if (offset < B::size && offset % granule_ == 0) {
         const exact_entry e = exact_[offset / granule_];
-        if (e.width == size) {
+        if (e.width() == size) {
           const std::uint64_t part = detail::width_mask(size);
           if constexpr (Read) {
-            return read_one(e.reg, e.element, part, Peek) & part;
+            return read_one(e.reg(), e.element(), part, Peek) & part;
           } else {
-            write_one(e.reg, e.element, part, value & part);
+            write_one(e.reg(), e.element(), part, value & part);
             return 0;
           }
         }
