@@ -778,9 +778,12 @@ class register_file {
     }
   }
 
-  /// Any access: partial registers, several registers, bytes no register covers.
+  /// Any access: partial registers, several registers, bytes no register covers. Kept out of
+  /// line: inlined, its loop's registers made every access save and restore six callee-saved
+  /// registers, the one-register path included.
   template <bool Read, bool Peek>
-  std::uint64_t general_access(addr_t offset, unsigned size, std::uint64_t value) {
+  [[gnu::noinline]] std::uint64_t general_access(addr_t offset, unsigned size,
+                                                 std::uint64_t value) {
     if (size == 0 || size > 8 || offset >= B::size || B::size - offset < size) return 0;
     const addr_t end = offset + size;
     // First instance whose end passes `offset`: instances are sorted and do not overlap.
