@@ -39,3 +39,5 @@
 #include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 #include <mmiotree/tree/region.hpp>
+#include <mmiotree/vfio/cxl_uapi.hpp>
+#include <mmiotree/vfio/info.hpp>
