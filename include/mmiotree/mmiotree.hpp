@@ -39,5 +39,7 @@
 #include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 #include <mmiotree/tree/region.hpp>
+#include <mmiotree/vfio/check.hpp>
 #include <mmiotree/vfio/cxl_uapi.hpp>
 #include <mmiotree/vfio/info.hpp>
+#include <mmiotree/vfio/region_io.hpp>

@@ -173,7 +173,7 @@ TEST_CASE("v3: the component block by BAR and offset", "[vfio][cxl]") {
   CHECK(r->comp_regs_size == 0x10000);
 }
 
-TEST_CASE("v4: flags only; regions by type; the HDM block from the region capability",
+TEST_CASE("v4: flags only, regions by type, the HDM block from the region capability",
           "[vfio][cxl]") {
   const auto r = report(device_v4(), regions_v4(), cxl_uapi::v4, v4n);
   REQUIRE(r.ok());
