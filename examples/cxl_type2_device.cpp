@@ -3,7 +3,9 @@
 // the layout the QEMU RFC "[RFC 6/9] hw/vfio/pci: Wire CXL component-register BAR with COMP_REGS
 // overlay" builds at run time — for both kernel geometries. Prints the tree, the flat view and
 // the mmap/trap projection of each, then commits HDM decoder 0 the way a Linux guest does and
-// dumps the decoded decoder registers before and after.
+// dumps the decoded decoder registers before and after. Last, what a v4 kernel reports about the
+// device (the simulated vfio-pci device of vfio/sim_device.hpp) is parsed and checked against the
+// layout type.
 #include <mmiotree/cxl/component_block.hpp>
 #include <mmiotree/cxl/dvsec.hpp>
 #include <mmiotree/cxl/hdm_decoder.hpp>
@@ -15,11 +17,16 @@
 #include <mmiotree/pci/config_space.hpp>
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/runtime/address_space.hpp>
+#include <mmiotree/vfio/check.hpp>
+#include <mmiotree/vfio/cxl_uapi.hpp>
+#include <mmiotree/vfio/info.hpp>
+#include <mmiotree/vfio/sim_device.hpp>
 
 #include <fmt/core.h>
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -79,6 +86,56 @@ struct device_memory final : cxl::decoder_listener {
   }
 };
 
+/// What a v4 kernel reports about the device — here the simulated vfio-pci device — parsed and
+/// checked against the layout type: a VMM refuses to start on a mismatch.
+bool check_kernel_report() {
+  vfio::sim::cxl_device<function> dev({.revision = vfio::cxl_uapi::v4,
+                                       .bar_size = bar_size,
+                                       .component_offset = comp_at,
+                                       .memory_size = 1_GiB});
+  const auto info = vfio::parse_device_info(dev.device_info_bytes());
+  if (!info) {
+    fmt::print("device info refused: {}\n", vfio::describe(info.failure()));
+    return false;
+  }
+  std::vector<vfio::region_info> regions;
+  for (std::uint32_t i = 0; i < info->num_regions; ++i) {
+    auto r = vfio::parse_region_info(dev.region_info_bytes(i), i);
+    if (!r) {
+      fmt::print("region {} refused: {}\n", i, vfio::describe(r.failure()));
+      return false;
+    }
+    regions.push_back(std::move(r.value()));
+  }
+  const auto rep =
+      vfio::parse_cxl_report(info.value(), regions, vfio::cxl_uapi::v4, vfio::sim::v4_numbers);
+  if (!rep) {
+    fmt::print("CXL report refused: {}\n", vfio::describe(rep.failure()));
+    return false;
+  }
+  const vfio::cxl_report& r = rep.value();
+  // The decoder count, from the HDM Decoder Capability register at COMP_REGS offset 0.
+  const vfio::io_result cap = dev.comp_regs_io().read(0, 4);
+  const unsigned count =
+      static_cast<unsigned>(cxl::decoder_count_of(static_cast<std::uint32_t>(cap.value & 0xF)));
+  fmt::print(
+      "== what a v4 kernel reports ==\ncomponent registers in BAR {} ({:#x} bytes), HDM "
+      "decoder block at {:#x} ({:#x} bytes, {} decoders), device memory {:#x} bytes, "
+      "host firmware committed: {}\n",
+      r.component_bar, r.bar_size, *r.hdm_bar_offset, *r.hdm_size, count, r.memory_size,
+      r.firmware_committed ? "yes" : "no");
+  for (const vfio::sparse_area& a : r.bar_areas)
+    fmt::print("  mmappable: [{:#x}, {:#x}]\n", a.offset, a.last());
+  const vfio::match_result v4 = vfio::check_matches<bar2_v4, 2>(r, 4_KiB, count);
+  fmt::print("against bar2_v4: {}\n", v4.ok() ? "match" : "MISMATCH");
+  for (const std::string& s : v4.mismatches) fmt::print("  {}\n", s);
+  // The same report against the layout written for the v2 kernel: what it would misroute.
+  const vfio::match_result v2 = vfio::check_matches<bar2_v2, 2>(r, 4_KiB, count);
+  fmt::print("against bar2_v2: {}\n", v2.ok() ? "match" : "MISMATCH");
+  for (const std::string& s : v2.mismatches) fmt::print("  {}\n", s);
+  return v4.ok() && !v2.ok();
+}
+
 }  // namespace
 
 int main() {
@@ -111,5 +168,6 @@ int main() {
     if (bar.write(d0 + off, 4, v) != access_status::ok) return 1;
   const read_result ctrl = bar.read(d0 + 0x10, 4);
   fmt::print("HDM decoders after the commit:\n{}\n", dump(decoders.state()));
-  return ctrl.ok() && ctrl.value == (1U << 9 | 1U << 10) && decoders.window(0) ? 0 : 1;
+  const bool committed = ctrl.ok() && ctrl.value == (1U << 9 | 1U << 10) && decoders.window(0);
+  return committed && check_kernel_report() ? 0 : 1;
 }

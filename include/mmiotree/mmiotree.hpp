@@ -1,4 +1,6 @@
-// mmiotree.hpp: everything. Prefer the specific headers in code that cares about build time.
+// mmiotree.hpp: everything portable. Prefer the specific headers in code that cares about build
+// time. The Linux-only headers are included by name: vfio/region_io.hpp (pread/pwrite, the VFIO
+// ioctls) and vfio/sim_device.hpp (memfds).
 #pragma once
 
 #include <mmiotree/core/access.hpp>
@@ -42,4 +44,3 @@
 #include <mmiotree/vfio/check.hpp>
 #include <mmiotree/vfio/cxl_uapi.hpp>
 #include <mmiotree/vfio/info.hpp>
-#include <mmiotree/vfio/region_io.hpp>
