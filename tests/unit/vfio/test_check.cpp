@@ -12,26 +12,13 @@
 
 #include <string>
 
+#include "example_bars.hpp"
+
 using namespace mmiotree;
 using namespace mmiotree::literals;
 
 namespace {
-using hdm = cxl::hdm_decoders<2>;
-using component = cxl::component_block<
-    cxl::capability<cxl::cap_id::ras, 2, 0x80, stub<"ras", 0x58, stub_response::read_as_zero>>,
-    cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>>;
-constexpr addr_t bar_size = 4_MiB, comp_at = 1_MiB;
-using bar2_v2 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v2, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at>,
-    cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
-using bar2_v4 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v4, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
-    cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
-
-// The decoder block: component + 0x1000 (CXL.cache/mem) + 0x128, 0x10 + 2 × 0x20 bytes.
-constexpr addr_t hdm_at = comp_at + 0x1000 + 0x128;
+using namespace example_bars;
 
 vfio::cxl_report v4_report() {
   vfio::cxl_report r;

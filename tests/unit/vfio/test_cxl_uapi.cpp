@@ -12,24 +12,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "le_buffer.hpp"
+
 using namespace mmiotree;
 using vfio::cxl_uapi;
 using vfio::parse_error;
 
 namespace {
 
-struct buf {
-  std::vector<std::byte> b;
-  explicit buf(std::size_t n) : b(n) {}
-  buf& put(std::size_t at, std::uint64_t v, unsigned n) {
-    if (b.size() < at + n) b.resize(at + n);
-    for (unsigned k = 0; k < n; ++k) b[at + k] = static_cast<std::byte>(v >> (8 * k));
-    return *this;
-  }
-  buf& cap(std::size_t at, std::uint16_t id, std::uint16_t version, std::uint32_t next) {
-    return put(at, id, 2).put(at + 2, version, 2).put(at + 4, next, 4);
-  }
-};
+using buf = le_buffer;
 
 constexpr std::uint32_t PCI = 1U << 1, CAPS_DEV = 1U << 7, CXL = 1U << 9;
 constexpr std::uint32_t READ = 1, WRITE = 2, MMAP = 4, CAPS = 8;

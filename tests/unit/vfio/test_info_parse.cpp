@@ -12,29 +12,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "le_buffer.hpp"
+
 using namespace mmiotree;
 using vfio::parse_error;
 
 namespace {
 
-/// A little-endian buffer under construction.
-struct buf {
-  std::vector<std::byte> b;
-  explicit buf(std::size_t n) : b(n) {}
-  buf& put(std::size_t at, std::uint64_t v, unsigned n) {
-    if (b.size() < at + n) b.resize(at + n);
-    for (unsigned k = 0; k < n; ++k) b[at + k] = static_cast<std::byte>(v >> (8 * k));
-    return *this;
-  }
-  buf& argsz(std::uint32_t v) { return put(0, v, 4); }
-  /// A capability header {id, version, next} at `at`.
-  buf& cap(std::size_t at, std::uint16_t id, std::uint16_t version, std::uint32_t next) {
-    put(at, id, 2);
-    put(at + 2, version, 2);
-    return put(at + 4, next, 4);
-  }
-  std::span<const std::byte> span() const { return b; }
-};
+using buf = le_buffer;
 
 constexpr std::uint32_t READ = 1, WRITE = 2, MMAP = 4, CAPS = 8;
 

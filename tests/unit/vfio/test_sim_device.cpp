@@ -15,24 +15,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "example_bars.hpp"
+
 using namespace mmiotree;
 using namespace mmiotree::literals;
 using vfio::cxl_uapi;
 
 namespace {
-using hdm = cxl::hdm_decoders<2>;
-using component = cxl::component_block<
-    cxl::capability<cxl::cap_id::ras, 2, 0x80, stub<"ras", 0x58, stub_response::read_as_zero>>,
-    cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>>;
-constexpr addr_t bar_size = 4_MiB, comp_at = 1_MiB;
-using bar2_v2 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v2, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at>,
-    cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
-using bar2_v4 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v4, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
-    cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
+using namespace example_bars;
 using function =
     pci::function<pci::ids{.vendor = 0x10DE, .device = 0x2342, .class_code = 0x12'00'00},
                   pci::bars<pci::mem64<0, 16_MiB>, pci::mem64<2, bar_size>>>;
@@ -52,7 +42,6 @@ vfio::cxl_report report_of(device& d) {
   REQUIRE(rep.ok());
   return rep.value();
 }
-constexpr std::uint64_t hdm_at = comp_at + 0x1000 + 0x128;  // BAR offset of the HDM block
 }  // namespace
 
 TEST_CASE("the simulated device's report matches the layout of its kernel's geometry",
