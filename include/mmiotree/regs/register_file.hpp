@@ -583,10 +583,22 @@ class register_file {
   [[nodiscard]] static constexpr std::size_t snapshot_size() noexcept {
     return sizeof(register_state<B>);
   }
-  /// Writes the state (plain data: registers, write-once bits, manual locks) to `out`.
+  /// Writes the state (plain data: registers, write-once bits, manual locks) to `out`, field by
+  /// field over zeros: the state's object may hold bytes no field owns (a block without manual
+  /// locks still has a one-byte empty array, padded to 8), and a snapshot carries no
+  /// indeterminate byte — two equal states save to equal blobs.
   void save_state(std::span<std::byte> out) const noexcept {
     assert(out.size() == snapshot_size());
-    std::memcpy(out.data(), &state_, sizeof state_);
+    std::fill(out.begin(), out.end(), std::byte{0});
+    const auto* base = reinterpret_cast<const std::byte*>(&state_);
+    const auto put = [&](const auto& field) {
+      if (field.empty()) return;
+      std::memcpy(out.data() + (reinterpret_cast<const std::byte*>(&field) - base), field.data(),
+                  sizeof(field[0]) * field.size());
+    };
+    put(state_.value);
+    put(state_.rwo_written);
+    put(state_.manual_locks);
   }
   /// Whether `in` is a state this block could hold: the right length, no bit set outside what
   /// each register stores, write-once bookkeeping only on RWO bits, no unknown lock bit — and,

@@ -18,6 +18,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -279,14 +280,13 @@ TEST_CASE("a decoder state the commit protocol cannot produce is refused", "[cxl
   rig r;
   r.program_bars(pci64, pci64 + 4_MiB);
   const std::vector<std::byte> blob = r.space.save();
-  // The decoders' section: the one section of the register file's size that is not the
-  // function's.
-  const std::size_t fn = section_body(blob, 0x8000'0000U | function_key);
-  REQUIRE(fn != 0);
+  // The decoders' section: the one section of a leaf (id below 2^31); the other is the
+  // function's, attached under its key.
+  REQUIRE(le(blob, 12, 4) == 2);
   std::size_t at = header + per_slot * slots_in_machine, body = 0;
-  for (std::uint64_t k = 0; k < le(blob, 12, 4); ++k) {
-    const std::uint64_t len = le(blob, at + 4, 4);
-    if (len == sizeof(register_state<hdm::block>)) body = at + 8;
+  for (std::uint64_t k = 0; k < 2; ++k) {
+    const std::uint64_t id = le(blob, at, 4), len = le(blob, at + 4, 4);
+    if (id < 0x8000'0000U) body = at + 8;
     at += 8 + ((len + 7) & ~std::uint64_t{7});
   }
   REQUIRE(body != 0);
@@ -364,9 +364,18 @@ TEST_CASE("attached states: unique keys below 2^31, sections required and recogn
   const std::vector<std::byte> one = r.space.save();
   REQUIRE(r.space.attach_state(function_key + 1, other));
   const std::vector<std::byte> two = r.space.save();
-  // One more section: its 8-byte header and the function's state, padded to 8 bytes.
-  const std::size_t state = pci::function_device<function>::snapshot_size();
-  CHECK(two.size() == one.size() + 8 + ((state + 7) & ~std::size_t{7}));
+  // One more section, for the new key: its 8-byte header and a state as long as the other
+  // function's (the same type, both at reset: the same bytes), padded to 8 bytes.
+  const std::size_t first = section_body(two, 0x8000'0000U | function_key);
+  const std::size_t second = section_body(two, 0x8000'0000U | (function_key + 1));
+  REQUIRE(first != 0);
+  REQUIRE(second != 0);
+  const std::uint64_t len = le(two, second - 4, 4);
+  CHECK(le(two, first - 4, 4) == len);
+  CHECK(two.size() == one.size() + 8 + ((len + 7) & ~std::uint64_t{7}));
+  CHECK(std::equal(two.begin() + static_cast<long>(first),
+                   two.begin() + static_cast<long>(first + len),
+                   two.begin() + static_cast<long>(second)));
   CHECK(r.space.restore(one) == restore_status::missing_section);
   CHECK(r.space.restore(two) == restore_status::ok);
   r.space.detach_state(function_key + 1);
