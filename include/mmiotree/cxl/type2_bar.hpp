@@ -139,7 +139,7 @@ consteval bool check_type2_bar() {
   }
 }
 
-/// The decoder region's name; after a missing-capability error (void), a placeholder, so that
+/// The decoder region's name; after a missing-capability error (void), a stand-in name, so that
 /// the error stays one.
 template <class Cap>
 inline constexpr auto hdm_name_v = Cap::type::name;

@@ -42,15 +42,6 @@ struct match_result {
 
 namespace detail {
 
-[[nodiscard]] inline std::string hex(std::uint64_t v) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), digits[v & 0xF]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
 [[nodiscard]] inline std::string range(std::uint64_t lo, std::uint64_t last) {
   return "[" + hex(lo) + ", " + hex(last) + "]";
 }

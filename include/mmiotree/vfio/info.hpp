@@ -108,18 +108,24 @@ struct parse_failure {
   [[nodiscard]] constexpr bool operator==(const parse_failure&) const = default;
 };
 
-/// A person's reading of a refusal: "capability offset not a multiple of 8 (at byte 20: 0x1c)".
+namespace detail {
+/// `v` in hexadecimal, "0x" first (the VFIO layer's messages).
+[[nodiscard]] inline std::string hex(std::uint64_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), digits[v & 0xF]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + s;
+}
+}  // namespace detail
+
+/// A person's reading of a refusal: "capability offset not a multiple of 8 (at 0x10: 0x1c)" —
+/// what, at which byte (or area, or region), and the value found there.
 [[nodiscard]] inline std::string describe(const parse_failure& f) {
-  static constexpr char hex[] = "0123456789abcdef";
-  const auto num = [](std::uint64_t v) {
-    std::string s;
-    do {
-      s.insert(s.begin(), hex[v & 0xF]);
-      v >>= 4;
-    } while (v != 0);
-    return "0x" + s;
-  };
-  return std::string(to_string(f.what)) + " (at " + num(f.at) + ": " + num(f.value) + ")";
+  return std::string(to_string(f.what)) + " (at " + detail::hex(f.at) + ": " +
+         detail::hex(f.value) + ")";
 }
 
 /// A value, or why there is none.

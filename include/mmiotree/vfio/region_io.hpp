@@ -18,6 +18,7 @@
 #pragma once
 
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/handler.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/vfio/info.hpp>
 
@@ -150,7 +151,7 @@ class forward {
     const io_result r = io_->read(offset_ + off, size);
     if (r.ok()) return r.value;
     failed(r);
-    return size >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * size)) - 1;
+    return mmiotree::detail::width_mask(size);
   }
   void write(addr_t off, unsigned size, std::uint64_t value) {
     const io_result r = io_->write(offset_ + off, size, value);

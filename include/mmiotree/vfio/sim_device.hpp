@@ -24,6 +24,7 @@
 #pragma once
 
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/handler.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/vfio/cxl_uapi.hpp>
@@ -46,8 +47,8 @@ MMIOTREE_BEGIN_NAMESPACE
 
 namespace vfio::sim {
 
-/// The simulator's answer to the numbers no v4 header gives (a placeholder capability ID that no
-/// kernel region capability uses).
+/// The simulator's answer to the numbers no v4 header gives: the v2 region type and subtypes,
+/// and a region capability ID of its own choosing that no kernel region capability uses.
 inline constexpr vfio::v4_numbers v4_numbers{.region_type = uapi::cxl_vendor_region_type,
                                              .memory_subtype = uapi::cxl_subtype_memory,
                                              .comp_regs_subtype = uapi::cxl_subtype_comp_regs,
@@ -397,7 +398,7 @@ class cxl_device {
     io_result read(std::uint64_t off, unsigned size) override {
       if (hits(off, size)) {
         if (!vfio::detail::register_size(size)) return {io_error::bad_size, 0, 0};
-        return {io_error::none, 0, size >= 8 ? ~std::uint64_t{0} : (1ULL << (8 * size)) - 1};
+        return {io_error::none, 0, mmiotree::detail::width_mask(size)};
       }
       return fd_.read(off, size);
     }
