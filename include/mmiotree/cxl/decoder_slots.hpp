@@ -68,7 +68,8 @@ enum class memory_state : std::uint8_t {
 
 /// Committed decoders drive device-memory slots. Constructing it makes it the decoders'
 /// listener, maps what is committed now, and registers its restore check with the slots' space
-/// (all its slots are in one space); destroying it unregisters the check. Not copyable.
+/// (all its slots are in one space); destroying it unregisters the check and leaves the decoders
+/// without a listener. The decoders must outlive it. Not copyable.
 class decoder_slots final : public decoder_listener, public restore_check {
  public:
   /// Most decoders a component has (the count field's largest encoding).
@@ -91,6 +92,7 @@ class decoder_slots final : public decoder_listener, public restore_check {
   decoder_slots& operator=(const decoder_slots&) = delete;
   ~decoder_slots() {
     if (space_) space_->remove_restore_check(*this);
+    source_->set_listener(nullptr);
   }
 
   /// Where decoder n's memory is now.

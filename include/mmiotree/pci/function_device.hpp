@@ -234,8 +234,9 @@ class function_device final : public bar_source {
 /// mapped — an I/O BAR on a machine without I/O space, or the upper register of a 64-bit BAR).
 /// Each slot's region is the BAR's layout, its window the PCI window the machine declared it in.
 /// Constructing it makes it the function's BAR listener, maps what the function decodes now, and
-/// registers its restore check with the slots' space; destroying it unregisters the check. Not
-/// copyable (the function and the space hold its address).
+/// registers its restore check with the slots' space; destroying it unregisters the check and
+/// leaves the function without a listener. The function must outlive it. Not copyable (the
+/// function and the space hold its address).
 class bar_slots final : public bar_listener, public restore_check {
  public:
   bar_slots(bar_source& function, const std::array<slot_handle, 6>& handles)
@@ -250,6 +251,7 @@ class bar_slots final : public bar_listener, public restore_check {
   bar_slots& operator=(const bar_slots&) = delete;
   ~bar_slots() {
     if (space_) space_->remove_restore_check(*this);
+    source_->set_listener(nullptr);
   }
 
   /// A BAR that decodes must be where its slot is — or its slot disabled, if placing it there

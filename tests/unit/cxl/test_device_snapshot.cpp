@@ -398,3 +398,16 @@ TEST_CASE("after a restore the function decodes from its restored registers", "[
   CHECK_FALSE(r.space.placement<"pci64/bar">().enabled);
   CHECK(r.space.read(pci64, 4).status == access_status::decode_error);
 }
+
+TEST_CASE("a decoder adaptor destroyed leaves its decoders without a listener", "[cxl]") {
+  address_space<machine> space;
+  hdm decoders{2 * dpa_size};
+  {
+    cxl::decoder_slots memory{decoders, {{space.slot<"cfmws/dev_mem">(), 0}}};
+    REQUIRE(decoders.firmware_commit(0, cfmws, dpa_size) == cxl::commit_refusal::none);
+    REQUIRE(space.placement<"cfmws/dev_mem">() == slot_placement{cfmws, true, true});
+  }
+  // The reset reports its de-commit to no one: the map stays as the adaptor left it.
+  decoders.reset();
+  CHECK(space.placement<"cfmws/dev_mem">() == slot_placement{cfmws, true, true});
+}

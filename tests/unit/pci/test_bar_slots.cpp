@@ -157,3 +157,19 @@ TEST_CASE("one BAR refused in a transaction does not keep the others unmapped", 
   CHECK(r.space.slot<"pci32/bar0">().placement() == slot_placement{win, true, true});
   CHECK_FALSE(r.space.slot<"pci32/bar2">().placement().enabled);
 }
+
+TEST_CASE("an adaptor destroyed leaves its function without a listener", "[pci][bar]") {
+  address_space<machine> space;
+  pci::function_device<dev_fn> dev;
+  {
+    pci::bar_slots bars{dev, {space.slot<"pci32/bar0">(), {}, {}, {}, {}, {}}};
+    dev.config().write(0x10, 4, win);
+    dev.config().write(0x14, 4, 0);
+    dev.config().write(0x04, 2, 0x2);
+    REQUIRE(space.slot<"pci32/bar0">().placement() == slot_placement{win, true, true});
+  }
+  // Nothing couples the function to the space any more: moving the BAR moves no slot (and
+  // calls nothing that is gone).
+  dev.config().write(0x10, 4, win + 16_MiB);
+  CHECK(space.slot<"pci32/bar0">().placement() == slot_placement{win, true, true});
+}
