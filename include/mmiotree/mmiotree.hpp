@@ -1,6 +1,7 @@
 // mmiotree.hpp: everything portable. Prefer the specific headers in code that cares about build
 // time. The Linux-only headers are included by name: vfio/region_io.hpp (pread/pwrite, the VFIO
-// ioctls) and vfio/sim_device.hpp (memfds).
+// ioctls), vfio/config_passthrough.hpp (a passed-through function's configuration space over a
+// VFIO region) and vfio/sim_device.hpp (memfds).
 #pragma once
 
 #include <mmiotree/core/access.hpp>

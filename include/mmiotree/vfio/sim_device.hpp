@@ -16,7 +16,9 @@
 //   - the device memory: v2 reads and writes through the fd; v4 refuses them (EIO) — a host CPU
 //     access through a kernel mapping is a fatal error there — and only mmap works.
 // Its host-side decoder 0 is firmware-committed and locked, as both revisions require. The
-// device's configuration space is the reset state of the PCI function type it is given.
+// device's configuration space is the reset state of the PCI function type it is given, with
+// what the host did before a VMM opened it: the memory BARs at host addresses, Memory Space
+// Enable and Bus Master set. It is region 7, accessed as vfio-pci accesses it (`config_io`).
 //
 // The v4 numbers no public header gives (vfio/cxl_uapi.hpp) are the simulator's own:
 // `sim::v4_numbers`. Everything here is computed from the simulator's configuration by the
@@ -26,6 +28,7 @@
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/handler.hpp>
 #include <mmiotree/core/units.hpp>
+#include <mmiotree/pci/config_space.hpp>
 #include <mmiotree/regs/register_file.hpp>
 #include <mmiotree/vfio/cxl_uapi.hpp>
 #include <mmiotree/vfio/info.hpp>
@@ -67,6 +70,9 @@ struct cxl_device_config {
   std::uint64_t memory_size = 256ULL << 20;     ///< the device memory (DPA), a 256 MiB multiple
   std::uint64_t host_hpa = 0x40'0000'0000ULL;   ///< where the host's firmware committed it
   std::uint64_t host_page = 4096;
+  /// Where the host's firmware placed the function's BARs: from here, each at the next multiple
+  /// of its size, in BAR order (the configuration region shows them, as a kernel's does).
+  std::uint64_t host_bar_base = 0x60'0000'0000ULL;
   std::uint32_t num_irqs = 5;
 };
 
@@ -134,6 +140,7 @@ class cxl_device {
       : cfg_(c), bar_("mmiotree-sim-bar", c.bar_size), memory_("mmiotree-sim-dpa", c.memory_size) {
     build_hardware();
     open_shadow();
+    host_configuration();
   }
   cxl_device(const cxl_device&) = delete;
   cxl_device& operator=(const cxl_device&) = delete;
@@ -269,7 +276,11 @@ class cxl_device {
   [[nodiscard]] region_io& comp_regs_io() noexcept { return comp_io_; }
   /// The device memory through the fd (v4: EIO).
   [[nodiscard]] region_io& memory_io() noexcept { return memory_io_; }
-  /// The configuration region: the function's configuration space.
+  /// The configuration region (index 7): the function's configuration space, accessed as
+  /// vfio-pci does — any 1 to 8 bytes inside the 4 KiB, cut into naturally aligned dwords, words
+  /// and bytes (vfio_pci_config_rw).
+  [[nodiscard]] region_io& config_io() noexcept { return config_io_; }
+  /// The function's configuration space itself, as the device holds it.
   [[nodiscard]] register_file<typename Function::config>& config_space() noexcept {
     return config_;
   }
@@ -333,6 +344,22 @@ class cxl_device {
     bar_.w32(h + 0x18, static_cast<std::uint32_t>(cfg_.memory_size & 0xF000'0000U));
     bar_.w32(h + 0x1C, static_cast<std::uint32_t>(cfg_.memory_size >> 32));
     bar_.w32(h + 0x20, 1U << 8 | 1U << 9 | 1U << 10);  // Lock-On-Commit, Commit, Committed
+  }
+
+  /// What the host did before the VMM opened the device: its BARs at host addresses, Memory
+  /// Space Enable and Bus Master set.
+  void host_configuration() {
+    std::uint64_t at = cfg_.host_bar_base;
+    for (std::uint64_t i = 0; i < 6; ++i) {
+      const auto& b = Function::bar_registers[i];
+      if (b.role != pci::detail::bar_reg::what::mem_low) continue;
+      const std::uint64_t size = std::uint64_t{1} << b.log2;
+      at = (at + size - 1) / size * size;
+      config_.write(0x10 + 4 * i, 4, at & 0xFFFF'FFFFU);
+      if (b.is64) config_.write(0x14 + 4 * i, 4, at >> 32);
+      at += size;
+    }
+    config_.write(0x04, 2, 0x6);
   }
 
   /// v2's open: the shadow of the CXL.cache/mem range through the HDM block, committed and
@@ -462,6 +489,45 @@ class cxl_device {
     fd_region fd_;
   };
 
+  /// The configuration region.
+  class config_path final : public region_io {
+   public:
+    explicit config_path(cxl_device& d) noexcept : d_(d) {}
+    [[nodiscard]] std::uint64_t size() const noexcept override { return 4096; }
+    io_result read(std::uint64_t off, unsigned size) override {
+      if (const io_result r = check(off, size); !r.ok()) return r;
+      std::uint64_t v = 0;
+      for (unsigned done = 0; done < size;) {
+        const unsigned n = chunk(off + done, size - done);
+        v |= d_.config_.read(off + done, n) << (8 * done);
+        done += n;
+      }
+      return {io_error::none, 0, v};
+    }
+    io_result write(std::uint64_t off, unsigned size, std::uint64_t v) override {
+      if (const io_result r = check(off, size); !r.ok()) return r;
+      for (unsigned done = 0; done < size;) {
+        const unsigned n = chunk(off + done, size - done);
+        d_.config_.write(off + done, n, (v >> (8 * done)) & mmiotree::detail::width_mask(n));
+        done += n;
+      }
+      return {};
+    }
+
+   private:
+    static io_result check(std::uint64_t off, unsigned size) noexcept {
+      if (!vfio::detail::register_size(size)) return {io_error::bad_size};
+      if (off >= 4096 || size > 4096 - off) return {io_error::os_error, EINVAL, 0};
+      return {};
+    }
+    static unsigned chunk(std::uint64_t at, unsigned left) noexcept {
+      if (left >= 4 && at % 4 == 0) return 4;
+      if (left >= 2 && at % 2 == 0) return 2;
+      return 1;
+    }
+    cxl_device& d_;
+  };
+
   cxl_device_config cfg_;
   detail::memfd bar_;
   detail::memfd memory_;
@@ -470,6 +536,7 @@ class cxl_device {
   comp_path comp_io_{*this};
   memory_path memory_io_{*this};
   register_file<typename Function::config> config_;
+  config_path config_io_{*this};
 };
 
 }  // namespace vfio::sim
