@@ -4,9 +4,11 @@
 // chains and sparse-mmap lists included), backs the component-register BAR and the device memory
 // with memfds, and answers the regions' reads and writes as that kernel does:
 //
-//   - the BAR's raw read/write path: the trapped part (v2: the whole 64 KiB component block; v4:
-//     the host page(s) holding the HDM decoder block) reads all-ones and drops writes, the rest
-//     is the BAR's memory (reference updates-2026-12.md §1.4);
+//   - the BAR's raw read/write path: what the kernel withholds (v2: the whole 64 KiB component
+//     block; v4: the HDM decoder block's bytes — not the rest of their page, which stays "a
+//     normal vfio-pci BAR" and holds the capability array a guest needs to find the decoders)
+//     reads all-ones and drops writes, the rest is the BAR's memory (reference
+//     updates-2026-12.md §1.4);
 //   - COMP_REGS, v2 (reference cxl.md §3.4, vfio_cxl_emu.c): the CXL.cache/mem range from the
 //     capability array through the HDM block, 4-byte aligned accesses only (else EINVAL), read
 //     from a shadow taken at open — a committed, locked decoder appears with Lock cleared and
@@ -417,7 +419,14 @@ class cxl_device {
     }
   }
 
-  /// The BAR's raw path: trapped bytes read all-ones, writes there dropped.
+  /// The bytes the raw BAR path withholds: [lo, last] (v2: the component block; v4: the decoder
+  /// block, a sub-page range of the trapped page).
+  [[nodiscard]] std::pair<std::uint64_t, std::uint64_t> withheld() const noexcept {
+    if (cfg_.revision != cxl_uapi::v4) return trapped();
+    return {hdm_bar_offset(), hdm_bar_offset() + hdm_size() - 1};
+  }
+
+  /// The BAR's raw path: withheld bytes read all-ones, writes there dropped.
   class bar_path final : public region_io {
    public:
     explicit bar_path(cxl_device& d) noexcept : d_(d), fd_(d.bar_.fd, 0, d.bar_.size) {}
@@ -437,7 +446,7 @@ class cxl_device {
 
    private:
     [[nodiscard]] bool hits(std::uint64_t off, unsigned size) const noexcept {
-      const auto [lo, last] = d_.trapped();
+      const auto [lo, last] = d_.withheld();
       return off <= last && off + size > lo;  // off <= last < 2^64 - 8: no wrap
     }
     cxl_device& d_;

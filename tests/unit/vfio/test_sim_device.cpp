@@ -126,8 +126,13 @@ TEST_CASE("v2 COMP_REGS: the shadow and its rules, Lock clearing included", "[vf
 TEST_CASE("the BAR's raw path traps the kernel's range, the rest is the BAR", "[vfio][sim]") {
   device v4({.revision = cxl_uapi::v4});
   vfio::region_io& b = v4.bar_io();
-  CHECK(b.read(comp_at + 0x1000 + 0x128, 4).value == 0xFFFF'FFFF);  // the decoders' page
-  CHECK(b.read(comp_at + 0x1000, 4).value == 0xFFFF'FFFF);
+  // v4 withholds the decoder block's bytes (0x128 + 0x10 + 2 decoders × 0x20 = 0x50 bytes) only.
+  CHECK(b.read(comp_at + 0x1000 + 0x128, 4).value == 0xFFFF'FFFF);
+  CHECK(b.read(comp_at + 0x1000 + 0x174, 4).value == 0xFFFF'FFFF);  // its last dword
+  CHECK(b.read(comp_at + 0x1000 + 0x178, 4).value == 0);            // past it, same page
+  CHECK(b.read(comp_at + 0x1000 + 0x124, 8).value == ~0ULL);        // reaching into it
+  // The same page's capability array: CXL capability, version 1, array of 2 (RAS, HDM).
+  CHECK(b.read(comp_at + 0x1000, 4).value == (0x0001U | 1U << 16 | 1U << 20 | 2U << 24));
   CHECK(b.read(comp_at + 0x2000, 4).value == 0);           // the block's other bytes (zero)
   CHECK(b.read(0x100, 4).value == (0xA500'0000U | 0x40));  // the accelerator's pattern
   REQUIRE(b.write(comp_at + 0x1000 + 0x148, 4, 0).ok());   // dropped
