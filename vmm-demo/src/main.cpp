@@ -1,9 +1,16 @@
 // vmm-demo: a VMM whose guest-physical map is one mmiotree tree, running an aarch64 guest under
-// Unicorn (vmm-demo/README.md). This stage: RAM, the UART and the exit register; the guest is
-// loaded from its ELF file and runs until it writes the exit register.
-#include <mmiotree/core/units.hpp>
-#include <mmiotree/runtime/address_space.hpp>
-#include <mmiotree/tree/region.hpp>
+// Unicorn against a simulated vfio-pci CXL Type-2 accelerator (vmm-demo/README.md).
+#include <mmiotree/cxl/decoder_slots.hpp>
+#include <mmiotree/format/mtree.hpp>
+#include <mmiotree/layout/flat_view.hpp>
+#include <mmiotree/layout/projection.hpp>
+#include <mmiotree/pci/function_device.hpp>
+#include <mmiotree/vfio/check.hpp>
+#include <mmiotree/vfio/config_passthrough.hpp>
+#include <mmiotree/vfio/cxl_uapi.hpp>
+#include <mmiotree/vfio/info.hpp>
+#include <mmiotree/vfio/region_io.hpp>
+#include <mmiotree/vfio/sim_device.hpp>
 
 #include <fmt/core.h>
 #include <unicorn/unicorn.h>
@@ -16,27 +23,27 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <sys/mman.h>
 #include <vector>
 
 #include "elf_loader.hpp"
+#include "machine.hpp"
 #include "unicorn_map.hpp"
 
-using namespace mmiotree;
-using namespace mmiotree::literals;
+using namespace vmm_demo;
 
 namespace {
 
-// The guest ABI (vmm-demo/README.md).
-constexpr addr_t ram_base = 0x4000'0000, ram_size = 128_MiB;
-constexpr addr_t uart_base = 0x0900'0000, exit_base = 0x0910'0000;
-
-using machine =
-    container<"machine", 0x200'0000'0000, at<uart_base, io<"uart", 4_KiB, access::adjusted<4, 4>>>,
-              at<exit_base, io<"exit", 4_KiB, access::adjusted<4, 4>>>,
-              at<ram_base, passthrough<"ram", ram_size>>>;
-using space_type = address_space<machine, space_options{.stats = true}>;
+struct options {
+  std::string guest = VMM_DEMO_GUEST;
+  std::string kernel = "v4";
+  std::string flow = "firmware-committed";
+  std::uint64_t max_instructions = 50'000'000;
+  unsigned timeout_ms = 10'000;
+  bool trace = false;
+};
 
 /// The PL011-style UART: a byte written to DR is output; FR reads 0 (never full).
 struct uart {
@@ -86,7 +93,7 @@ struct host_memory {
   }
 };
 
-/// What stopped the guest where it should not have: the address of an unmapped access.
+/// An unmapped access: where, and what kind.
 struct fault {
   bool seen = false;
   std::uint64_t addr = 0;
@@ -104,32 +111,84 @@ int fail(const std::string& why) {
   return 2;
 }
 
-}  // namespace
+/// What the simulated kernel reports about the device, parsed and checked against `Bar`; an
+/// empty optional after printing why the VMM refuses to start.
+template <class Bar, class Device>
+std::optional<vfio::cxl_report> kernel_report(Device& dev, vfio::cxl_uapi rev) {
+  const auto info = vfio::parse_device_info(dev.device_info_bytes());
+  if (!info) {
+    fail("device info refused: " + vfio::describe(info.failure()));
+    return std::nullopt;
+  }
+  std::vector<vfio::region_info> regions;
+  for (std::uint32_t i = 0; i < info->num_regions; ++i) {
+    auto r = vfio::parse_region_info(dev.region_info_bytes(i), i);
+    if (!r) {
+      fail(fmt::format("region {} refused: {}", i, vfio::describe(r.failure())));
+      return std::nullopt;
+    }
+    regions.push_back(std::move(r.value()));
+  }
+  auto rep = vfio::parse_cxl_report(info.value(), regions, rev, vfio::sim::v4_numbers);
+  if (!rep) {
+    fail("CXL report refused: " + vfio::describe(rep.failure()));
+    return std::nullopt;
+  }
+  // The decoder count, from the HDM Decoder Capability register, read through COMP_REGS where
+  // the layout puts the decoder block.
+  const vfio::io_result cap = dev.comp_regs_io().read(Bar::hdm_lo - rep->comp_regs_bar_offset, 4);
+  if (!cap.ok()) {
+    fail(fmt::format("COMP_REGS read of the HDM capability register failed: {}",
+                     vfio::to_string(cap.error)));
+    return std::nullopt;
+  }
+  const auto count =
+      static_cast<unsigned>(cxl::decoder_count_of(static_cast<std::uint32_t>(cap.value & 0xF)));
+  const vfio::match_result m = vfio::check_matches<Bar, 2>(rep.value(), 4_KiB, count);
+  fmt::print(
+      "kernel {}: component registers in BAR {} ({:#x} bytes), {} HDM decoders, device "
+      "memory {:#x} bytes; against the layout: {}\n",
+      vfio::to_string(rev), rep->component_bar, rep->bar_size, count, rep->memory_size,
+      m.ok() ? "match" : "MISMATCH");
+  if (!m.ok()) {
+    for (const std::string& s : m.mismatches) fmt::print(stderr, "  {}\n", s);
+    fail("the device is not the layout's: refusing to start");
+    return std::nullopt;
+  }
+  return std::move(rep.value());
+}
 
-int main(int argc, char** argv) {
-  CLI::App app{"vmm-demo: an aarch64 guest under Unicorn on an mmiotree address map"};
-  std::string guest_path = VMM_DEMO_GUEST;
-  std::uint64_t max_instructions = 50'000'000;
-  unsigned timeout_ms = 10'000;
-  bool trace = false;
-  app.add_option("--guest", guest_path, "guest ELF file")->capture_default_str();
-  app.add_option("--max-instructions", max_instructions, "instruction budget of the guest")
-      ->capture_default_str();
-  app.add_option("--timeout-ms", timeout_ms, "wall-time budget of the guest, milliseconds")
-      ->capture_default_str();
-  app.add_flag("--trace", trace, "log every trapped access");
-  CLI11_PARSE(app, argc, argv);
+template <class Bar>
+int run(const options& o, std::span<const std::byte> file, const elf_image& image) {
+  using tree = machine<Bar>;
+  using space_type = address_space<tree, space_options{.stats = true}>;
+  const vfio::cxl_uapi rev =
+      Bar::geometry == cxl::kernel_geometry::v4 ? vfio::cxl_uapi::v4 : vfio::cxl_uapi::v2;
 
-  std::ifstream in(guest_path, std::ios::binary);
-  if (!in) return fail(fmt::format("{}: {}", guest_path, std::strerror(errno)));
-  const std::vector<char> raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  const std::span<const std::byte> file{reinterpret_cast<const std::byte*>(raw.data()), raw.size()};
-  const vmm_demo::elf_image image = vmm_demo::read_elf(file, ram_base, ram_size);
-  if (!image.ok()) return fail(fmt::format("{}: {}", guest_path, image.error));
+  fmt::print("== the machine ==\n{}\n{}\n== BAR 2 ({} geometry): mmapped and trapped ==\n{}\n",
+             mtree_text<tree>(), flat_view_text<tree>(), vfio::to_string(rev),
+             projection_text<Bar, 4_KiB>());
+
+  // The device, as a kernel of revision `rev` shows it.
+  vfio::sim::cxl_device<function> dev({.revision = rev,
+                                       .bar_size = bar_size,
+                                       .component_offset = comp_at,
+                                       .memory_size = device_memory_size});
+  if (!kernel_report<Bar>(dev, rev)) return 2;
+  vfio::passthrough_function<function> cfg(dev.config_io());
+  {
+    std::array<std::uint64_t, 6> sizes{};
+    for (std::uint32_t i = 0; i < 6; ++i)
+      if (auto r = vfio::parse_region_info(dev.region_info_bytes(i), i)) sizes[i] = r->size;
+    if (const vfio::match_result m = cfg.verify(sizes); !m.ok()) {
+      for (const std::string& s : m.mismatches) fmt::print(stderr, "  {}\n", s);
+      return fail("the device's configuration space is not the layout's: refusing to start");
+    }
+  }
 
   host_memory ram(ram_size);
   if (ram.p == nullptr) return fail("cannot allocate guest RAM");
-  vmm_demo::load_elf(image, file, {ram.p, ram.n}, ram_base);
+  load_elf(image, file, {ram.p, ram.n}, ram_base);
 
   uc_engine* uc = nullptr;
   if (const uc_err r = uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc); r != UC_ERR_OK)
@@ -142,21 +201,57 @@ int main(int argc, char** argv) {
   space_type space;
   uart con;
   exit_register ex{uc};
-  space.bind<"uart">(con);
-  space.bind<"exit">(ex);
-  if (space.bind<"ram">({ram.p, ram.n}) != bind_status::ok) return fail("binding RAM failed");
+  pci::ecam<1> ecam;
+  ecam.attach(0, device_number, 0, cfg);
+  space.template bind<"uart">(con);
+  space.template bind<"exit">(ex);
+  space.template bind<"ecam">(ecam);
+  if (space.template bind<"ram">({ram.p, ram.n}) != bind_status::ok)
+    return fail("binding RAM failed");
 
-  vmm_demo::unicorn_map<space_type> backend(uc, space);
-  if (trace)
+  // BAR 2: the accelerator windows are the device's BAR memory (VFIO-owned), the trapped rest
+  // goes to the kernel's BAR ops, the decoder block is the VMM's typed emulation.
+  const auto bar = space.template slot<Bar, "pci64/bar">();
+  const std::span<std::byte> bar_mem = dev.bar_memory();
+  const mem_attrs vfio_owned{.vfio_owned = true};
+  bool bound = bar.template bind<"accel_lo">(bar_mem.first(Bar::trapped_lo), vfio_owned) ==
+                   bind_status::ok &&
+               bar.template bind<"accel_hi">(bar_mem.subspan(Bar::trapped_last + 1), vfio_owned) ==
+                   bind_status::ok;
+  vfio::forward bar_ops(dev.bar_io());
+  bar.template bind<"bar_ops">(bar_ops);
+  hdm decoders{device_memory_size};
+  bar.template bind<Bar::hdm_path>(decoders.regs());
+  const auto dpa = space.template slot<device_memory, "cfmws/dpa">();
+  bound = bound && dpa.template bind<"">(dev.device_memory(), vfio_owned) == bind_status::ok;
+  if (!bound) return fail("binding the device's memory failed");
+  pci::bar_slots bars(cfg.function(), {slot_handle{}, slot_handle{}, bar, {}, {}, {}});
+  cxl::decoder_slots memory(decoders, {cxl::memory_slot{dpa, 0}});
+
+  unicorn_map<space_type> backend(uc, space);
+  if (o.trace)
     backend.set_access_hook(
-        [](void*, const vmm_demo::trapped_access& a) {
+        [](void*, const trapped_access& a) {
           fmt::print("trace: {} {:#x} size {} value {:#x} {}\n", a.write ? "write" : "read ",
                      a.addr, a.size, a.value, to_string(a.status));
         },
         nullptr);
-  if (const auto reg = space.add_listener(backend, {.page_size = vmm_demo::uc_page}); !reg.ok())
+  if (const auto reg = space.add_listener(backend, {.page_size = uc_page}); !reg.ok())
     return fail(fmt::format("listener refused: {}", to_string(reg.status)));
   if (!backend.error().empty()) return fail(backend.error());
+
+  // Machine done: the firmware-committed flow programs decoder 0 with the CFMWS base and
+  // commits and locks it (RFC patch 7); the listener maps the device memory there.
+  if (o.flow == "firmware-committed") {
+    if (const cxl::commit_refusal r = decoders.firmware_commit(0, cfmws_base, device_memory_size);
+        r != cxl::commit_refusal::none)
+      return fail(fmt::format("firmware commit refused: {}", cxl::to_string(r)));
+    if (memory.state(0) != cxl::memory_state::mapped)
+      return fail(fmt::format("device memory after the firmware commit: {}",
+                              cxl::to_string(memory.state(0))));
+  }
+  if (!backend.error().empty()) return fail(backend.error());
+  fmt::print("== the live map at machine done ({} flow) ==\n{}\n", o.flow, flat_view_text(space));
 
   fault f;
   uc_hook h{};
@@ -167,10 +262,11 @@ int main(int argc, char** argv) {
 
   const auto t0 = std::chrono::steady_clock::now();
   const uc_err r =
-      uc_emu_start(uc, image.entry, 0, std::uint64_t{timeout_ms} * 1000, max_instructions);
+      uc_emu_start(uc, image.entry, 0, std::uint64_t{o.timeout_ms} * 1000, o.max_instructions);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+  if (!backend.error().empty()) return fail(backend.error());
   if (f.seen)
     return fail(fmt::format("guest data abort: {} at {:#x} (pc {:#x})",
                             f.type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "access",
@@ -178,17 +274,48 @@ int main(int argc, char** argv) {
   if (r != UC_ERR_OK) return fail(fmt::format("guest stopped: {} (pc {:#x})", uc_strerror(r), pc));
   if (!ex.exited)
     return fail(fmt::format("guest did not exit within {} instructions / {} ms (pc {:#x})",
-                            max_instructions, timeout_ms, pc));
+                            o.max_instructions, o.timeout_ms, pc));
 
-  fmt::print("\naccesses per region (passthrough spans are mapped in Unicorn: no exits)\n");
+  fmt::print("\n== accesses per region (passthrough spans are Unicorn mappings: no exits) ==\n");
   const auto row = [](const char* name, access_counters c) {
-    fmt::print("  {:<8} reads {:>8}  writes {:>8}  refused {:>4}\n", name, c.reads, c.writes,
+    fmt::print("  {:<24} reads {:>8}  writes {:>8}  refused {:>4}\n", name, c.reads, c.writes,
                c.errors);
   };
-  row("uart", space.counters<"uart">());
-  row("exit", space.counters<"exit">());
-  row("ram", space.counters<"ram">());
+  row("uart", space.template counters<"uart">());
+  row("exit", space.template counters<"exit">());
+  row("ecam", space.template counters<"ecam">());
+  row("ram", space.template counters<"ram">());
   fmt::print("guest exited with {} after {:.1f} ms: {}\n", ex.code, ms,
              ex.code == 0 ? "PASS" : "FAIL");
   return static_cast<int>(ex.code);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "vmm-demo: an aarch64 guest under Unicorn drives a passed-through CXL Type-2 "
+      "accelerator through an mmiotree address map"};
+  options o;
+  app.add_option("--guest", o.guest, "guest ELF file")->capture_default_str();
+  app.add_option("--kernel", o.kernel, "kernel revision the simulated device behaves as")
+      ->check(CLI::IsMember({"v2", "v4"}))
+      ->capture_default_str();
+  app.add_option("--flow", o.flow, "who commits HDM decoder 0")
+      ->check(CLI::IsMember({"firmware-committed", "guest-commit"}))
+      ->capture_default_str();
+  app.add_option("--max-instructions", o.max_instructions, "instruction budget of the guest")
+      ->capture_default_str();
+  app.add_option("--timeout-ms", o.timeout_ms, "wall-time budget of the guest, milliseconds")
+      ->capture_default_str();
+  app.add_flag("--trace", o.trace, "log every trapped access");
+  CLI11_PARSE(app, argc, argv);
+
+  std::ifstream in(o.guest, std::ios::binary);
+  if (!in) return fail(fmt::format("{}: {}", o.guest, std::strerror(errno)));
+  const std::vector<char> raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::span<const std::byte> file{reinterpret_cast<const std::byte*>(raw.data()), raw.size()};
+  const elf_image image = read_elf(file, ram_base, ram_size);
+  if (!image.ok()) return fail(fmt::format("{}: {}", o.guest, image.error));
+  return o.kernel == "v2" ? run<bar2_v2>(o, file, image) : run<bar2_v4>(o, file, image);
 }
