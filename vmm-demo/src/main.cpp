@@ -93,19 +93,6 @@ struct host_memory {
   }
 };
 
-/// An unmapped access: where, and what kind.
-struct fault {
-  bool seen = false;
-  std::uint64_t addr = 0;
-  uc_mem_type type = UC_MEM_READ_UNMAPPED;
-};
-
-bool on_unmapped(uc_engine*, uc_mem_type type, std::uint64_t addr, int, std::int64_t, void* user) {
-  auto& f = *static_cast<fault*>(user);
-  f = {true, addr, type};
-  return false;  // stop: a data abort the guest cannot handle
-}
-
 int fail(const std::string& why) {
   fmt::print(stderr, "vmm-demo: {}\n", why);
   return 2;
@@ -222,6 +209,11 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   bar.template bind<"bar_ops">(bar_ops);
   hdm decoders{device_memory_size};
   bar.template bind<Bar::hdm_path>(decoders.regs());
+  // v2 traps the whole CXL.cache/mem range: the VMM also answers its capability array (v4
+  // leaves it to the device, read through the BAR ops).
+  register_file<component::array> capability_array;
+  if constexpr (Bar::geometry == cxl::kernel_geometry::v2)
+    bar.template bind<"cachemem/capability_array">(capability_array);
   const auto dpa = space.template slot<device_memory, "cfmws/dpa">();
   bound = bound && dpa.template bind<"">(dev.device_memory(), vfio_owned) == bind_status::ok;
   if (!bound) return fail("binding the device's memory failed");
@@ -253,21 +245,31 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   if (!backend.error().empty()) return fail(backend.error());
   fmt::print("== the live map at machine done ({} flow) ==\n{}\n", o.flow, flat_view_text(space));
 
-  fault f;
-  uc_hook h{};
-  uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(&on_unmapped), &f, 1, 0);
   std::uint64_t sp = ram_base + ram_size, pc = image.entry;
   uc_reg_write(uc, UC_ARM64_REG_SP, &sp);
   uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
 
+  // Run until the guest exits, stopping to apply map changes its accesses made.
   const auto t0 = std::chrono::steady_clock::now();
-  const uc_err r =
-      uc_emu_start(uc, image.entry, 0, std::uint64_t{o.timeout_ms} * 1000, o.max_instructions);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+  const auto elapsed_ms = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  uc_err r = UC_ERR_OK;
+  for (;;) {
+    const double left = o.timeout_ms - elapsed_ms();
+    if (left <= 0) break;
+    backend.set_running(true);
+    r = uc_emu_start(uc, pc, 0, static_cast<std::uint64_t>(left * 1000) + 1, o.max_instructions);
+    backend.set_running(false);
+    uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+    if (r != UC_ERR_OK || ex.exited || !backend.pending()) break;
+    backend.apply_pending();
+    pc = backend.resume_pc(pc);
+    if (!backend.error().empty()) break;
+  }
+  const double ms = elapsed_ms();
   if (!backend.error().empty()) return fail(backend.error());
-  if (f.seen)
+  if (const guest_fault& f = backend.fault(); f.seen)
     return fail(fmt::format("guest data abort: {} at {:#x} (pc {:#x})",
                             f.type == UC_MEM_FETCH_UNMAPPED ? "instruction fetch" : "access",
                             f.addr, pc));
