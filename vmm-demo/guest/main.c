@@ -91,7 +91,7 @@ static void commit_decoder0(uint64_t hdm) {
   mmio_write32(d0 + 0x0, (uint32_t)(CFMWS_BASE & 0xF0000000u));
   mmio_write32(d0 + 0xC, 0);
   mmio_write32(d0 + 0x8, 0x10000000u); /* 256 MiB */
-  mmio_write32(d0 + 0x10, 1u << 9);    /* Commit */
+  mmio_write32(d0 + 0x10, (1u << 9) | (1u << 8)); /* Commit, Lock-On-Commit */
 }
 
 int main(void) {
@@ -158,6 +158,25 @@ int main(void) {
   check("device memory MiB 1", mmio_read32(CFMWS_BASE + 0x100000), PATTERN_DPA(1));
   mmio_write64(CFMWS_BASE + 0x10, 0x600DF00D12345678ULL);
   check("device memory written", mmio_read64(CFMWS_BASE + 0x10), 0x600DF00D12345678ULL);
+
+  /* Forbidden: moving or de-committing the locked decoder; other than 4-byte accesses to its
+   * registers (CXL r3.1 8.2.2: refused, so reads are all-ones and writes change nothing). */
+  check("decoder 0 locked", (mmio_read32(d0 + 0x10) >> 8) & 1, 1);
+  mmio_write32(d0 + 0x0, 0x20000000u);
+  check("locked decoder does not move", mmio_read32(d0 + 0x0) & 0xF0000000u,
+        (uint32_t)(CFMWS_BASE & 0xF0000000u));
+  mmio_write32(d0 + 0x10, 0);
+  check("locked decoder stays committed", (mmio_read32(d0 + 0x10) >> 10) & 1, 1);
+  check("device memory still mapped", mmio_read32(CFMWS_BASE + 0x100000), PATTERN_DPA(1));
+  check("1-byte read of a decoder register refused", mmio_read8(d0 + 0x10), 0xFF);
+  check("2-byte read of a decoder register refused", mmio_read16(d0 + 0x10), 0xFFFF);
+  check("8-byte read of decoder registers refused", mmio_read64(d0 + 0x8), ~0ULL);
+  /* Decoder 1 is neither committed nor locked: only the access size can refuse this. */
+  mmio_write64(hdm + 0x30, 0x130000000ULL);
+  check("8-byte write to decoder registers refused",
+        ((uint64_t)mmio_read32(hdm + 0x34) << 32) | mmio_read32(hdm + 0x30), 0);
+  mmio_write8(hdm + 0x4, 0);
+  check("1-byte write to a decoder register refused", mmio_read32(hdm + 0x4), 0x2);
 
   /* The accelerator's register window, mapped straight from the device's BAR. */
   check("accelerator window word 0", mmio_read32(bar), PATTERN_BAR(0));

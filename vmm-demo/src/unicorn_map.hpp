@@ -14,7 +14,14 @@
 //   - a map change made from inside a trapped access (a BAR write, a decoder commit) cannot be
 //     applied under the executing instruction: it is queued and the run stopped; Unicorn has
 //     then completed the instruction (both halves of a split 8-byte access included) but left PC
-//     on it, so the VMM applies the queue and resumes at the next instruction (`resume_pc`).
+//     on it, so the VMM applies the queue and resumes at the next instruction (`resume_pc`);
+//   - uc_mmio_map callbacks see an 8-byte access as two 4-byte ones (and a 16-byte one as four),
+//     so a register that takes only 4-byte accesses would accept the halves of an 8-byte access
+//     and one that takes only 8 would see none. Each trapped mapping therefore also carries a
+//     UC_HOOK_MEM_READ/WRITE hook, which Unicorn calls first with the size the guest used: a read
+//     wider than 4 bytes is dispatched whole there (16 bytes as two 8-byte halves, as QEMU splits
+//     them) and its pieces answer from that one dispatch; a wide write's pieces are gathered and
+//     each 8-byte half dispatched whole once its last piece arrives.
 #pragma once
 
 #include <mmiotree/runtime/address_space.hpp>
@@ -24,6 +31,7 @@
 #include <unicorn/unicorn.h>
 
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -112,6 +120,14 @@ class unicorn_map final : public mmiotree::map_listener {
   struct trap {
     unicorn_map* self;
     std::uint64_t base;  ///< the guest address of the mapping's offset 0
+    uc_hook wide{};      ///< the hook that sees the guest's access size
+  };
+  /// The access wider than 4 bytes being executed: dispatched whole, its pieces answered.
+  struct wide_access {
+    std::uint64_t lo = 0, last = 0;  ///< the guest's bytes; empty when lo > last
+    bool write = false;
+    std::uint8_t bytes[16] = {};  ///< the value, little-endian (a write's: gathered so far)
+    unsigned gathered[2] = {};    ///< a write's bytes gathered, per 8-byte half
   };
   struct lazy_span {
     std::uint64_t last;
@@ -131,6 +147,7 @@ class unicorn_map final : public mmiotree::map_listener {
     unmap_range(e.lo, e.size());
   }
   void unmap_range(std::uint64_t lo, std::uint64_t size) {
+    if (const auto t = traps_.find(lo); t != traps_.end()) uc_hook_del(uc_, t->second->wide);
     if (const uc_err r = uc_mem_unmap(uc_, lo, size); r != UC_ERR_OK)
       fail(fmt::format("uc_mem_unmap [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
     traps_.erase(lo);
@@ -154,8 +171,53 @@ class unicorn_map final : public mmiotree::map_listener {
       fail(fmt::format("uc_mmio_map [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
       return false;
     }
+    if (const uc_err r =
+            uc_hook_add(uc_, &t->wide, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                        reinterpret_cast<void*>(&on_access), t.get(), lo, lo + size - 1);
+        r != UC_ERR_OK) {
+      fail(fmt::format("uc_hook_add [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
+      return false;
+    }
     traps_[lo] = std::move(t);
     return true;
+  }
+
+  /// Called before the mmio callbacks with the guest's own size: a wide access is dispatched
+  /// here, whole.
+  static bool on_access(uc_engine*, uc_mem_type type, std::uint64_t addr, int size,
+                        std::int64_t value, void* user) {
+    const trap& t = *static_cast<trap*>(user);
+    unicorn_map& self = *t.self;
+    wide_access& w = self.wide_;
+    if (size <= 4) {
+      w.lo = 1, w.last = 0;  // a narrow access: its callback dispatches it
+      return true;
+    }
+    w.lo = addr;
+    w.last = addr + static_cast<unsigned>(size) - 1;
+    w.write = type == UC_MEM_WRITE;
+    w.gathered[0] = w.gathered[1] = 0;
+    if (!w.write)
+      for (unsigned h = 0; h * 8 < static_cast<unsigned>(size); ++h) {
+        const std::uint64_t v = self.dispatch_read(addr + 8 * h, 8);
+        std::memcpy(w.bytes + 8 * h, &v, 8);
+      }
+    (void)value;  // a write's value arrives in its pieces (the hook has 8 bytes of it at most)
+    return true;
+  }
+  std::uint64_t dispatch_read(std::uint64_t addr, unsigned size) {
+    const mmiotree::read_result r = space_.read(addr, size);
+    if (hook_) hook_(hook_ctx_, {addr, size, false, r.value, r.status});
+    return r.value;
+  }
+  void dispatch_write(std::uint64_t addr, unsigned size, std::uint64_t value) {
+    const mmiotree::access_status s = space_.write(addr, size, value);
+    if (hook_) hook_(hook_ctx_, {addr, size, true, value, s});
+  }
+  /// Whether [a, a + size) is a piece of the wide access being executed.
+  [[nodiscard]] bool piece_of_wide(std::uint64_t a, unsigned size, bool write) const noexcept {
+    return wide_.lo <= wide_.last && write == wide_.write && a >= wide_.lo &&
+           a + size - 1 <= wide_.last;
   }
 
   /// Unicorn found nothing at `addr`: a page of a lazily mapped span is mapped and the access
@@ -179,16 +241,30 @@ class unicorn_map final : public mmiotree::map_listener {
   }
   static std::uint64_t read_cb(uc_engine*, std::uint64_t offset, unsigned size, void* user) {
     const trap& t = *static_cast<trap*>(user);
-    const mmiotree::read_result r = t.self->space_.read(t.base + offset, size);
-    if (t.self->hook_)
-      t.self->hook_(t.self->hook_ctx_, {t.base + offset, size, false, r.value, r.status});
-    return r.value;
+    unicorn_map& self = *t.self;
+    const std::uint64_t a = t.base + offset;
+    if (self.piece_of_wide(a, size, false)) {
+      std::uint64_t v = 0;
+      std::memcpy(&v, self.wide_.bytes + (a - self.wide_.lo), size);
+      return v;
+    }
+    return self.dispatch_read(a, size);
   }
   static void write_cb(uc_engine*, std::uint64_t offset, unsigned size, std::uint64_t value,
                        void* user) {
     const trap& t = *static_cast<trap*>(user);
-    const mmiotree::access_status s = t.self->space_.write(t.base + offset, size, value);
-    if (t.self->hook_) t.self->hook_(t.self->hook_ctx_, {t.base + offset, size, true, value, s});
+    unicorn_map& self = *t.self;
+    const std::uint64_t a = t.base + offset;
+    if (!self.piece_of_wide(a, size, true)) return self.dispatch_write(a, size, value);
+    wide_access& w = self.wide_;
+    const std::uint64_t at = a - w.lo;
+    std::memcpy(w.bytes + at, &value, size);
+    const unsigned half = static_cast<unsigned>(at / 8);
+    if ((w.gathered[half] += size) == 8) {
+      std::uint64_t v = 0;
+      std::memcpy(&v, w.bytes + 8 * half, 8);
+      self.dispatch_write(w.lo + 8 * half, 8, v);
+    }
   }
   void fail(std::string s) {
     if (error_.empty()) error_ = std::move(s);
@@ -204,6 +280,7 @@ class unicorn_map final : public mmiotree::map_listener {
   bool running_ = false;
   std::vector<std::pair<bool, mmiotree::map_event>> pending_;
   guest_fault fault_;
+  wide_access wide_{1, 0, false, {}};
   std::uint64_t lazy_pages_mapped_ = 0;
   std::string error_;
 };
