@@ -20,6 +20,14 @@ std::string libelf_error(const char* what) { return fmt::format("{}: {}", what, 
 elf_image read_elf(std::span<const std::byte> file, std::uint64_t ram_base,
                    std::uint64_t ram_size) {
   elf_image img;
+  if (file.empty()) {
+    img.error = "empty file";
+    return img;
+  }
+  if (file.size() < SELFMAG || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0) {
+    img.error = "not an ELF file (bad magic)";
+    return img;
+  }
   if (elf_version(EV_CURRENT) == EV_NONE) {
     img.error = libelf_error("libelf cannot be initialised");
     return img;
