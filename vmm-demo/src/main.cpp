@@ -94,6 +94,7 @@ struct host_memory {
 };
 
 int fail(const std::string& why) {
+  std::fflush(stdout);  // the reason comes last, after whatever the run printed
   fmt::print(stderr, "vmm-demo: {}\n", why);
   return 2;
 }
