@@ -16,6 +16,8 @@
 #include <mmiotree/runtime/address_space.hpp>
 #include <mmiotree/tree/region.hpp>
 
+#include <type_traits>
+
 namespace vmm_demo {
 
 using namespace mmiotree;
@@ -40,21 +42,28 @@ using component = cxl::component_block<
 inline constexpr addr_t bar_size = 4_MiB, comp_at = 1_MiB;
 inline constexpr addr_t device_memory_size = 256_MiB;
 /// BAR 2 as the v2 kernel traps it (the whole component block) and as the v4 kernel does (the
-/// decoders' page): the accelerator's register windows are what each leaves to mmap.
-using bar2_v2 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v2, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at>,
-    cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
-using bar2_v4 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v4, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
-    cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
+/// decoders' page): the accelerator's register windows are what each leaves to mmap. `B`: who
+/// answers COMP_REGS — the VMM's typed decoder block, or the kernel's region (the RFC's way).
+template <cxl::comp_regs_backend B, cxl::kernel_geometry G, class... Windows>
+using bar2_with = std::conditional_t<
+    B == cxl::comp_regs_backend::emulate,
+    cxl::type2_component_bar<bar_size, comp_at, component, G, 4_KiB, Windows...>,
+    cxl::type2_forwarding_bar<bar_size, comp_at, component, G, 4_KiB, Windows...>>;
+template <cxl::comp_regs_backend B>
+using bar2_v2 =
+    bar2_with<B, cxl::kernel_geometry::v2, cxl::accel_window<"accel_lo", 0, comp_at>,
+              cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
+template <cxl::comp_regs_backend B>
+using bar2_v4 =
+    bar2_with<B, cxl::kernel_geometry::v4, cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
+              cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
 /// The PCI function: a processing accelerator with the component BAR 2 and the CXL DVSECs (the
 /// Register Locator's offset is the same in both geometries).
 using function = pci::function<
     pci::ids{.vendor = 0x10DE, .device = 0x2342, .revision = 0xA1, .class_code = 0x12'00'00},
     pci::bars<pci::mem64<2, bar_size>>, pci::caps<pci::express_capability<>>,
-    pci::ext_caps<cxl::device_dvsec<device_memory_size>, cxl::register_locator<2, bar2_v4>>>;
+    pci::ext_caps<cxl::device_dvsec<device_memory_size>,
+                  cxl::register_locator<2, bar2_v4<cxl::comp_regs_backend::emulate>>>>;
 
 // ---- the machine ----------------------------------------------------------------------------
 using device_memory = passthrough<"dpa", device_memory_size>;

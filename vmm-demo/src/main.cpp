@@ -6,6 +6,7 @@
 #include <mmiotree/layout/projection.hpp>
 #include <mmiotree/pci/function_device.hpp>
 #include <mmiotree/vfio/check.hpp>
+#include <mmiotree/vfio/comp_regs_forward.hpp>
 #include <mmiotree/vfio/config_passthrough.hpp>
 #include <mmiotree/vfio/cxl_uapi.hpp>
 #include <mmiotree/vfio/info.hpp>
@@ -40,6 +41,7 @@ struct options {
   std::string guest = VMM_DEMO_GUEST;
   std::string kernel = "v4";
   std::string flow = "firmware-committed";
+  std::string comp_regs = "emulate";
   std::uint64_t max_instructions = 50'000'000;
   unsigned timeout_ms = 10'000;
   bool trace = false;
@@ -99,10 +101,16 @@ int fail(const std::string& why) {
   return 2;
 }
 
+/// What the kernel said about the device, checked against the layout.
+struct device_report {
+  vfio::cxl_report cxl;
+  unsigned decoders = 0;  ///< from the HDM Decoder Capability register
+};
+
 /// What the simulated kernel reports about the device, parsed and checked against `Bar`; an
 /// empty optional after printing why the VMM refuses to start.
 template <class Bar, class Device>
-std::optional<vfio::cxl_report> kernel_report(Device& dev, vfio::cxl_uapi rev) {
+std::optional<device_report> kernel_report(Device& dev, vfio::cxl_uapi rev) {
   const auto info = vfio::parse_device_info(dev.device_info_bytes());
   if (!info) {
     fail("device info refused: " + vfio::describe(info.failure()));
@@ -143,7 +151,7 @@ std::optional<vfio::cxl_report> kernel_report(Device& dev, vfio::cxl_uapi rev) {
     fail("the device is not the layout's: refusing to start");
     return std::nullopt;
   }
-  return std::move(rep.value());
+  return device_report{std::move(rep.value()), count};
 }
 
 template <class Bar>
@@ -162,7 +170,8 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
                                        .bar_size = bar_size,
                                        .component_offset = comp_at,
                                        .memory_size = device_memory_size});
-  if (!kernel_report<Bar>(dev, rev)) return 2;
+  const std::optional<device_report> report = kernel_report<Bar>(dev, rev);
+  if (!report) return 2;
   vfio::passthrough_function<function> cfg(dev.config_io());
   {
     std::array<std::uint64_t, 6> sizes{};
@@ -208,18 +217,30 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
                    bind_status::ok;
   vfio::forward bar_ops(dev.bar_io());
   bar.template bind<"bar_ops">(bar_ops);
-  hdm decoders{device_memory_size};
-  bar.template bind<Bar::hdm_path>(decoders.regs());
-  // v2 traps the whole CXL.cache/mem range: the VMM also answers its capability array (v4
-  // leaves it to the device, read through the BAR ops).
-  register_file<component::array> capability_array;
-  if constexpr (Bar::geometry == cxl::kernel_geometry::v2)
-    bar.template bind<"cachemem/capability_array">(capability_array);
   const auto dpa = space.template slot<device_memory, "cfmws/dpa">();
   bound = bound && dpa.template bind<"">(dev.device_memory(), vfio_owned) == bind_status::ok;
   if (!bound) return fail("binding the device's memory failed");
   pci::bar_slots bars(cfg.function(), {slot_handle{}, slot_handle{}, bar, {}, {}, {}});
-  cxl::decoder_slots memory(decoders, {cxl::memory_slot{dpa, 0}});
+
+  // COMP_REGS: the VMM's typed decoder block, whose commits map the device memory
+  // (decoder_slots) — or the kernel's region, accesses forwarded as the RFC does, BASE
+  // virtualised where the revision shows the host's.
+  constexpr bool emulated = Bar::backend == cxl::comp_regs_backend::emulate;
+  hdm decoders{device_memory_size};
+  register_file<component::array> capability_array;
+  vfio::comp_regs_forward comp_regs(
+      dev.comp_regs_io(), rev, Bar::hdm_lo - report->cxl.comp_regs_bar_offset, report->decoders);
+  std::optional<cxl::decoder_slots> memory;
+  if constexpr (emulated) {
+    bar.template bind<Bar::hdm_path>(decoders.regs());
+    // v2 traps the whole CXL.cache/mem range: the VMM also answers its capability array (v4
+    // leaves it to the device, read through the BAR ops).
+    if constexpr (Bar::geometry == cxl::kernel_geometry::v2)
+      bar.template bind<"cachemem/capability_array">(capability_array);
+    memory.emplace(decoders, std::initializer_list<cxl::memory_slot>{cxl::memory_slot{dpa, 0}});
+  } else {
+    bar.template bind<Bar::comp_regs_path>(comp_regs);
+  }
 
   unicorn_map<space_type> backend(uc, space);
   if (o.trace)
@@ -234,14 +255,30 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   if (!backend.error().empty()) return fail(backend.error());
 
   // Machine done: the firmware-committed flow programs decoder 0 with the CFMWS base and
-  // commits and locks it (RFC patch 7); the listener maps the device memory there.
+  // commits and locks it (RFC patch 7); the device memory is mapped there — by decoder_slots
+  // when the VMM emulates the decoders, by the VMM placing the slot when the kernel answers.
   if (o.flow == "firmware-committed") {
-    if (const cxl::commit_refusal r = decoders.firmware_commit(0, cfmws_base, device_memory_size);
-        r != cxl::commit_refusal::none)
-      return fail(fmt::format("firmware commit refused: {}", cxl::to_string(r)));
-    if (memory.state(0) != cxl::memory_state::mapped)
-      return fail(fmt::format("device memory after the firmware commit: {}",
-                              cxl::to_string(memory.state(0))));
+    if constexpr (emulated) {
+      if (const cxl::commit_refusal r = decoders.firmware_commit(0, cfmws_base, device_memory_size);
+          r != cxl::commit_refusal::none)
+        return fail(fmt::format("firmware commit refused: {}", cxl::to_string(r)));
+      if (memory->state(0) != cxl::memory_state::mapped)
+        return fail(fmt::format("device memory after the firmware commit: {}",
+                                cxl::to_string(memory->state(0))));
+    } else {
+      if (const vfio::forward_commit r =
+              comp_regs.firmware_commit(0, cfmws_base, device_memory_size);
+          r != vfio::forward_commit::committed)
+        return fail(fmt::format(
+            "firmware commit through COMP_REGS: {}{}", vfio::to_string(r),
+            r == vfio::forward_commit::io_failed
+                ? fmt::format(" ({}, errno {})", vfio::to_string(comp_regs.last_failure().error),
+                              comp_regs.last_failure().err)
+                : std::string()));
+      if (const commit_result c = dpa.place(cfmws_base); !c.ok())
+        return fail(
+            fmt::format("mapping the device memory at {:#x}: {}", cfmws_base, to_string(c.error)));
+    }
   }
   if (!backend.error().empty()) return fail(backend.error());
   fmt::print("== the live map at machine done ({} flow) ==\n{}\n", o.flow, flat_view_text(space));
@@ -330,6 +367,11 @@ int main(int argc, char** argv) {
   app.add_option("--flow", o.flow, "who commits HDM decoder 0")
       ->check(CLI::IsMember({"firmware-committed", "guest-commit"}))
       ->capture_default_str();
+  app.add_option("--comp-regs", o.comp_regs,
+                 "who answers the component registers: the VMM's typed decoder block "
+                 "(emulate) or the kernel's COMP_REGS region (forward, the RFC's way)")
+      ->check(CLI::IsMember({"emulate", "forward"}))
+      ->capture_default_str();
   app.add_option("--max-instructions", o.max_instructions, "instruction budget of the guest")
       ->capture_default_str();
   app.add_option("--timeout-ms", o.timeout_ms, "wall-time budget of the guest, milliseconds")
@@ -337,11 +379,21 @@ int main(int argc, char** argv) {
   app.add_flag("--trace", o.trace, "log every trapped access");
   CLI11_PARSE(app, argc, argv);
 
+  if (o.comp_regs == "forward" && o.flow == "guest-commit")
+    return fail(
+        "--comp-regs=forward cannot run --flow=guest-commit: no kernel revision lets a guest "
+        "commit a decoder through COMP_REGS (v2 commits only its shadow, v4 absorbs the writes)");
+
   std::ifstream in(o.guest, std::ios::binary);
   if (!in) return fail(fmt::format("{}: {}", o.guest, std::strerror(errno)));
   const std::vector<char> raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   const std::span<const std::byte> file{reinterpret_cast<const std::byte*>(raw.data()), raw.size()};
   const elf_image image = read_elf(file, ram_base, ram_size);
   if (!image.ok()) return fail(fmt::format("{}: {}", o.guest, image.error));
-  return o.kernel == "v2" ? run<bar2_v2>(o, file, image) : run<bar2_v4>(o, file, image);
+  using enum cxl::comp_regs_backend;
+  if (o.comp_regs == "forward")
+    return o.kernel == "v2" ? run<bar2_v2<forward>>(o, file, image)
+                            : run<bar2_v4<forward>>(o, file, image);
+  return o.kernel == "v2" ? run<bar2_v2<emulate>>(o, file, image)
+                          : run<bar2_v4<emulate>>(o, file, image);
 }

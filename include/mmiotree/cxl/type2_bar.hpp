@@ -42,6 +42,11 @@ namespace cxl {
 /// Which kernel draft's BAR geometry (reference cxl.md §7).
 enum class kernel_geometry : std::uint8_t { v2, v4 };
 
+/// What answers the COMP_REGS overlay: the VMM's typed emulation of the component registers
+/// (`type2_component_bar`), or the kernel's COMP_REGS region, 4-byte accesses forwarded to it
+/// as the RFC's overlay does (`type2_forwarding_bar`).
+enum class comp_regs_backend : std::uint8_t { emulate, forward };
+
 /// An accelerator register window: a VFIO sparse-mmap area of the BAR, passthrough.
 template <fixed_string Name, addr_t Offset, addr_t Size>
 struct accel_window {
@@ -97,7 +102,8 @@ consteval bool has_hdm() {
 }
 
 /// The bytes the kernel keeps trapped, BAR-relative and inclusive, and the overlay.
-template <addr_t CompOffset, class Component, kernel_geometry G, addr_t Page>
+template <addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          comp_regs_backend B = comp_regs_backend::emulate>
 struct trapped_unit {
   using hdm = typename Component::template find<cap_id::hdm_decoder>;
   static constexpr addr_t hdm_lo = CompOffset + cachemem_offset + hdm::offset;
@@ -105,11 +111,20 @@ struct trapped_unit {
   static constexpr addr_t lo = G == kernel_geometry::v2 ? CompOffset : hdm_lo / Page * Page;
   static constexpr addr_t last = G == kernel_geometry::v2 ? CompOffset + component_block_size - 1
                                                           : (hdm_last / Page + 1) * Page - 1;
-  /// v2: COMP_REGS is the CXL.cache/mem range from the capability array; v4: the decoder block.
-  using overlay =
+  /// COMP_REGS, BAR-relative: v2, the CXL.cache/mem range from the capability array through
+  /// the decoder block; v4, the decoder block.
+  static constexpr addr_t comp_regs_lo =
+      G == kernel_geometry::v2 ? CompOffset + cachemem_offset : hdm_lo;
+  static constexpr addr_t comp_regs_size = hdm_last + 1 - comp_regs_lo;
+  /// Emulated: v2, the whole CXL.cache/mem range; v4, the decoder block. Forwarded: COMP_REGS,
+  /// as one io region taking the 4-byte accesses CXL.cache/mem registers take (CXL r3.1 8.2.2).
+  using emulated =
       std::conditional_t<G == kernel_geometry::v2,
                          at<CompOffset + cachemem_offset, typename Component::cachemem, 1>,
                          at<hdm_lo, typename hdm::type, 1>>;
+  using overlay =
+      std::conditional_t<B == comp_regs_backend::emulate, emulated,
+                         at<comp_regs_lo, io<"comp_regs", comp_regs_size, access::exactly<4>>, 1>>;
 };
 
 template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
@@ -146,45 +161,57 @@ inline constexpr auto hdm_name_v = Cap::type::name;
 template <>
 inline constexpr auto hdm_name_v<void> = fixed_string{"hdm_decoders"};
 
-template <bool Ok, addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G,
-          addr_t Page, class... Windows>
+template <bool Ok, comp_regs_backend B, addr_t BarSize, addr_t CompOffset, class Component,
+          kernel_geometry G, addr_t Page, class... Windows>
 struct type2_tree {
   // After an error, a BAR with the background alone (the poison): no second error.
   using type = container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>>;
 };
-template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
-          class... Windows>
-struct type2_tree<true, BarSize, CompOffset, Component, G, Page, Windows...> {
+template <comp_regs_backend B, addr_t BarSize, addr_t CompOffset, class Component,
+          kernel_geometry G, addr_t Page, class... Windows>
+struct type2_tree<true, B, BarSize, CompOffset, Component, G, Page, Windows...> {
   using type =
       container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>, typename Windows::placement...,
-                typename trapped_unit<CompOffset, Component, G, Page>::overlay>;
+                typename trapped_unit<CompOffset, Component, G, Page, B>::overlay>;
 };
-}  // namespace detail
 
-/// The component-register BAR of a Type-2 device: `BarSize` bytes, the component block
-/// `Component` (a `component_block<…>` with an HDM decoder capability) at `CompOffset`, the
-/// kernel geometry `G`, the host page size `Page`, and the accelerator windows. A struct, so
-/// that every symbol keyed on the tree is short (docs/benchmarks.md, "Compile time").
-template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
-          class... Windows>
-struct type2_component_bar
-    : detail::type2_tree<
-          detail::check_type2_bar<BarSize, CompOffset, Component, G, Page, Windows...>(), BarSize,
-          CompOffset, Component, G, Page, Windows...>::type {
+/// What both backends' BAR types tell a VMM about the geometry.
+template <addr_t CompOffset, class Component, kernel_geometry G, addr_t Page>
+struct type2_facts {
+  using unit = trapped_unit<CompOffset, Component, G, Page>;
   static constexpr addr_t component_offset = CompOffset;
   static constexpr kernel_geometry geometry = G;
   static constexpr addr_t host_page = Page;
   using component = Component;
   using hdm_capability = typename Component::template find<cap_id::hdm_decoder>;
   /// BAR-relative bytes of the decoder block, and of what the kernel keeps trapped.
-  static constexpr addr_t hdm_lo = CompOffset + cachemem_offset + hdm_capability::offset;
-  static constexpr addr_t hdm_last = hdm_lo + hdm_capability::type::size - 1;
-  static constexpr addr_t trapped_lo = detail::trapped_unit<CompOffset, Component, G, Page>::lo;
-  static constexpr addr_t trapped_last = detail::trapped_unit<CompOffset, Component, G, Page>::last;
+  static constexpr addr_t hdm_lo = unit::hdm_lo;
+  static constexpr addr_t hdm_last = unit::hdm_last;
+  static constexpr addr_t trapped_lo = unit::lo;
+  static constexpr addr_t trapped_last = unit::last;
+  /// BAR-relative bytes of the kernel's COMP_REGS region (`vfio::check_matches` checks it).
+  static constexpr addr_t comp_regs_lo = unit::comp_regs_lo;
+  static constexpr addr_t comp_regs_size = unit::comp_regs_size;
+};
+}  // namespace detail
+
+/// The component-register BAR of a Type-2 device: `BarSize` bytes, the component block
+/// `Component` (a `component_block<…>` with an HDM decoder capability) at `CompOffset`, the
+/// kernel geometry `G`, the host page size `Page`, and the accelerator windows; the COMP_REGS
+/// overlay is the VMM's typed emulation. A struct, so that every symbol keyed on the tree is
+/// short (docs/benchmarks.md, "Compile time").
+template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          class... Windows>
+struct type2_component_bar
+    : detail::type2_tree<
+          detail::check_type2_bar<BarSize, CompOffset, Component, G, Page, Windows...>(),
+          comp_regs_backend::emulate, BarSize, CompOffset, Component, G, Page, Windows...>::type,
+      detail::type2_facts<CompOffset, Component, G, Page> {
+  static constexpr comp_regs_backend backend = comp_regs_backend::emulate;
   /// The path of the emulated overlay's HDM decoder block, to bind the decoders there: the
   /// decoder region's own name (v4), or it under "cachemem/" (v2).
   static constexpr auto hdm_path = [] {
-    constexpr auto& n = detail::hdm_name_v<hdm_capability>;
+    constexpr auto& n = detail::hdm_name_v<typename type2_component_bar::hdm_capability>;
     if constexpr (G == kernel_geometry::v2) {
       constexpr std::string_view prefix = "cachemem/";
       fixed_string<prefix.size() + n.size()> f{};
@@ -195,6 +222,21 @@ struct type2_component_bar
       return n;
     }
   }();
+};
+
+/// The same BAR with the RFC's overlay: an io region "comp_regs" over the kernel's COMP_REGS
+/// range (`comp_regs_lo`, `comp_regs_size`), taking only 4-byte aligned accesses, for a handler
+/// that forwards them to the COMP_REGS region (`vfio::comp_regs_forward`). The kernel's rules
+/// then apply, deviations included; the typed emulation is what prevents them.
+template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
+          class... Windows>
+struct type2_forwarding_bar
+    : detail::type2_tree<
+          detail::check_type2_bar<BarSize, CompOffset, Component, G, Page, Windows...>(),
+          comp_regs_backend::forward, BarSize, CompOffset, Component, G, Page, Windows...>::type,
+      detail::type2_facts<CompOffset, Component, G, Page> {
+  static constexpr comp_regs_backend backend = comp_regs_backend::forward;
+  static constexpr fixed_string comp_regs_path{"comp_regs"};
 };
 
 }  // namespace cxl

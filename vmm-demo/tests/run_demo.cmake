@@ -1,0 +1,50 @@
+# run_demo.cmake: one end-to-end run of vmm-demo, judged by what it printed.
+#   cmake -DDEMO=<vmm-demo> "-DARGS=--kernel=v2 --comp-regs=forward" "-DDEVIATIONS=lock-on-commit"
+#         -P run_demo.cmake
+# Passes when the VMM exits 0 with verdict PASS, every guest line is a PASS or one of the
+# expected DEVIATION lines (each expected one present exactly once), what the guest wrote is in
+# the device's memfds, and no passthrough span was trapped.
+cmake_minimum_required(VERSION 3.25)
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND "${DEMO}" ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+set(problems "")
+if(NOT rc EQUAL 0)
+  string(APPEND problems "exit status ${rc} (stderr: ${err})\n")
+endif()
+string(REPLACE "\n" ";" lines "${out}")
+set(passes 0)
+set(seen "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^guest: PASS ")
+    math(EXPR passes "${passes} + 1")
+  elseif(line MATCHES "^guest: DEVIATION ([^:]+): ")
+    set(name "${CMAKE_MATCH_1}")
+    if(name IN_LIST DEVIATIONS AND NOT name IN_LIST seen)
+      list(APPEND seen "${name}")
+    else()
+      string(APPEND problems "unexpected: ${line}\n")
+    endif()
+  elseif(line MATCHES "^guest: ")
+    string(APPEND problems "unexpected: ${line}\n")
+  endif()
+endforeach()
+foreach(name IN LISTS DEVIATIONS)
+  if(NOT name IN_LIST seen)
+    string(APPEND problems "missing: the DEVIATION line ${name}\n")
+  endif()
+endforeach()
+if(passes EQUAL 0)
+  string(APPEND problems "no guest PASS line\n")
+endif()
+foreach(want "device memory \\+0x10: +0x600df00d12345678 \\(the guest's write\\)"
+             "BAR 2 \\+0x200000: +0xacce1000 \\(the guest's write\\)"
+             "passthrough spans trapped: none" "verdict: PASS")
+  if(NOT out MATCHES "${want}")
+    string(APPEND problems "missing: ${want}\n")
+  endif()
+endforeach()
+if(problems)
+  message(FATAL_ERROR "vmm-demo ${ARGS}:\n${problems}")
+endif()
+message(STATUS "vmm-demo ${ARGS}: ${passes} guest checks passed; deviations: ${seen}")
