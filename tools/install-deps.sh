@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# install-deps.sh [--bench]: installs the Debian 12 packages mmiotree needs, only those that
-# are missing (quiet when nothing is). Run as root. Idempotent.
+# install-deps.sh [--demo]: installs the Debian 12 packages mmiotree needs, only those that
+# are missing (quiet when nothing is). Run as root. Idempotent. With --demo, only what building
+# and running vmm-demo needs (tools/run-main.sh); without, everything the tests and benchmarks
+# need (tools/test-all.sh), the demo's packages included.
 set -euo pipefail
-# python3: the docs tests (tools/check-doc-snippets.py) and tools/update-diagnostics-doc.py.
-pkgs=(git ca-certificates cmake ninja-build g++ clang-16 libclang-rt-16-dev clang-format
-      libboost-dev libfmt-dev librange-v3-dev catch2 libbenchmark-dev python3)
-# Benchmarks also compare against Unicorn's memory API (bench/more/bench_update.cpp).
-if [ "${1:-}" = --bench ]; then pkgs+=(libunicorn-dev); fi
+# The library (header-only: Boost.Hana, fmt, range-v3) and a g++ 12 build with CMake + Ninja.
+pkgs=(cmake ninja-build g++ libboost-dev libfmt-dev librange-v3-dev)
+# vmm-demo: Unicorn (the CPU), libelf (the guest's ELF), CLI11 (its options), pkg-config (to find
+# the first two) and the aarch64 cross compiler for the guest (freestanding: no libc needed).
+pkgs+=(pkg-config libunicorn-dev libelf-dev libcli11-dev gcc-aarch64-linux-gnu)
+if [ "${1:-}" != --demo ]; then
+  # The tests: clang 16 (sanitizers, compile-fail), clang-format, Catch2, Google Benchmark,
+  # git (the format check lists files with it); python3: the docs tests
+  # (tools/check-doc-snippets.py) and tools/update-diagnostics-doc.py.
+  pkgs+=(git ca-certificates clang-16 libclang-rt-16-dev clang-format catch2 libbenchmark-dev
+         python3)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

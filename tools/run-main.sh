@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# run-main.sh: the main job. Installs what is missing, builds, and runs the CXL Type-2
-# component-register BAR example (its tree, flat view and mmap/trap projection).
+# run-main.sh: the main job. Installs what the demo needs (only what is missing), builds
+# vmm-demo and its aarch64 guest, and runs it: the guest drives a passed-through CXL Type-2
+# accelerator through an mmiotree address map (vmm-demo/README.md). Extra arguments go to
+# vmm-demo (try --help, --kernel=v2, --flow=guest-commit, --comp-regs=forward, --trace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
-# Same configuration as tools/test-all.sh (tests on): switching them off here would be cached
-# in build/dev and silently drop the tests from a later `ctest --preset dev`.
-cmake --preset dev >/dev/null
-cmake --build --preset dev --target cxl_type2_bar
-./build/dev/examples/cxl_type2_bar
+tools/install-deps.sh --demo
+# Its own build directory (build/demo), so that the tests' configuration is never changed.
+cmake --preset demo >/dev/null
+cmake --build --preset demo
+./build/demo/vmm-demo/vmm-demo "$@"

@@ -1,0 +1,142 @@
+// bench_demo: what a guest pays per trapped access in vmm-demo. An aarch64 loop under Unicorn
+// reads HDM decoder 0's control register and writes the HDM Decoder Global Control register of
+// the CXL accelerator's component BAR, two trapped 4-byte accesses per iteration:
+//
+//   demo/mmiotree       the demo's machine (vmm-demo/src/machine.hpp) mapped into Unicorn by
+//                       the demo's listener (vmm-demo/src/unicorn_map.hpp), the BAR placed as
+//                       the guest places it: each access goes Unicorn → unicorn_map →
+//                       address_space (slot window, the decoder block) → the register file;
+//   demo/bare_callback  one uc_mmio_map page at the same address whose callbacks call the same
+//                       register file at the same offsets: the least a Unicorn VMM can do.
+//
+// Both run the same instructions on the same register file; the difference is mmiotree's cost
+// per trapped access. Figures: docs/benchmarks.md ("vmm-demo").
+#include <benchmark/benchmark.h>
+#include <unicorn/unicorn.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <vector>
+
+#include "machine.hpp"
+#include "unicorn_map.hpp"
+
+namespace {
+using namespace vmm_demo;
+using bar_type = bar2_v4<cxl::comp_regs_backend::emulate>;
+using space_type = address_space<machine<bar_type>>;
+
+constexpr std::uint64_t iterations = 4096;  ///< loop iterations per uc_emu_start
+constexpr std::uint64_t code_at = ram_base;
+/// Where the guest placed the BAR, and the register block the loop hits.
+constexpr std::uint64_t bar_at = pci64_base;
+constexpr std::uint64_t hdm_at = bar_at + bar_type::hdm_lo;
+
+/// The guest: x1 = the decoder block, x2 = the iteration count, w3 = 2, then
+///   loop: ldr w0, [x1, #0x20]   decoder 0 control
+///         str w3, [x1, #0x4]    HDM Decoder Global Control: enable
+///         subs x2, x2, #1
+///         b.ne loop
+/// and a final instruction where the run ends.
+std::vector<std::uint32_t> guest_code() {
+  std::vector<std::uint32_t> c;
+  const auto mov64 = [&](unsigned rd, std::uint64_t v) {
+    c.push_back(0xD280'0000U | static_cast<std::uint32_t>(v & 0xFFFF) << 5 | rd);  // movz
+    for (unsigned hw = 1; hw < 4; ++hw)                                            // movk
+      c.push_back(0xF280'0000U | hw << 21 |
+                  static_cast<std::uint32_t>((v >> (16 * hw)) & 0xFFFF) << 5 | rd);
+  };
+  mov64(1, hdm_at);
+  mov64(2, iterations);
+  c.push_back(0xD280'0043U);  // movz x3, #2
+  c.push_back(0xB940'2020U);  // ldr w0, [x1, #0x20]
+  c.push_back(0xB900'0423U);  // str w3, [x1, #0x4]
+  c.push_back(0xF100'0442U);  // subs x2, x2, #1
+  c.push_back(0x54FF'FFA1U);  // b.ne -12
+  c.push_back(0xD503'201FU);  // nop: the run ends here
+  return c;
+}
+
+struct engine {
+  uc_engine* uc = nullptr;
+  std::vector<std::byte> ram = std::vector<std::byte>(ram_size);
+  std::uint64_t end = 0;
+  engine() {
+    if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc) != UC_ERR_OK) uc = nullptr;
+    const std::vector<std::uint32_t> code = guest_code();
+    std::memcpy(ram.data(), code.data(), code.size() * 4);
+    end = code_at + (code.size() - 1) * 4;
+  }
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+  ~engine() {
+    if (uc) uc_close(uc);
+  }
+  /// Runs the loop once; false if the guest did not reach the end.
+  bool run() {
+    std::uint64_t pc = code_at;
+    uc_reg_write(uc, UC_ARM64_REG_PC, &pc);
+    if (uc_emu_start(uc, code_at, end, 0, 0) != UC_ERR_OK) return false;
+    uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+    return pc == end;
+  }
+};
+
+void finish(benchmark::State& state, engine& e, hdm& decoders) {
+  for (auto _ : state)
+    if (!e.run()) return state.SkipWithError("the guest did not reach the end of its loop");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * iterations * 2));
+  // The register file saw the guest's writes: the work was done.
+  if (decoders.regs().read(0x4, 4) != 0x2) state.SkipWithError("the writes did not arrive");
+}
+
+void demo_mmiotree(benchmark::State& state) {
+  engine e;
+  if (!e.uc) return state.SkipWithError("uc_open failed");
+  space_type space;
+  if (space.bind<"ram">({e.ram.data(), e.ram.size()}) != bind_status::ok)
+    return state.SkipWithError("binding RAM failed");
+  std::vector<std::byte> bar_memory(bar_size);
+  const auto bar = space.slot<bar_type, "pci64/bar">();
+  bar.bind<"accel_lo">(std::span(bar_memory).first(bar_type::trapped_lo));
+  bar.bind<"accel_hi">(std::span(bar_memory).subspan(bar_type::trapped_last + 1));
+  hdm decoders{device_memory_size};
+  bar.bind<bar_type::hdm_path>(decoders.regs());
+  unicorn_map<space_type> backend(e.uc, space);
+  if (!space.add_listener(backend, {.page_size = uc_page}).ok() || !bar.place(bar_at).ok() ||
+      !backend.error().empty())
+    return state.SkipWithError("mapping the machine failed");
+  finish(state, e, decoders);
+}
+
+void demo_bare_callback(benchmark::State& state) {
+  engine e;
+  if (!e.uc) return state.SkipWithError("uc_open failed");
+  hdm decoders{device_memory_size};
+  struct page {
+    hdm* d;
+    std::uint64_t block;  ///< the decoder block's offset in the page
+  } p{&decoders, hdm_at & (uc_page - 1)};
+  const auto rd = [](uc_engine*, std::uint64_t off, unsigned size, void* u) -> std::uint64_t {
+    const page& pg = *static_cast<page*>(u);
+    return pg.d->regs().read(off - pg.block, size);
+  };
+  const auto wr = [](uc_engine*, std::uint64_t off, unsigned size, std::uint64_t v, void* u) {
+    const page& pg = *static_cast<page*>(u);
+    pg.d->regs().write(off - pg.block, size, v);
+  };
+  if (uc_mem_map_ptr(e.uc, ram_base, e.ram.size(), UC_PROT_ALL, e.ram.data()) != UC_ERR_OK ||
+      uc_mmio_map(e.uc, hdm_at & ~(uc_page - 1), uc_page, +rd, &p, +wr, &p) != UC_ERR_OK)
+    return state.SkipWithError("mapping failed");
+  finish(state, e, decoders);
+}
+
+BENCHMARK(demo_mmiotree)->Name("demo/mmiotree")->Unit(benchmark::kMicrosecond);
+BENCHMARK(demo_bare_callback)->Name("demo/bare_callback")->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
