@@ -42,6 +42,7 @@ struct options {
   std::string kernel = "v4";
   std::string flow = "firmware-committed";
   std::string comp_regs = "emulate";
+  unsigned device_decoders = 2;
   std::uint64_t max_instructions = 50'000'000;
   unsigned timeout_ms = 10'000;
   bool trace = false;
@@ -95,6 +96,12 @@ struct host_memory {
   }
 };
 
+/// The sentences of a mismatch, on stderr after whatever the run printed so far.
+void explain(const vfio::match_result& m) {
+  std::fflush(stdout);
+  for (const std::string& s : m.mismatches) fmt::print(stderr, "  {}\n", s);
+}
+
 int fail(const std::string& why) {
   std::fflush(stdout);  // the reason comes last, after whatever the run printed
   fmt::print(stderr, "vmm-demo: {}\n", why);
@@ -131,27 +138,31 @@ std::optional<device_report> kernel_report(Device& dev, vfio::cxl_uapi rev) {
     return std::nullopt;
   }
   // The decoder count, from the HDM Decoder Capability register, read through COMP_REGS where
-  // the layout puts the decoder block.
-  const vfio::io_result cap = dev.comp_regs_io().read(Bar::hdm_lo - rep->comp_regs_bar_offset, 4);
-  if (!cap.ok()) {
-    fail(fmt::format("COMP_REGS read of the HDM capability register failed: {}",
-                     vfio::to_string(cap.error)));
-    return std::nullopt;
+  // the layout puts the decoder block (if COMP_REGS starts past it, check_matches says so).
+  std::optional<unsigned> count;
+  if (rep->comp_regs_bar_offset <= Bar::hdm_lo) {
+    const vfio::io_result cap = dev.comp_regs_io().read(Bar::hdm_lo - rep->comp_regs_bar_offset, 4);
+    if (!cap.ok()) {
+      fail(fmt::format("COMP_REGS read of the HDM capability register failed: {}",
+                       vfio::to_string(cap.error)));
+      return std::nullopt;
+    }
+    count =
+        static_cast<unsigned>(cxl::decoder_count_of(static_cast<std::uint32_t>(cap.value & 0xF)));
   }
-  const auto count =
-      static_cast<unsigned>(cxl::decoder_count_of(static_cast<std::uint32_t>(cap.value & 0xF)));
   const vfio::match_result m = vfio::check_matches<Bar, 2>(rep.value(), 4_KiB, count);
   fmt::print(
       "kernel {}: component registers in BAR {} ({:#x} bytes), {} HDM decoders, device "
       "memory {:#x} bytes; against the layout: {}\n",
-      vfio::to_string(rev), rep->component_bar, rep->bar_size, count, rep->memory_size,
+      vfio::to_string(rev), rep->component_bar, rep->bar_size,
+      count ? std::to_string(*count) : std::string("?"), rep->memory_size,
       m.ok() ? "match" : "MISMATCH");
   if (!m.ok()) {
-    for (const std::string& s : m.mismatches) fmt::print(stderr, "  {}\n", s);
+    explain(m);
     fail("the device is not the layout's: refusing to start");
     return std::nullopt;
   }
-  return device_report{std::move(rep.value()), count};
+  return device_report{std::move(rep.value()), *count};
 }
 
 template <class Bar>
@@ -169,6 +180,7 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   vfio::sim::cxl_device<function> dev({.revision = rev,
                                        .bar_size = bar_size,
                                        .component_offset = comp_at,
+                                       .decoders = o.device_decoders,
                                        .memory_size = device_memory_size});
   const std::optional<device_report> report = kernel_report<Bar>(dev, rev);
   if (!report) return 2;
@@ -178,7 +190,7 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
     for (std::uint32_t i = 0; i < 6; ++i)
       if (auto r = vfio::parse_region_info(dev.region_info_bytes(i), i)) sizes[i] = r->size;
     if (const vfio::match_result m = cfg.verify(sizes); !m.ok()) {
-      for (const std::string& s : m.mismatches) fmt::print(stderr, "  {}\n", s);
+      explain(m);
       return fail("the device's configuration space is not the layout's: refusing to start");
     }
   }
@@ -371,6 +383,11 @@ int main(int argc, char** argv) {
                  "who answers the component registers: the VMM's typed decoder block "
                  "(emulate) or the kernel's COMP_REGS region (forward, the RFC's way)")
       ->check(CLI::IsMember({"emulate", "forward"}))
+      ->capture_default_str();
+  app.add_option("--device-decoders", o.device_decoders,
+                 "HDM decoders of the simulated device (the layout has 2: any other count shows "
+                 "a device the layout does not describe refused)")
+      ->check(CLI::IsMember({1, 2, 4, 6, 8, 10}))
       ->capture_default_str();
   app.add_option("--max-instructions", o.max_instructions, "instruction budget of the guest")
       ->capture_default_str();
