@@ -104,7 +104,7 @@ static unsigned find_dvsec(unsigned dev, uint16_t vendor, uint16_t id) {
 #define PATTERN_BAR(off) (0xA5000000u | (uint32_t)(((off) >> 2) & 0xFFFFFF))
 #define PATTERN_DPA(mib) (0xD0000000u | (uint32_t)(mib))
 
-static void commit_decoder0(uint64_t hdm) {
+static void commit_decoder0(uint64_t hdm, uint32_t lock) {
   /* Linux's cxl_decoder_commit order: base and size, high halves first, control last. */
   const uint64_t d0 = hdm + 0x10;
   mmio_write32(hdm + 0x4, 0x2); /* HDM Decoder Enable */
@@ -112,7 +112,7 @@ static void commit_decoder0(uint64_t hdm) {
   mmio_write32(d0 + 0x0, (uint32_t)(CFMWS_BASE & 0xF0000000u));
   mmio_write32(d0 + 0xC, 0);
   mmio_write32(d0 + 0x8, 0x10000000u); /* 256 MiB */
-  mmio_write32(d0 + 0x10, (1u << 9) | (1u << 8)); /* Commit, Lock-On-Commit */
+  mmio_write32(d0 + 0x10, (1u << 9) | lock); /* Commit, and Lock-On-Commit if asked */
 }
 
 int main(void) {
@@ -166,7 +166,17 @@ int main(void) {
   const uint64_t d0 = hdm + 0x10;
   uint32_t ctrl = mmio_read32(d0 + 0x10);
   if ((ctrl & (1u << 10)) == 0) {
-    commit_decoder0(hdm);
+    /* Not committed yet (the guest-commit flow): the CFMWS decodes to nothing until a commit
+     * succeeds, and again after a de-commit. First without Lock-On-Commit, so that it can be
+     * undone; then for good. */
+    check("device memory unmapped before any commit", mmio_read32(CFMWS_BASE), 0xFFFFFFFFu);
+    commit_decoder0(hdm, 0);
+    check("unlocked commit: committed", (mmio_read32(d0 + 0x10) >> 10) & 1, 1);
+    check("unlocked commit: device memory mapped", mmio_read32(CFMWS_BASE), PATTERN_DPA(0));
+    mmio_write32(d0 + 0x10, 0); /* Commit cleared: de-commit */
+    check("de-commit: not committed", (mmio_read32(d0 + 0x10) >> 10) & 1, 0);
+    check("de-commit: device memory unmapped", mmio_read32(CFMWS_BASE), 0xFFFFFFFFu);
+    commit_decoder0(hdm, 1u << 8);
     ctrl = mmio_read32(d0 + 0x10);
   }
   check("decoder 0 committed", (ctrl >> 10) & 1, 1);

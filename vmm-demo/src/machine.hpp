@@ -2,7 +2,7 @@
 // vmm-demo/README.md). One tree: RAM, the UART, the exit register, ECAM for bus 0, a 32-bit and a
 // 64-bit PCI window whose unassigned space reads all-ones (a master abort), the CXL Type-2
 // accelerator's component BAR as a slot of the 64-bit window, and the device memory as a slot of
-// the CXL fixed memory window (CFMWS).
+// the CXL fixed memory window (CFMWS), whose space no committed decoder claims reads all-ones too.
 #pragma once
 
 #include <mmiotree/core/units.hpp>
@@ -76,6 +76,7 @@ using machine = container<
     at<ram_base, passthrough<"ram", ram_size>>,
     at<pci64_base,
        container<"pci64", pci64_size, at<0, stub<"unassigned", pci64_size>, -1>, slot<Bar>>>,
-    at<cfmws_base, container<"cfmws", cfmws_size, slot<device_memory>>>>;
+    at<cfmws_base, container<"cfmws", cfmws_size, at<0, stub<"unassigned", cfmws_size>, -1>,
+                             slot<device_memory>>>>;
 
 }  // namespace vmm_demo
