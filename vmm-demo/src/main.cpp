@@ -96,6 +96,18 @@ struct host_memory {
   }
 };
 
+/// The path of node `i` of `Space`'s tree below the root ("pci64/bar/hdm_decoders"); "(none)"
+/// for npos (a hole, or outside the map).
+template <class Space>
+std::string path_of(node_index i) {
+  if (i == npos) return "(none)";
+  std::string path(Space::nodes[i].name);
+  for (node_index p = Space::nodes[i].parent; p != npos && Space::nodes[p].parent != npos;
+       p = Space::nodes[p].parent)
+    path = std::string(Space::nodes[p].name) + "/" + path;
+  return path;
+}
+
 /// The sentences of a mismatch, on stderr after whatever the run printed so far.
 void explain(const vfio::match_result& m) {
   std::fflush(stdout);
@@ -257,11 +269,13 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   unicorn_map<space_type> backend(uc, space);
   if (o.trace)
     backend.set_access_hook(
-        [](void*, const trapped_access& a) {
-          fmt::print("trace: {} {:#x} size {} value {:#x} {}\n", a.write ? "write" : "read ",
-                     a.addr, a.size, a.value, to_string(a.status));
+        [](void* ctx, const trapped_access& a) {
+          const auto& s = *static_cast<const space_type*>(ctx);
+          fmt::print("trace: {} {:#x} {} size {} value {:#x} {}\n", a.write ? "write" : "read ",
+                     a.addr, path_of<space_type>(s.leaf_at(a.addr)), a.size, a.value,
+                     to_string(a.status));
         },
-        nullptr);
+        &space);
   if (const auto reg = space.add_listener(backend, {.page_size = uc_page}); !reg.ok())
     return fail(fmt::format("listener refused: {}", to_string(reg.status)));
   if (!backend.error().empty()) return fail(backend.error());
@@ -348,10 +362,7 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   for (node_index i = 0; i < space_type::nodes.size(); ++i) {
     const node& n = space_type::nodes[i];
     if (!is_leaf(n.kind)) continue;
-    std::string path(n.name);
-    for (node_index p = n.parent; p != npos && space_type::nodes[p].parent != npos;
-         p = space_type::nodes[p].parent)
-      path = std::string(space_type::nodes[p].name) + "/" + path;
+    const std::string path = path_of<space_type>(i);
     const access_counters c = space.counters_of(i);
     if (n.kind == region_kind::passthrough)
       passthrough_quiet = passthrough_quiet && c == access_counters{};
