@@ -133,7 +133,8 @@ class comp_regs_forward {
     if (rel / 0x20 >= decoders_ || (reg != 0x00 && reg != 0x04)) return {};
     return {static_cast<unsigned>(rel / 0x20), reg == 0x04};
   }
-  /// Lock-On-Commit as the kernel shows it (a failed read counts as locked: nothing changes).
+  /// Whether the kernel shows decoder `n` committed with Lock-On-Commit (a failed read counts
+  /// as locked: nothing changes).
   [[nodiscard]] bool locked(unsigned n) {
     const io_result r = io_->read(decoder(n) + 0x10, 4);
     if (!r.ok()) {
