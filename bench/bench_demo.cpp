@@ -10,7 +10,12 @@
 //                       register file at the same offsets: the least a Unicorn VMM can do.
 //
 // Both run the same instructions on the same register file; the difference is mmiotree's cost
-// per trapped access. Figures: docs/benchmarks.md ("vmm-demo").
+// per trapped access. Without Unicorn, the same two accesses per iteration:
+//
+//   demo/dispatch/mmiotree  address_space::read and ::write on the demo's machine, BAR placed;
+//   demo/dispatch/direct    the register file's read and write called directly.
+//
+// Figures: docs/benchmarks.md ("demo/<impl>").
 #include <benchmark/benchmark.h>
 #include <unicorn/unicorn.h>
 
@@ -134,8 +139,37 @@ void demo_bare_callback(benchmark::State& state) {
   finish(state, e, decoders);
 }
 
+void dispatch_mmiotree(benchmark::State& state) {
+  space_type space;
+  const auto bar = space.slot<bar_type, "pci64/bar">();
+  hdm decoders{device_memory_size};
+  bar.bind<bar_type::hdm_path>(decoders.regs());
+  if (!bar.place(bar_at).ok()) return state.SkipWithError("placing the BAR failed");
+  unsigned failures = 0;
+  for (auto _ : state) {
+    const read_result r = space.read(hdm_at + 0x20, 4);
+    benchmark::DoNotOptimize(r.value);
+    failures |=
+        static_cast<unsigned>(r.status) | static_cast<unsigned>(space.write(hdm_at + 0x4, 4, 0x2));
+  }
+  if (failures != 0) state.SkipWithError("an access was refused");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2));
+}
+
+void dispatch_direct(benchmark::State& state) {
+  hdm decoders{device_memory_size};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(decoders.regs().read(0x20, 4));
+    decoders.regs().write(0x4, 4, 0x2);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2));
+}
+
 BENCHMARK(demo_mmiotree)->Name("demo/mmiotree")->Unit(benchmark::kMicrosecond);
 BENCHMARK(demo_bare_callback)->Name("demo/bare_callback")->Unit(benchmark::kMicrosecond);
+BENCHMARK(dispatch_mmiotree)->Name("demo/dispatch/mmiotree");
+BENCHMARK(dispatch_direct)->Name("demo/dispatch/direct");
 
 }  // namespace
 
