@@ -19,7 +19,6 @@
 #include <benchmark/benchmark.h>
 #include <unicorn/unicorn.h>
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -101,10 +101,8 @@ struct host_memory {
 template <class Space>
 std::string path_of(node_index i) {
   if (i == npos) return "(none)";
-  std::string path(Space::nodes[i].name);
-  for (node_index p = Space::nodes[i].parent; p != npos && Space::nodes[p].parent != npos;
-       p = Space::nodes[p].parent)
-    path = std::string(Space::nodes[p].name) + "/" + path;
+  std::string path(mmiotree::path_of(Space::nodes, i), '\0');
+  mmiotree::path_of(Space::nodes, i, path.data());
   return path;
 }
 
@@ -231,7 +229,7 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
     return fail("binding RAM failed");
 
   // BAR 2: the accelerator windows are the device's BAR memory (VFIO-owned), the trapped rest
-  // goes to the kernel's BAR ops, the decoder block is the VMM's typed emulation.
+  // goes to the kernel's BAR ops; COMP_REGS is bound below.
   const auto bar = space.template slot<Bar, "pci64/bar">();
   const std::span<std::byte> bar_mem = dev.bar_memory();
   const mem_attrs vfio_owned{.vfio_owned = true};
