@@ -132,17 +132,18 @@ class rig {
   std::vector<std::byte>& host(std::size_t i) { return mem_[i]; }
 
   /// Checks one access against the oracle; returns a description of the first mismatch, or an
-  /// empty string.
-  std::string check(addr a, unsigned size, bool is_write, std::uint64_t value) {
+  /// empty string. With `cache`, the access goes through that route cache.
+  std::string check(addr a, unsigned size, bool is_write, std::uint64_t value,
+                    mmiotree::route_cache* cache = nullptr) {
     env e{*this, {}, {}};
     const oracle::outcome want = oracle::expect_access(
         oracle_, [&](addr x) { return oracle_.at(x); }, a, size, is_write, value, e);
     log_.clear();
     oracle::outcome got;
     if (is_write) {
-      got.st = from(as_.write(a, size, value));
+      got.st = from(cache ? as_.write(a, size, value, *cache) : as_.write(a, size, value));
     } else {
-      const mmiotree::read_result r = as_.read(a, size);
+      const mmiotree::read_result r = cache ? as_.read(a, size, *cache) : as_.read(a, size);
       got = {from(r.status), r.value};
     }
     std::ostringstream os;

@@ -121,6 +121,8 @@ class unicorn_map final : public mmiotree::map_listener {
     unicorn_map* self;
     std::uint64_t base;  ///< the guest address of the mapping's offset 0
     uc_hook wide{};      ///< the hook that sees the guest's access size
+    /// Where this mapping's last access went: the next one to the same leaf skips the lookup.
+    mmiotree::route_cache route{};
   };
   /// The access wider than 4 bytes being executed: dispatched whole, its pieces answered.
   struct wide_access {
@@ -186,7 +188,7 @@ class unicorn_map final : public mmiotree::map_listener {
   /// here, whole.
   static bool on_access(uc_engine*, uc_mem_type type, std::uint64_t addr, int size,
                         std::int64_t value, void* user) {
-    const trap& t = *static_cast<trap*>(user);
+    trap& t = *static_cast<trap*>(user);
     unicorn_map& self = *t.self;
     wide_access& w = self.wide_;
     if (size <= 4) {
@@ -199,19 +201,19 @@ class unicorn_map final : public mmiotree::map_listener {
     w.gathered[0] = w.gathered[1] = 0;
     if (!w.write)
       for (unsigned h = 0; h * 8 < static_cast<unsigned>(size); ++h) {
-        const std::uint64_t v = self.dispatch_read(addr + 8 * h, 8);
+        const std::uint64_t v = self.dispatch_read(t, addr + 8 * h, 8);
         std::memcpy(w.bytes + 8 * h, &v, 8);
       }
     (void)value;  // a write's value arrives in its pieces (the hook has 8 bytes of it at most)
     return true;
   }
-  std::uint64_t dispatch_read(std::uint64_t addr, unsigned size) {
-    const mmiotree::read_result r = space_.read(addr, size);
+  std::uint64_t dispatch_read(trap& t, std::uint64_t addr, unsigned size) {
+    const mmiotree::read_result r = space_.read(addr, size, t.route);
     if (hook_) hook_(hook_ctx_, {addr, size, false, r.value, r.status});
     return r.value;
   }
-  void dispatch_write(std::uint64_t addr, unsigned size, std::uint64_t value) {
-    const mmiotree::access_status s = space_.write(addr, size, value);
+  void dispatch_write(trap& t, std::uint64_t addr, unsigned size, std::uint64_t value) {
+    const mmiotree::access_status s = space_.write(addr, size, value, t.route);
     if (hook_) hook_(hook_ctx_, {addr, size, true, value, s});
   }
   /// Whether [a, a + size) is a piece of the wide access being executed.
@@ -240,7 +242,7 @@ class unicorn_map final : public mmiotree::map_listener {
     return false;
   }
   static std::uint64_t read_cb(uc_engine*, std::uint64_t offset, unsigned size, void* user) {
-    const trap& t = *static_cast<trap*>(user);
+    trap& t = *static_cast<trap*>(user);
     unicorn_map& self = *t.self;
     const std::uint64_t a = t.base + offset;
     if (self.piece_of_wide(a, size, false)) {
@@ -248,14 +250,14 @@ class unicorn_map final : public mmiotree::map_listener {
       std::memcpy(&v, self.wide_.bytes + (a - self.wide_.lo), size);
       return v;
     }
-    return self.dispatch_read(a, size);
+    return self.dispatch_read(t, a, size);
   }
   static void write_cb(uc_engine*, std::uint64_t offset, unsigned size, std::uint64_t value,
                        void* user) {
-    const trap& t = *static_cast<trap*>(user);
+    trap& t = *static_cast<trap*>(user);
     unicorn_map& self = *t.self;
     const std::uint64_t a = t.base + offset;
-    if (!self.piece_of_wide(a, size, true)) return self.dispatch_write(a, size, value);
+    if (!self.piece_of_wide(a, size, true)) return self.dispatch_write(t, a, size, value);
     wide_access& w = self.wide_;
     const std::uint64_t at = a - w.lo;
     std::memcpy(w.bytes + at, &value, size);
@@ -263,7 +265,7 @@ class unicorn_map final : public mmiotree::map_listener {
     if ((w.gathered[half] += size) == 8) {
       std::uint64_t v = 0;
       std::memcpy(&v, w.bytes + 8 * half, 8);
-      self.dispatch_write(w.lo + 8 * half, 8, v);
+      self.dispatch_write(t, w.lo + 8 * half, 8, v);
     }
   }
   void fail(std::string s) {

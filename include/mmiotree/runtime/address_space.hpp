@@ -22,6 +22,7 @@
 #include <mmiotree/runtime/live_map.hpp>
 #include <mmiotree/runtime/page_view.hpp>
 #include <mmiotree/runtime/reclaim.hpp>
+#include <mmiotree/runtime/route_cache.hpp>
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/slot_map.hpp>
@@ -235,6 +236,30 @@ class address_space final : public dynamic_space {
     }
   }
 
+  /// `read` through a route cache (runtime/route_cache.hpp): the same answer; while the map and
+  /// the bindings do not change, repeated accesses to the bytes of one leaf skip the lookup.
+  [[nodiscard]] read_result read(addr_t addr, unsigned size, route_cache& cache) const {
+    detail::route& r = detail::route_access::of(cache);
+    read_result v;
+    if (routed(r, addr, size)) [[likely]]
+      v = r.read(r.ctx, addr - r.origin, size);
+    else
+      v = route_read(addr, size, r);
+    if constexpr (Options.stats) count(addr, false, v.status);
+    return v;
+  }
+  /// `write` through a route cache, as `read` above.
+  access_status write(addr_t addr, unsigned size, std::uint64_t value, route_cache& cache) {
+    detail::route& r = detail::route_access::of(cache);
+    access_status v;
+    if (routed(r, addr, size)) [[likely]]
+      v = r.write(r.ctx, addr - r.origin, size, value & detail::width_mask(size));
+    else
+      v = route_write(addr, size, value, r);
+    if constexpr (Options.stats) count(addr, true, v);
+    return v;
+  }
+
   /// The counters of leaf `Path` (all zero unless `space_options::stats`).
   template <fixed_string Path>
   [[nodiscard]] access_counters counters() const noexcept {
@@ -318,13 +343,77 @@ class address_space final : public dynamic_space {
     }
   }
 
+  /// Whether route `r` takes an access of `size` bytes at `addr`: found in this space under the
+  /// sequence number in force now (nothing written since), the bytes inside it, and a size and
+  /// alignment its leaf takes as they come. The sequence number is the access's one load of
+  /// shared memory: the route's binding was read under it.
+  [[gnu::always_inline]] bool routed(const detail::route& r, addr_t addr,
+                                     unsigned size) const noexcept {
+    return r.seq == published_.read_begin() && r.space == this && addr - r.lo <= r.last - r.lo &&
+           r.last - addr >= size - 1 && size < 16 && ((r.fast_sizes >> size) & 1U) != 0 &&
+           (addr & (size - 1) & r.align_check) == 0;
+  }
+  /// An access the route cache does not take: its route, if it has one, replaces the cached one
+  /// and serves it; otherwise the ordinary dispatch (the cache keeps its route).
+  [[gnu::noinline]] read_result route_read(addr_t addr, unsigned size, detail::route& r) const {
+    if (find_route(addr, size, r)) return r.read(r.ctx, addr - r.origin, size);
+    return dispatch_read(addr, size);
+  }
+  [[gnu::noinline]] access_status route_write(addr_t addr, unsigned size, std::uint64_t value,
+                                              detail::route& r) {
+    if (find_route(addr, size, r))
+      return r.write(r.ctx, addr - r.origin, size, value & detail::width_mask(size));
+    return dispatch_write(addr, size, value);
+  }
+  /// The route of an access the fast path takes — a static leaf's tile, or a range of a placed
+  /// slot — found and its binding read in one read section, into `out`; false (and `out`
+  /// untouched) for any other access, or static content under a slot window's cells.
+  bool find_route(addr_t addr, unsigned size, detail::route& out) const noexcept {
+    if (addr > lookup_.root_last) return false;
+    const std::size_t i = find(addr);
+    const lookup_tile& t = lookup_.tiles[i];
+    for (;;) {
+      const std::uint64_t s = published_.read_begin();
+      detail::route r{};
+      std::uint32_t l = no_id;
+      if (t.dyn == 0) {
+        if (fast(t, addr, size)) {
+          l = t.leaf;
+          r.lo = i == 0 ? 0 : lookup_.tiles[i - 1].last + 1;
+          r.last = t.last;
+          r.origin = t.origin;
+          r.fast_sizes = t.fast_sizes;
+          r.align_check = t.align_check;
+        }
+      } else if constexpr (has_slots) {
+        addr_t off = 0;
+        l = slot_leaf(t, addr, size, off, &r);
+        if (r.lo > r.last) l = no_id;  // static content under the cells: no route
+      }
+      if (l != no_id) {
+        const detail::binding b = load_binding(l);
+        r.ctx = b.ctx;
+        r.read = b.read;
+        r.write = b.write;
+      }
+      if (!published_.retry(s)) {
+        if (l == no_id) return false;
+        r.space = this;
+        r.seq = s;
+        out = r;
+        return true;
+      }
+    }
+  }
+
   /// Inside a read section, the fast path in a slot window (tile `t`): the window's cells name
   /// the slot under `addr` in one load, the slot's own ranges (compile-time, slot-relative) the
   /// leaf. The leaf's number, and in `off` the offset into it; no_id when the access is not one
   /// unit of one range taken as it comes, or the window is not clean or not indexed: then the
-  /// general path decides.
+  /// general path decides. With `route`, a slot's range found is also described there.
   [[gnu::always_inline]] std::uint32_t slot_leaf(const lookup_tile& t, addr_t addr, unsigned size,
-                                                 addr_t& off) const noexcept {
+                                                 addr_t& off,
+                                                 detail::route* route = nullptr) const noexcept {
     if (t.dyn == 255 || size >= 16) return no_id;
     // With one window (a PCI MMIO window, a CXL window) its number is a constant, and so is
     // the shape of its cell index.
@@ -332,7 +421,7 @@ class address_space final : public dynamic_space {
     std::uint32_t slot = no_id;
     addr_t base = 0;
     if (!slots_.find_fast(w, addr, slot, base)) return no_id;
-    if (slot != no_id) return in_slot(slot, base, addr, size, off);
+    if (slot != no_id) return in_slot(slot, base, addr, size, off, route);
     // Static content under the window's slots, if no slot's cell is under the access's last
     // byte either (cells are at least 8 bytes: an access of up to 8 bytes can hold no whole
     // cell).
@@ -350,9 +439,10 @@ class address_space final : public dynamic_space {
 
   /// Inside slot `slot` placed at `base`: the leaf of the range of its own flat view holding
   /// the access, and the offset into it; no_id for a hole, a straddle or a size or alignment
-  /// the leaf does not take as it comes.
+  /// the leaf does not take as it comes. With `route`, the range is also described there.
   [[gnu::always_inline]] std::uint32_t in_slot(std::uint32_t slot, addr_t base, addr_t addr,
-                                               unsigned size, addr_t& off) const noexcept {
+                                               unsigned size, addr_t& off,
+                                               detail::route* route = nullptr) const noexcept {
     if constexpr (has_slots) {
       const slot_span& d = slot_spans_[slot];
       const addr_t o = addr - base;
@@ -365,9 +455,16 @@ class address_space final : public dynamic_space {
       if (((r->fast_sizes >> size) & 1U) == 0 || (addr & (size - 1) & r->align_check) != 0)
         return no_id;
       off = r->offset + (o - r->lo);
+      if (route != nullptr) {
+        route->lo = base + r->lo;
+        route->last = base + r->last;
+        route->origin = base + r->lo - r->offset;
+        route->fast_sizes = r->fast_sizes;
+        route->align_check = r->align_check;
+      }
       return r->leaf;
     } else {
-      (void)slot, (void)base, (void)addr, (void)size, (void)off;
+      (void)slot, (void)base, (void)addr, (void)size, (void)off, (void)route;
       return no_id;
     }
   }

@@ -399,6 +399,7 @@ TEST_CASE("dispatch inside slots follows random moves, through both index levels
   std::vector<addr_t> at(bars.size(), 1_GiB);
   std::vector<bool> on(bars.size(), false);
   std::mt19937_64 rng(0xFA57);
+  route_cache cache;
   auto expect = [&](addr_t a) -> std::uint64_t {
     for (std::size_t k = 0; k < bars.size(); ++k) {
       if (!on[k] || a < at[k] || a - at[k] >= bars[k].size) continue;
@@ -424,6 +425,10 @@ TEST_CASE("dispatch inside slots follows random moves, through both index levels
     const addr_t to = win + (rng() % (area / align)) * align;
     const bool off = rng() % 8 == 0;
     const slot_id id{static_cast<std::uint32_t>(k)};
+    // The route cache's last route is BAR k's first register, where it is before the move; the
+    // first probe after the move reads there again through the cache.
+    const addr_t before = at[k] + bars[k].regs[0].first;
+    if (on[k]) (void)as.read(before, 8, cache);
     const commit_result c =
         off ? as.transaction().disable(id).commit() : as.transaction().place(id, to).commit();
     if (c.ok()) {
@@ -431,23 +436,115 @@ TEST_CASE("dispatch inside slots follows random moves, through both index levels
       if (!off) at[k] = to;
     }
     // Probe every BAR's registers' edges and a few random addresses.
-    std::vector<addr_t> probes;
+    std::vector<addr_t> probes{before};
     for (std::size_t b = 0; b < bars.size(); ++b)
       for (const auto& [o, sz] : on[b] ? bars[b].regs : decltype(bars[b].regs){})
         for (const addr_t p : {at[b] + o, at[b] + o + sz - 8, at[b] + o + 8}) probes.push_back(p);
     for (int r = 0; r < 8; ++r) probes.push_back(win + (rng() % (64_MiB / 8)) * 8);
     for (const addr_t p : probes) {
       const std::uint64_t want = expect(p);
-      const read_result got = as.read(p, 8);
       INFO("step " << step << " at 0x" << std::hex << p);
-      if (want == ~std::uint64_t{0}) {
-        // A hole inside a placed BAR: "under" (priority -1) shows through it.
-        REQUIRE(got.value == ((999ULL << 32) | (p - win)));
-      } else {
-        REQUIRE(got.ok());
-        REQUIRE(got.value == want);
+      // Each probe twice: through the ordinary dispatch, then through the route cache.
+      for (const read_result got : {as.read(p, 8), as.read(p, 8, cache)}) {
+        if (want == ~std::uint64_t{0}) {
+          // A hole inside a placed BAR: "under" (priority -1) shows through it.
+          REQUIRE(got.value == ((999ULL << 32) | (p - win)));
+        } else {
+          REQUIRE(got.ok());
+          REQUIRE(got.value == want);
+        }
       }
     }
+  }
+}
+
+TEST_CASE("a route cache never serves a route the map or the bindings have changed",
+          "[handles][route]") {
+  using dev = container<"dev", 8_KiB, at<0, io<"any", 4_KiB>>,
+                        at<4_KiB, io<"strict", 4_KiB, access::exactly<4>>>>;
+  using m = container<"m", 1_GiB, at<0, io<"uart", 4_KiB>>,
+                      at<64_MiB, container<"pci", 64_MiB, slot<dev>>>>;
+  struct tagged {
+    std::uint64_t tag;
+    std::vector<std::pair<addr_t, unsigned>> calls{};
+    std::uint64_t read(addr_t off, unsigned size) {
+      calls.emplace_back(off, size);
+      return tag << 24 | off;  // 4-byte reads see all of it
+    }
+    void write(addr_t off, unsigned size, std::uint64_t) { calls.emplace_back(off, size); }
+  };
+  address_space<m> as;
+  tagged uart{1}, any{2}, strict{3}, other{4};
+  as.bind<"uart">(uart);
+  as.bind<"pci/dev/any">(any);
+  as.bind<"pci/dev/strict">(strict);
+  constexpr addr_t bar = 64_MiB + 64_KiB;
+  REQUIRE(as.transaction().place<"pci/dev">(bar).commit().ok());
+  route_cache cache;
+
+  SECTION("a static leaf, then a slot's leaf, each through the same cache") {
+    CHECK(as.read(0x10, 4, cache) == read_result{1ULL << 24 | 0x10, access_status::ok});
+    CHECK(as.read(0x18, 4, cache) == read_result{1ULL << 24 | 0x18, access_status::ok});
+    CHECK(as.read(bar + 0x20, 4, cache) == read_result{2ULL << 24 | 0x20, access_status::ok});
+    CHECK(as.read(bar + 4_KiB + 8, 4, cache) == read_result{3ULL << 24 | 8, access_status::ok});
+    CHECK(as.read(0x10, 4, cache) == read_result{1ULL << 24 | 0x10, access_status::ok});
+  }
+  SECTION("the cached leaf's policy still refuses what it does not take") {
+    REQUIRE(as.read(bar + 4_KiB + 8, 4, cache).ok());
+    CHECK(as.read(bar + 4_KiB + 8, 2, cache).status == access_status::access_error);
+    CHECK(as.read(bar + 4_KiB + 10, 4, cache).status == access_status::access_error);
+    CHECK(as.write(bar + 4_KiB + 8, 8, 0, cache) == access_status::access_error);
+    // The last 4 bytes of the leaf are taken; 4 bytes from 2 before its end straddle.
+    CHECK(as.read(bar + 8_KiB - 4, 4, cache).ok());
+    CHECK(as.read(bar + 8_KiB - 2, 4, cache).status != access_status::ok);
+    CHECK(strict.calls == std::vector<std::pair<addr_t, unsigned>>{{8, 4}, {4_KiB - 4, 4}});
+    // The cache holds "any"'s range: an access from its last 2 bytes into "strict" is not in
+    // it, and "strict" refuses its 2-byte piece, so no handler runs.
+    REQUIRE(as.read(bar + 4_KiB - 4, 4, cache).ok());
+    CHECK(as.read(bar + 4_KiB - 2, 4, cache).status == access_status::access_error);
+    CHECK(any.calls == std::vector<std::pair<addr_t, unsigned>>{{4_KiB - 4, 4}});
+  }
+  SECTION("a moved slot: the old address no longer reaches it") {
+    REQUIRE(as.read(bar + 0x20, 4, cache).ok());
+    REQUIRE(as.transaction().place<"pci/dev">(bar + 1_MiB).commit().ok());
+    CHECK(as.read(bar + 0x20, 4, cache).status == access_status::decode_error);
+    CHECK(as.read(bar + 1_MiB + 0x20, 4, cache) ==
+          read_result{2ULL << 24 | 0x20, access_status::ok});
+    REQUIRE(as.transaction().disable<"pci/dev">().commit().ok());
+    CHECK(as.read(bar + 1_MiB + 0x20, 4, cache).status == access_status::decode_error);
+  }
+  SECTION("unbound and rebound: the cached binding is not used") {
+    REQUIRE(as.read(0x10, 4, cache).ok());
+    as.unbind<"uart">();
+    CHECK(as.read(0x10, 4, cache).status == access_status::unbound);
+    as.bind<"uart">(other);
+    CHECK(as.read(0x10, 4, cache) == read_result{4ULL << 24 | 0x10, access_status::ok});
+    CHECK(uart.calls.size() == 1);
+  }
+  SECTION("a handler that moves its own slot: the next access goes to the new place") {
+    struct mover {
+      address_space<m>* as;
+      addr_t to;
+      std::uint64_t read(addr_t off, unsigned) { return off; }
+      void write(addr_t, unsigned, std::uint64_t) {
+        (void)as->transaction().place<"pci/dev">(to).commit();
+      }
+    } mv{&as, bar + 2_MiB};
+    as.bind<"pci/dev/any">(mv);
+    CHECK(as.write(bar + 0x40, 4, 1, cache) == access_status::ok);
+    CHECK(as.read(bar + 0x40, 4, cache).status == access_status::decode_error);
+    CHECK(as.read(bar + 2_MiB + 0x40, 4, cache) == read_result{0x40, access_status::ok});
+  }
+  SECTION("a cache filled in one space never hits in another") {
+    // Two spaces with the same history of writes (one bind each): the same sequence number.
+    address_space<m> a1, a2;
+    a1.bind<"uart">(uart);
+    a2.bind<"uart">(other);
+    REQUIRE(a1.read(0x10, 4, cache).ok());
+    CHECK(a2.read(0x10, 4, cache) == read_result{4ULL << 24 | 0x10, access_status::ok});
+    CHECK(a1.read(0x10, 4, cache) == read_result{1ULL << 24 | 0x10, access_status::ok});
+    cache.clear();
+    CHECK(a1.read(0x14, 4, cache) == read_result{1ULL << 24 | 0x14, access_status::ok});
   }
 }
 
