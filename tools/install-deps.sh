@@ -12,9 +12,10 @@ pkgs+=(pkg-config libunicorn-dev libelf-dev libcli11-dev gcc-aarch64-linux-gnu)
 if [ "${1:-}" != --demo ]; then
   # The tests: clang 16 (sanitizers, compile-fail), clang-format, Catch2, Google Benchmark,
   # git (the format check lists files with it); python3: the docs tests
-  # (tools/check-doc-snippets.py) and tools/update-diagnostics-doc.py.
+  # (tools/check-doc-snippets.py) and tools/update-diagnostics-doc.py; ccache: tools/mutants.sh
+  # recompiles only mutated code with it.
   pkgs+=(git ca-certificates clang-16 libclang-rt-16-dev clang-format catch2 libbenchmark-dev
-         python3)
+         python3 ccache)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
