@@ -81,7 +81,7 @@ setup() {
   mkdir -p "$w/src"
   git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C "$w/src"
   cmake -S "$w/src" -B "$w/build" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DCMAKE_BUILD_TYPE=Debug \
-    -DMMIOTREE_BUILD_EXAMPLES=OFF -DMMIOTREE_BUILD_DEMO=OFF "${launcher[@]}" >/dev/null
+    -DMMIOTREE_BUILD_EXAMPLES=OFF -DMMIOTREE_BUILD_DEMO=ON "${launcher[@]}" >/dev/null
   cmake --build "$w/build" -j "$cores" --target "${targets[@]}" >"$w/build.log" 2>&1 ||
     { cat "$w/build.log"; echo "mutants: the unmutated build fails" >&2; exit 1; }
 }

@@ -17,11 +17,14 @@
 //     on it, so the VMM applies the queue and resumes at the next instruction (`resume_pc`);
 //   - uc_mmio_map callbacks see an 8-byte access as two 4-byte ones (and a 16-byte one as four),
 //     so a register that takes only 4-byte accesses would accept the halves of an 8-byte access
-//     and one that takes only 8 would see none. Each trapped mapping therefore also carries a
-//     UC_HOOK_MEM_READ/WRITE hook, which Unicorn calls first with the size the guest used: a read
-//     wider than 4 bytes is dispatched whole there (16 bytes as two 8-byte halves, as QEMU splits
-//     them) and its pieces answer from that one dispatch; a wide write's pieces are gathered and
-//     each 8-byte half dispatched whole once its last piece arrives.
+//     and one that takes only 8 would see none. The trapped mappings therefore also carry
+//     UC_HOOK_MEM_READ/WRITE hooks, which Unicorn calls first with the size the guest used: a
+//     read wider than 4 bytes is dispatched whole there (16 bytes as two 8-byte halves, as QEMU
+//     splits them) and its pieces answer from that one dispatch; a wide write's pieces are
+//     gathered and each 8-byte half dispatched whole once its last piece arrives;
+//   - Unicorn tests every such hook's range on every data access the guest makes, RAM included
+//     (8 instructions a hook, measured): one hook covers each run of trapped mappings that no
+//     host-memory mapping interrupts (`sync_hooks`), not one hook per mapping.
 #pragma once
 
 #include <mmiotree/runtime/address_space.hpp>
@@ -30,6 +33,7 @@
 #include <fmt/core.h>
 #include <unicorn/unicorn.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <iterator>
@@ -115,14 +119,22 @@ class unicorn_map final : public mmiotree::map_listener {
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
   /// Pages of lazily mapped spans the guest touched.
   [[nodiscard]] std::uint64_t lazy_pages() const noexcept { return lazy_pages_mapped_; }
+  /// The UC_HOOK_MEM_READ/WRITE hooks that see the guest's access sizes: one per run of
+  /// trapped mappings that no host mapping interrupts.
+  [[nodiscard]] std::size_t size_hooks() const noexcept { return hooks_.size(); }
 
  private:
   struct trap {
     unicorn_map* self;
     std::uint64_t base;  ///< the guest address of the mapping's offset 0
-    uc_hook wide{};      ///< the hook that sees the guest's access size
+    std::uint64_t last;  ///< its last byte
     /// Where this mapping's last access went: the next one to the same leaf skips the lookup.
     mmiotree::route_cache route{};
+  };
+  /// A UC_HOOK_MEM_READ/WRITE hook over one run of trapped mappings.
+  struct size_hook {
+    std::uint64_t last;
+    uc_hook hook;
   };
   /// The access wider than 4 bytes being executed: dispatched whole, its pieces answered.
   struct wide_access {
@@ -149,15 +161,21 @@ class unicorn_map final : public mmiotree::map_listener {
     unmap_range(e.lo, e.size());
   }
   void unmap_range(std::uint64_t lo, std::uint64_t size) {
-    if (const auto t = traps_.find(lo); t != traps_.end()) uc_hook_del(uc_, t->second->wide);
     if (const uc_err r = uc_mem_unmap(uc_, lo, size); r != UC_ERR_OK)
       fail(fmt::format("uc_mem_unmap [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
     traps_.erase(lo);
+    host_.erase(lo);
+    sync_hooks();
   }
   void map(const mmiotree::map_event& e) {
     if (e.kind == mmiotree::region_kind::passthrough && e.host != nullptr) {
-      if (const uc_err r = uc_mem_map_ptr(uc_, e.lo, e.size(), UC_PROT_ALL, e.host); r != UC_ERR_OK)
+      if (const uc_err r = uc_mem_map_ptr(uc_, e.lo, e.size(), UC_PROT_ALL, e.host);
+          r != UC_ERR_OK) {
         fail(fmt::format("uc_mem_map_ptr [{:#x}, {:#x}]: {}", e.lo, e.last, uc_strerror(r)));
+        return;
+      }
+      host_[e.lo] = e.last;
+      sync_hooks();
       return;
     }
     if (e.size() >= lazy_threshold) {
@@ -167,45 +185,80 @@ class unicorn_map final : public mmiotree::map_listener {
     map_trap(e.lo, e.size());
   }
   bool map_trap(std::uint64_t lo, std::uint64_t size) {
-    auto t = std::make_unique<trap>(trap{this, lo});
+    auto t = std::make_unique<trap>(trap{this, lo, lo + size - 1});
     if (const uc_err r = uc_mmio_map(uc_, lo, size, &read_cb, t.get(), &write_cb, t.get());
         r != UC_ERR_OK) {
       fail(fmt::format("uc_mmio_map [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
       return false;
     }
-    if (const uc_err r =
-            uc_hook_add(uc_, &t->wide, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-                        reinterpret_cast<void*>(&on_access), t.get(), lo, lo + size - 1);
-        r != UC_ERR_OK) {
-      fail(fmt::format("uc_hook_add [{:#x}, {:#x}]: {}", lo, lo + size - 1, uc_strerror(r)));
-      return false;
-    }
     traps_[lo] = std::move(t);
+    sync_hooks();
     return true;
   }
+  /// Makes the size hooks cover exactly the runs of trapped mappings that no host mapping
+  /// interrupts (gaps between them are unmapped: Unicorn calls no access hook there), keeping
+  /// the hooks whose run is unchanged.
+  void sync_hooks() {
+    std::map<std::uint64_t, std::uint64_t> runs;
+    auto host = host_.begin();
+    for (auto t = traps_.begin(); t != traps_.end();) {
+      const std::uint64_t lo = t->first;
+      while (host != host_.end() && host->first < lo) ++host;  // the first host mapping after
+      std::uint64_t last = t->second->last;
+      for (++t; t != traps_.end() && (host == host_.end() || t->first < host->first); ++t)
+        last = t->second->last;
+      runs[lo] = last;
+    }
+    for (auto h = hooks_.begin(); h != hooks_.end();) {
+      if (const auto r = runs.find(h->first); r != runs.end() && r->second == h->second.last) {
+        runs.erase(r);
+        ++h;
+        continue;
+      }
+      uc_hook_del(uc_, h->second.hook);
+      h = hooks_.erase(h);
+    }
+    for (const auto& [lo, last] : runs) {
+      uc_hook h{};
+      if (const uc_err r = uc_hook_add(uc_, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                                       reinterpret_cast<void*>(&on_access), this, lo, last);
+          r != UC_ERR_OK) {
+        fail(fmt::format("uc_hook_add [{:#x}, {:#x}]: {}", lo, last, uc_strerror(r)));
+        continue;
+      }
+      hooks_[lo] = {last, h};
+    }
+  }
 
-  /// Called before the mmio callbacks with the guest's own size: a wide access is dispatched
-  /// here, whole.
-  static bool on_access(uc_engine*, uc_mem_type type, std::uint64_t addr, int size,
-                        std::int64_t value, void* user) {
-    trap& t = *static_cast<trap*>(user);
-    unicorn_map& self = *t.self;
-    wide_access& w = self.wide_;
+  /// Called before the mmio callbacks with the guest's own size, for every access in a run of
+  /// trapped mappings: a narrow one is left to its callback; a wide one is dispatched whole.
+  static bool on_access(uc_engine*, uc_mem_type type, std::uint64_t addr, int size, std::int64_t,
+                        void* user) {
+    unicorn_map& self = *static_cast<unicorn_map*>(user);
     if (size <= 4) {
-      w.lo = 1, w.last = 0;  // a narrow access: its callback dispatches it
+      self.wide_.lo = 1, self.wide_.last = 0;
       return true;
     }
+    self.begin_wide(type == UC_MEM_WRITE, addr, static_cast<unsigned>(size));
+    return true;
+  }
+  /// A wide access starting in a trapped mapping: remembered, and a read dispatched now.
+  [[gnu::noinline]] void begin_wide(bool write, std::uint64_t addr, unsigned size) {
+    wide_access& w = wide_;
+    w.lo = 1, w.last = 0;
+    auto t = traps_.upper_bound(addr);
+    if (t == traps_.begin() || addr > std::prev(t)->second->last) return;  // not trapped
+    trap& at = *std::prev(t)->second;
     w.lo = addr;
-    w.last = addr + static_cast<unsigned>(size) - 1;
-    w.write = type == UC_MEM_WRITE;
+    w.last = addr + size - 1;
+    w.write = write;
     w.gathered[0] = w.gathered[1] = 0;
-    if (!w.write)
-      for (unsigned h = 0; h * 8 < static_cast<unsigned>(size); ++h) {
-        const std::uint64_t v = self.dispatch_read(t, addr + 8 * h, 8);
+    // A write's value arrives in its pieces (the hook has 8 bytes of it at most).
+    if (!write)
+      for (unsigned h = 0; h * 8 < size; ++h) {
+        const std::uint64_t v = dispatch_read(at, addr + 8 * h, 8);
         std::memcpy(w.bytes + 8 * h, &v, 8);
       }
-    (void)value;  // a write's value arrives in its pieces (the hook has 8 bytes of it at most)
-    return true;
   }
   std::uint64_t dispatch_read(trap& t, std::uint64_t addr, unsigned size) {
     const mmiotree::read_result r = space_.read(addr, size, t.route);
@@ -241,31 +294,42 @@ class unicorn_map final : public mmiotree::map_listener {
     self.fault_ = {true, addr, type};
     return false;
   }
+  // The callbacks: an access that is not a piece of a wide one, with no trace hook, goes
+  // straight to the address space (a tail call); the rest takes the out-of-line path.
   static std::uint64_t read_cb(uc_engine*, std::uint64_t offset, unsigned size, void* user) {
     trap& t = *static_cast<trap*>(user);
     unicorn_map& self = *t.self;
     const std::uint64_t a = t.base + offset;
-    if (self.piece_of_wide(a, size, false)) {
-      std::uint64_t v = 0;
-      std::memcpy(&v, self.wide_.bytes + (a - self.wide_.lo), size);
-      return v;
-    }
-    return self.dispatch_read(t, a, size);
+    if (self.wide_.lo <= self.wide_.last || self.hook_) [[unlikely]]
+      return self.read_piece_or_traced(t, a, size);
+    return self.space_.read(a, size, t.route).value;
   }
   static void write_cb(uc_engine*, std::uint64_t offset, unsigned size, std::uint64_t value,
                        void* user) {
     trap& t = *static_cast<trap*>(user);
     unicorn_map& self = *t.self;
     const std::uint64_t a = t.base + offset;
-    if (!self.piece_of_wide(a, size, true)) return self.dispatch_write(t, a, size, value);
-    wide_access& w = self.wide_;
+    if (self.wide_.lo <= self.wide_.last || self.hook_) [[unlikely]]
+      return self.write_piece_or_traced(t, a, size, value);
+    self.space_.write(a, size, value, t.route);
+  }
+  [[gnu::noinline]] std::uint64_t read_piece_or_traced(trap& t, std::uint64_t a, unsigned size) {
+    if (!piece_of_wide(a, size, false)) return dispatch_read(t, a, size);
+    std::uint64_t v = 0;
+    std::memcpy(&v, wide_.bytes + (a - wide_.lo), size);
+    return v;
+  }
+  [[gnu::noinline]] void write_piece_or_traced(trap& t, std::uint64_t a, unsigned size,
+                                               std::uint64_t value) {
+    if (!piece_of_wide(a, size, true)) return dispatch_write(t, a, size, value);
+    wide_access& w = wide_;
     const std::uint64_t at = a - w.lo;
     std::memcpy(w.bytes + at, &value, size);
     const unsigned half = static_cast<unsigned>(at / 8);
     if ((w.gathered[half] += size) == 8) {
       std::uint64_t v = 0;
       std::memcpy(&v, w.bytes + 8 * half, 8);
-      self.dispatch_write(t, w.lo + 8 * half, 8, v);
+      dispatch_write(t, w.lo + 8 * half, 8, v);
     }
   }
   void fail(std::string s) {
@@ -276,6 +340,8 @@ class unicorn_map final : public mmiotree::map_listener {
   Space& space_;
   uc_hook unmapped_hook_{};
   std::map<std::uint64_t, std::unique_ptr<trap>> traps_;
+  std::map<std::uint64_t, std::uint64_t> host_;  ///< host mappings: first byte → last byte
+  std::map<std::uint64_t, size_hook> hooks_;     ///< by the first byte of their run
   std::map<std::uint64_t, lazy_span> lazy_;
   access_hook hook_ = nullptr;
   void* hook_ctx_ = nullptr;
