@@ -22,7 +22,8 @@ using namespace mmiotree::literals;
 using vmm_demo::unicorn_map;
 
 // 0x1000 a, 0x2000 b (trapped, adjacent) | 0x3000 host | 0x4000 c (4-byte only) | 0x8000 the
-// window "lo" (slot d) | 0x10'0000 RAM (the code) | 0x20'0000 the window "hi" (slot e).
+// window "lo" (slot d) | 0x10'0000 RAM (the code) | 0x20'0000 the window "hi" (slot e) |
+// 0x400'0000 f, 64 MiB: large enough that unicorn_map maps its pages on first touch.
 // clang-format off
 struct box : container<"box", 4_GiB,
     at<0x1000, io<"a", 4_KiB>>,
@@ -31,7 +32,8 @@ struct box : container<"box", 4_GiB,
     at<0x4000, io<"c", 4_KiB, access::exactly<4>>>,
     at<0x8000, container<"lo", 64_KiB, slot<io<"d", 4_KiB>>>>,
     at<0x10'0000, passthrough<"ram", 64_KiB>>,
-    at<0x20'0000, container<"hi", 64_KiB, slot<io<"e", 4_KiB>>>>> {};
+    at<0x20'0000, container<"hi", 64_KiB, slot<io<"e", 4_KiB>>>>,
+    at<0x400'0000, io<"f", 64_MiB>>> {};
 // clang-format on
 using space_type = address_space<box>;
 constexpr std::uint64_t code_at = 0x10'0000;
@@ -56,7 +58,7 @@ struct logging_io {
 /// The machine in a Unicorn engine through unicorn_map.
 struct rig {
   std::vector<call> log;
-  logging_io a{'a', &log}, b{'b', &log}, c{'c', &log}, d{'d', &log}, e{'e', &log};
+  logging_io a{'a', &log}, b{'b', &log}, c{'c', &log}, d{'d', &log}, e{'e', &log}, f{'f', &log};
   std::vector<std::byte> ram = std::vector<std::byte>(64_KiB);
   std::vector<std::byte> host = std::vector<std::byte>(4_KiB);
   struct engine {
@@ -80,6 +82,7 @@ struct rig {
     space.bind<"c">(c);
     space.bind<"lo/d">(d);
     space.bind<"hi/e">(e);
+    space.bind<"f">(f);
     REQUIRE(space.bind<"host">(host) == bind_status::ok);
     REQUIRE(space.bind<"ram">(ram) == bind_status::ok);
     backend.emplace(uc, space);
@@ -98,7 +101,11 @@ struct rig {
     std::memcpy(ram.data(), code.data(), code.size() * 4);
     uc_reg_write(uc, UC_ARM64_REG_X0, &x0);
     uc_reg_write(uc, UC_ARM64_REG_X1, &addr);
-    REQUIRE(uc_emu_start(uc, code_at, code_at + 4, 0, 0) == UC_ERR_OK);
+    backend->set_running(true);  // as the VMM's run loop does
+    const uc_err err = uc_emu_start(uc, code_at, code_at + 4, 0, 0);
+    backend->set_running(false);
+    REQUIRE(err == UC_ERR_OK);
+    REQUIRE_FALSE(backend->pending());
     uc_reg_read(uc, UC_ARM64_REG_X0, &x0);
     return x0;
   }
@@ -164,4 +171,22 @@ TEST_CASE("unicorn_map: one size hook per run of trapped mappings, as slots move
   REQUIRE(r.slot_d.enable().ok());
   CHECK(r.backend->size_hooks() == 2);
   check_sizes(r, 'd', 0x9ff8, 0xff8);
+}
+
+TEST_CASE("unicorn_map: a page mapped on first touch is sized from that first access", "[demo]") {
+  static_assert(64_MiB >= vmm_demo::lazy_threshold);
+  rig r;
+  CHECK(r.backend->size_hooks() == 2);
+  CHECK(r.backend->lazy_pages() == 0);
+  check_sizes(r, 'f', 0x400'1008, 0x1008);  // the first access maps the page
+  CHECK(r.backend->lazy_pages() == 1);
+  CHECK(r.backend->size_hooks() == 3);      // RAM lies between c and f
+  check_sizes(r, 'f', 0x400'2ff8, 0x2ff8);  // the next page joins its run
+  check_sizes(r, 'f', 0x7ff'f000, 0x3ff'f000);
+  CHECK(r.backend->lazy_pages() == 3);
+  CHECK(r.backend->size_hooks() == 3);
+  REQUIRE(r.slot_e.place(0x20'0000).ok());  // e, f: one run
+  CHECK(r.backend->size_hooks() == 3);
+  check_sizes(r, 'e', 0x20'0008, 8);
+  check_sizes(r, 'f', 0x400'1000, 0x1000);
 }
