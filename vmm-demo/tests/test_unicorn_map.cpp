@@ -116,7 +116,8 @@ constexpr std::uint32_t str_x0 = 0xF900'0020U;   // str x0, [x1]
 constexpr std::uint32_t ldr_w0 = 0xB940'0020U;   // ldr w0, [x1]
 constexpr std::uint32_t strh_w0 = 0x7900'0020U;  // strh w0, [x1]
 
-/// The calls one 8-byte read, one 8-byte write and one 4-byte read at `addr` make.
+/// The calls an 8-byte read, an 8-byte write and a 4-byte read at `addr`, and a 2-byte write at
+/// `addr` + 2, make.
 void check_sizes(rig& r, char leaf, std::uint64_t addr, addr_t off) {
   CHECK(r.run(ldr_x0, addr) == 0x1122'3344'5566'7788);
   CHECK(r.log == std::vector<call>{{leaf, off, 8, false}});
