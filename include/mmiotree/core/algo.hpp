@@ -77,6 +77,30 @@ constexpr void sort(T* first, T* last, Less less) {
   }
 }
 
+/// Orderings of ranges (anything with `lo` and `last`) against an address, for binary
+/// searches. Named types, not lambdas: a lambda in a member function of a class template over
+/// a tree is mangled with the whole tree in its name, and so is every standard algorithm
+/// instantiated with it (kilobytes per symbol at hundreds of slots; docs/benchmarks.md,
+/// "Compile time").
+struct starts_before {  ///< x.lo < a (std::lower_bound by start)
+  template <class T, class A>
+  constexpr bool operator()(const T& x, const A& a) const noexcept {
+    return x.lo < a;
+  }
+};
+struct ends_before {  ///< x.last < a (std::lower_bound: the first range ending at or after a)
+  template <class T, class A>
+  constexpr bool operator()(const T& x, const A& a) const noexcept {
+    return x.last < a;
+  }
+};
+struct before_start {  ///< a < x.lo (std::upper_bound by start)
+  template <class A, class T>
+  constexpr bool operator()(const A& a, const T& x) const noexcept {
+    return a < x.lo;
+  }
+};
+
 /// Sorts [first, last) ascending by `operator<`.
 template <class T>
 constexpr void sort(T* first, T* last) {

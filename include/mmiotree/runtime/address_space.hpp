@@ -27,6 +27,7 @@
 #include <mmiotree/runtime/slot_handle.hpp>
 #include <mmiotree/runtime/slot_map.hpp>
 #include <mmiotree/runtime/snapshot.hpp>
+#include <mmiotree/runtime/space_base.hpp>
 #include <mmiotree/runtime/stats.hpp>
 #include <mmiotree/runtime/transaction.hpp>
 #include <mmiotree/tree/descriptor.hpp>
@@ -140,7 +141,7 @@ struct bind_handler_to_a_non_io_region {
 /// call it with the vCPUs stopped, as a VMM does for a snapshot load.
 template <region Tree, space_options Options = space_options{}>
 requires verify<Tree>
-class address_space final : public dynamic_space {
+class address_space final : public detail::space_base {
  public:
   using tree = Tree;
   static constexpr std::span<const node> nodes = nodes_v<Tree>;
@@ -149,7 +150,9 @@ class address_space final : public dynamic_space {
   static constexpr std::size_t max_listeners = detail::listener_set::capacity;
 
   /// Stubs answer from the start; passthrough and io leaves answer `unbound` until bound.
-  address_space() noexcept : bindings_(initial_bindings_) {}
+  address_space() noexcept {
+    for (std::size_t l = 0; l <= leaf_count; ++l) bindings_[l] = initial_binding_of(l);
+  }
 
   address_space(const address_space&) = delete;  // handlers and host memory are borrowed
   address_space& operator=(const address_space&) = delete;
@@ -767,54 +770,17 @@ class address_space final : public dynamic_space {
   void unbind(leaf_id l) override {
     const std::uint32_t leaf = index_of(l);
     if (leaf >= leaf_count || !takes_binding(nodes_v<Tree>[leaf_nodes_[leaf]].kind)) return;
-    rebind(leaf, initial_bindings_[leaf], {}, {});
+    rebind(leaf, initial_binding_of(leaf), {}, {});
   }
 
   /// Registers `l` (see dynamic_space::add_listener): it is told the current map at once.
   listener_registration add_listener(map_listener& l, listener_options o = {}) override {
     std::lock_guard<std::mutex> writer(writer_);
-    return listeners_.add(l, o, [&](const detail::listener_entry& e) {
-      const std::vector<flat_range> v = whole_view();
-      detail::listener_set::replay(e, v, top, [&](const flat_range& f) { return event_of(f); });
-    });
-  }
-  /// Enrolls the calling thread as one that dispatches guest accesses (a vCPU thread), for
-  /// `synchronize` (runtime/reclaim.hpp). It says `quiescent()` between accesses.
-  [[nodiscard]] reader_registry::reader enroll_reader() noexcept { return readers_.enroll(); }
-  /// Waits for a grace period: no access that began before the call still runs on an enrolled
-  /// thread, so what the last commit or unbind removed — host memory, a handler — may be freed.
-  void synchronize() override { readers_.synchronize(); }
-
-  void remove_listener(listener_id id) override {
-    std::lock_guard<std::mutex> writer(writer_);
-    listeners_.remove(id);
+    events_of(whole_view(), events_after_);
+    return listeners_.add(l, o, events_after_, top);
   }
 
   // ---- snapshot and restore ------------------------------------------------------------
-
-  using dynamic_space::attach_state;
-  bool attach_state(std::uint32_t key, void* handler, const detail::state_ops& ops) override {
-    std::lock_guard<std::mutex> writer(writer_);
-    if (key >= detail::snapshot_format::attached_bit || handler == nullptr || !ops.size)
-      return false;
-    auto at = std::lower_bound(attached_.begin(), attached_.end(), key,
-                               [](const attached& a, std::uint32_t k) { return a.key < k; });
-    if (at != attached_.end() && at->key == key) return false;
-    attached_.insert(at, attached{key, handler, ops});
-    return true;
-  }
-  void detach_state(std::uint32_t key) override {
-    std::lock_guard<std::mutex> writer(writer_);
-    std::erase_if(attached_, [&](const attached& a) { return a.key == key; });
-  }
-  void add_restore_check(restore_check& c) override {
-    std::lock_guard<std::mutex> writer(writer_);
-    checks_.push_back(&c);
-  }
-  void remove_restore_check(restore_check& c) override {
-    std::lock_guard<std::mutex> writer(writer_);
-    std::erase(checks_, &c);
-  }
 
   /// Format version of `save`; `restore` reads exactly this version (runtime/snapshot.hpp).
   static constexpr std::uint32_t snapshot_version = detail::snapshot_format::version;
@@ -843,7 +809,7 @@ class address_space final : public dynamic_space {
     for (std::size_t l = 0; l < leaf_count; ++l)
       if (state_ops_[l].size)
         n += snap::section_header_bytes + snap::pad8(state_ops_[l].size(bindings_[l].ctx));
-    for (const attached& a : attached_)
+    for (const detail::attached_state& a : attached_)
       n += snap::section_header_bytes + snap::pad8(a.ops.size(a.handler));
     return n;
   }
@@ -876,7 +842,7 @@ class address_space final : public dynamic_space {
       state_ops_[l].save(bindings_[l].ctx, out.subspan(w.at, len));
       w.at += snap::pad8(len);
     }
-    for (const attached& a : attached_) {
+    for (const detail::attached_state& a : attached_) {
       const std::size_t len = a.ops.size(a.handler);
       w.put(snap::attached_bit | a.key, 4);
       w.put(len, 4);
@@ -990,22 +956,6 @@ class address_space final : public dynamic_space {
     }();
     if constexpr (i != npos && s == 0xFFFFFFFF) (void)&diag::emit<diag::path_names_no_slot<Path>>;
     return s == 0xFFFFFFFF ? 0 : s;
-  }
-
-  /// A state attached with `attach_state`.
-  struct attached {
-    std::uint32_t key;
-    void* handler;
-    detail::state_ops ops;
-  };
-  /// The attached state a section id names (attached_.size() if none).
-  std::size_t attached_index(std::uint64_t id) const noexcept {
-    namespace snap = detail::snapshot_format;
-    if ((id & snap::attached_bit) == 0 || id > 0xFFFF'FFFF) return attached_.size();
-    const std::uint64_t key = id & ~std::uint64_t{snap::attached_bit};
-    for (std::size_t a = 0; a < attached_.size(); ++a)
-      if (attached_[a].key == key) return a;
-    return attached_.size();
   }
 
   /// What a blob being restored says, as `restore` decodes it: the slots' placements (and the
@@ -1152,13 +1102,12 @@ class address_space final : public dynamic_space {
           published_);
       if (!r.ok()) return r;
       applied();
-      const auto v = slots_.views();
-      const auto event = [&](const flat_range& f) { return event_of(f); };
-      listeners_.for_each([&](const detail::listener_entry& e) {
-        e.l->changes_begin();
-        detail::listener_set::tell(e, v.before, v.after, top, event, event);
-        e.l->changes_end();
-      });
+      if (!listeners_.empty()) {
+        const auto v = slots_.views();
+        events_of(v.before, events_before_);
+        events_of(v.after, events_after_);
+        listeners_.tell_all(events_before_, events_after_, top);
+      }
       return r;
     }
   }
@@ -1205,24 +1154,18 @@ class address_space final : public dynamic_space {
     attrs_[leaf] = attrs;
     state_ops_[leaf] = ops;
     const node_index node = leaf_nodes_[leaf];
-    auto before = [&](const flat_range& f) {
-      return f.leaf == node ? event_with(f, old_b, old_a) : event_of(f);
-    };
-    auto after = [&](const flat_range& f) { return event_of(f); };
-    listeners_.for_each([&](const detail::listener_entry& e) {
-      e.l->changes_begin();
-      if (e.page == 0) {
-        // Exact events: the leaf's ranges are the same on both sides; each is told again
-        // even when nothing a listener sees changed (a rebinding to the same memory).
-        for (const flat_range& f : v)
-          if (f.leaf == node) e.l->region_del(before(f));
-        for (const flat_range& f : v)
-          if (f.leaf == node) e.l->region_add(after(f));
-      } else {
-        detail::listener_set::tell(e, v, v, top, before, after);
-      }
-      e.l->changes_end();
-    });
+    events_before_.clear();
+    for (const flat_range& f : v)
+      events_before_.push_back(f.leaf == node ? event_with(f, old_b, old_a) : event_of(f));
+    events_of(v, events_after_);
+    listeners_.tell_rebind(events_before_, events_after_, node, top);
+  }
+
+  /// The exact events of `ranges` (as listeners hear them), into `out`: one of the writer's
+  /// buffers, reused so that a commit allocates nothing once they have grown.
+  void events_of(std::span<const flat_range> ranges, std::vector<map_event>& out) const {
+    out.clear();
+    for (const flat_range& f : ranges) out.push_back(event_of(f));
   }
 
   /// What the slot fast path reads, packed: each slot's size and ranges, and each range of a
@@ -1349,20 +1292,19 @@ class address_space final : public dynamic_space {
     return a;
   }();
 
-  /// The bindings a new address space starts with, as one table (copied by the constructor,
-  /// restored entry by entry by `unbind`): code per node would make the constructor of a tree
-  /// of thousands of leaves one huge function, slow to compile at -O2.
-  static constexpr auto initial_bindings_ = [] {
-    std::array<detail::binding, leaf_count + 1> a{};
-    const node* const nd = nodes_v<Tree>.data();
-    for (std::size_t i = 0; i < nodes_v<Tree>.size(); ++i)
-      if (is_leaf(nd[i].kind))
-        a.data()[nd[i].leaf] = detail::initial_binding(
-            nd[i].kind == region_kind::stub, nd[i].response, error_reads_.data() + nd[i].leaf);
-    a.data()[leaf_count] = detail::initial_binding(true, stub_response::decode_error,
-                                                   error_reads_.data() + leaf_count);
-    return a;
-  }();
+  /// The binding leaf `leaf` starts with (`leaf_count`: the holes), restored by `unbind`.
+  /// Computed when asked, not kept as a constexpr table: such a table holds one relocation per
+  /// leaf against `error_reads_`, whose mangled name spells the whole tree (21 KB at 256 BAR
+  /// slots), and made g++ write 33 MB of assembly for a 256-slot machine. Per-node code in the
+  /// constructor would be as bad the other way (one huge function, slow to compile at -O2).
+  static detail::binding initial_binding_of(std::size_t leaf) noexcept {
+    if (leaf == leaf_count)
+      return detail::initial_binding(true, stub_response::decode_error,
+                                     error_reads_.data() + leaf_count);
+    const node& n = nodes_v<Tree>[leaf_nodes_[leaf]];
+    return detail::initial_binding(n.kind == region_kind::stub, n.response,
+                                   error_reads_.data() + leaf);
+  }
 
   static std::size_t find(addr_t addr) noexcept {
     std::size_t i = lookup_.start(addr);
@@ -1444,15 +1386,6 @@ class address_space final : public dynamic_space {
   struct no_slots {};
   [[no_unique_address]] std::conditional_t<has_slots, slot_map<Tree>, no_slots> slots_{};
 
-  /// What guest accesses read — bindings, and through slots_ the overlay — is published under
-  /// this sequence lock (runtime/seqlock.hpp).
-  detail::seqlock published_;
-  /// The threads that dispatch, for grace periods.
-  reader_registry readers_;
-  detail::listener_set listeners_;
-  /// Serialises commits, bindings, listener registration and restores (one writer).
-  mutable std::mutex writer_;
-
   /// Each slot's first leaf and leaf count (a slot's leaves are consecutive, pre-order).
   static constexpr auto slot_leaves_ = [] {
     std::array<std::pair<std::uint32_t, std::uint32_t>, num_slots + 1> a{};
@@ -1474,10 +1407,6 @@ class address_space final : public dynamic_space {
   /// Whether each slot has ever been placed (slot_placement::placed); written by commits and
   /// restores under the writer lock.
   std::array<bool, num_slots + 1> placed_{};
-  /// States attached with `attach_state`, by key; the restore checks. Changed under the writer
-  /// lock.
-  std::vector<attached> attached_;
-  std::vector<restore_check*> checks_;
 };
 
 MMIOTREE_END_NAMESPACE

@@ -38,25 +38,25 @@ struct listener_entry {
 /// address): `l` hears the dels first, then the adds. An event at the same address in both
 /// lists that differs in anything (size, leaf, offset, host pointer, attributes) is one del and
 /// one add.
-template <class A, class B>
-void diff_events(std::size_t na, std::size_t nb, A&& at_a, B&& at_b, map_listener& l) {
+inline void diff_events(std::span<const map_event> a, std::span<const map_event> b,
+                        map_listener& l) {
+  const std::size_t na = a.size(), nb = b.size();
   for (int pass = 0; pass < 2; ++pass) {
     const bool adds = pass == 1;
     std::size_t i = 0, j = 0;
     while (i < na || j < nb) {
-      if (j == nb || (i < na && at_a(i).lo < at_b(j).lo)) {
-        if (!adds) l.region_del(at_a(i));
+      if (j == nb || (i < na && a[i].lo < b[j].lo)) {
+        if (!adds) l.region_del(a[i]);
         ++i;
-      } else if (i == na || at_b(j).lo < at_a(i).lo) {
-        if (adds) l.region_add(at_b(j));
+      } else if (i == na || b[j].lo < a[i].lo) {
+        if (adds) l.region_add(b[j]);
         ++j;
       } else {
-        const map_event x = at_a(i), y = at_b(j);
-        if (!(x == y)) {
+        if (!(a[i] == b[j])) {
           if (adds)
-            l.region_add(y);
+            l.region_add(b[j]);
           else
-            l.region_del(x);
+            l.region_del(a[i]);
         }
         ++i;
         ++j;
@@ -66,20 +66,24 @@ void diff_events(std::size_t na, std::size_t nb, A&& at_a, B&& at_b, map_listene
 }
 
 /// The listeners of one space: at most `capacity`, registered and removed by id.
+///
+/// Everything here takes the map as exact events (one per flat range, in address order), made
+/// by the space; nothing is templated on the space's tree, so this code is compiled once per
+/// program rather than once per tree (docs/benchmarks.md, "Compile time").
 class listener_set {
  public:
   static constexpr std::uint32_t capacity = 8;
 
-  /// Takes a free place for `l` with the page size of `o`, and calls `replay(entry)` so that
-  /// the new listener hears the current map; or refuses (bad page size, no free place).
-  template <class Replay>
-  listener_registration add(map_listener& l, const listener_options& o, Replay&& replay) {
+  /// Takes a free place for `l` with the page size of `o`, and tells it the current map `now`
+  /// (one bracket); or refuses (bad page size, no free place).
+  listener_registration add(map_listener& l, const listener_options& o,
+                            std::span<const map_event> now, addr_t top) {
     if (o.page_size != 0 && (o.page_size & (o.page_size - 1)) != 0)
       return {listener_status::bad_page_size, listener_id::none};
     for (std::uint32_t k = 0; k < capacity; ++k) {
       if (places_[k].l != nullptr) continue;
       places_[k] = {&l, o.page_size};
-      replay(places_[k]);
+      replay(places_[k], now, top);
       return {listener_status::ok, static_cast<listener_id>(k)};
     }
     return {listener_status::full, listener_id::none};
@@ -105,45 +109,62 @@ class listener_set {
     return page;
   }
 
-  /// Calls `f(entry)` for each registered listener, in place order.
-  template <class F>
-  void for_each(F&& f) const {
-    for (const listener_entry& e : places_)
-      if (e.l != nullptr) f(e);
+  /// Tells every listener, each in one bracket, what differs between two views (`before`,
+  /// `after`: exact events in address order); `top` is the last address of the space, where
+  /// page spans are clamped.
+  void tell_all(std::span<const map_event> before, std::span<const map_event> after,
+                addr_t top) const {
+    for (const listener_entry& e : places_) {
+      if (e.l == nullptr) continue;
+      e.l->changes_begin();
+      tell(e, before, after, top);
+      e.l->changes_end();
+    }
   }
 
-  /// Tells `e` what differs between two views (`before`, `after`: exact flat ranges in address
-  /// order), without the changes_begin / changes_end bracket. `before_event` / `after_event`
-  /// make the exact event of a range on either side (a rebinding changes host pointers, not
-  /// ranges); `top` is the last address of the space, where page spans are clamped.
-  template <class Before, class After>
-  static void tell(const listener_entry& e, std::span<const flat_range> before,
-                   std::span<const flat_range> after, addr_t top, Before&& before_event,
-                   After&& after_event) {
+  /// Tells every listener that leaf node `leaf` was rebound: `before` and `after` are the same
+  /// ranges with the old and the new binding. An exact listener hears each of the leaf's
+  /// ranges removed and added again, even when nothing it sees changed (a rebinding to the same
+  /// memory); a page-granular one hears the difference of the page spans.
+  void tell_rebind(std::span<const map_event> before, std::span<const map_event> after,
+                   node_index leaf, addr_t top) const {
+    for (const listener_entry& e : places_) {
+      if (e.l == nullptr) continue;
+      e.l->changes_begin();
+      if (e.page == 0) {
+        for (const map_event& x : before)
+          if (x.leaf == leaf) e.l->region_del(x);
+        for (const map_event& x : after)
+          if (x.leaf == leaf) e.l->region_add(x);
+      } else {
+        tell(e, before, after, top);
+      }
+      e.l->changes_end();
+    }
+  }
+
+  /// Tells `e` what differs between two views, without the changes_begin / changes_end
+  /// bracket.
+  static void tell(const listener_entry& e, std::span<const map_event> before,
+                   std::span<const map_event> after, addr_t top) {
     if (e.page == 0) {
-      diff_events(
-          before.size(), after.size(), [&](std::size_t i) { return before_event(before[i]); },
-          [&](std::size_t j) { return after_event(after[j]); }, *e.l);
+      diff_events(before, after, *e.l);
       return;
     }
     std::vector<map_event> a, b;
-    page_spans(before, e.page, top, before_event, [&](const map_event& x) { a.push_back(x); });
-    page_spans(after, e.page, top, after_event, [&](const map_event& x) { b.push_back(x); });
-    diff_events(
-        a.size(), b.size(), [&](std::size_t i) { return a[i]; },
-        [&](std::size_t j) { return b[j]; }, *e.l);
+    page_spans(before, e.page, top, [&](const map_event& x) { a.push_back(x); });
+    page_spans(after, e.page, top, [&](const map_event& x) { b.push_back(x); });
+    diff_events(a, b, *e.l);
   }
 
   /// Tells `e`, a listener that has just registered, the whole current map `view` (one
   /// bracket).
-  template <class Event>
-  static void replay(const listener_entry& e, std::span<const flat_range> view, addr_t top,
-                     Event&& event) {
+  static void replay(const listener_entry& e, std::span<const map_event> view, addr_t top) {
     e.l->changes_begin();
     if (e.page == 0) {
-      for (const flat_range& r : view) e.l->region_add(event(r));
+      for (const map_event& x : view) e.l->region_add(x);
     } else {
-      page_spans(view, e.page, top, event, [&](const map_event& x) { e.l->region_add(x); });
+      page_spans(view, e.page, top, [&](const map_event& x) { e.l->region_add(x); });
     }
     e.l->changes_end();
   }

@@ -20,6 +20,7 @@
 #include <mmiotree/tree/region.hpp>
 
 #include <cstddef>
+#include <span>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -33,12 +34,11 @@ namespace detail {
   return top - down < page - 1 ? top : down + (page - 1);
 }
 
-/// Turns exact flat ranges (in address order, as a listener would get them) into page spans,
-/// calling `out(map_event)` for each in address order. `event(range)` gives the exact event of a
-/// range (host pointer for a bound passthrough leaf, null otherwise); `top` is the root's last
-/// byte.
-template <class Ranges, class Event, class Out>
-void page_spans(const Ranges& ranges, addr_t page, addr_t top, Event&& event, Out&& out) {
+/// Turns the exact events of a view (one per flat range, in address order, as a listener would
+/// get them: host pointer for a bound passthrough leaf, null otherwise) into page spans,
+/// calling `out(map_event)` for each in address order; `top` is the root's last byte.
+template <class Out>
+void page_spans(std::span<const map_event> events, addr_t page, addr_t top, Out&& out) {
   bool have_trap = false;
   map_event trap{};
   auto flush = [&] {
@@ -55,26 +55,25 @@ void page_spans(const Ranges& ranges, addr_t page, addr_t top, Event&& event, Ou
     trap = map_event{plo, plast, npos, region_kind::io, 0, nullptr, {}};
     have_trap = true;
   };
-  for (const flat_range& f : ranges) {
-    const map_event e = event(f);
+  for (const map_event& e : events) {
     if (e.kind == region_kind::passthrough && e.host != nullptr) {
-      const addr_t head = (page - f.lo % page) % page;
-      const bool host_aligned = (f.offset + head) % page == 0;
-      if (host_aligned && f.last - f.lo >= head && f.last - (f.lo + head) >= page - 1) {
-        const addr_t first = f.lo + head;
+      const addr_t head = (page - e.lo % page) % page;
+      const bool host_aligned = (e.offset + head) % page == 0;
+      if (host_aligned && e.last - e.lo >= head && e.last - (e.lo + head) >= page - 1) {
+        const addr_t first = e.lo + head;
         const addr_t last =
             first +
-            ((f.last - first) / page + ((f.last - first) % page == page - 1 ? 1 : 0)) * page - 1;
-        if (head != 0) trap_bytes(f.lo, first - 1);
+            ((e.last - first) / page + ((e.last - first) % page == page - 1 ? 1 : 0)) * page - 1;
+        if (head != 0) trap_bytes(e.lo, first - 1);
         // The span's pages hold nothing else, so no trapped span shares a page with it.
         flush();
-        out(map_event{first, last, f.leaf, region_kind::passthrough, f.offset + head, e.host + head,
+        out(map_event{first, last, e.leaf, region_kind::passthrough, e.offset + head, e.host + head,
                       e.attrs});
-        if (last != f.last) trap_bytes(last + 1, f.last);
+        if (last != e.last) trap_bytes(last + 1, e.last);
         continue;
       }
     }
-    trap_bytes(f.lo, f.last);
+    trap_bytes(e.lo, e.last);
   }
   flush();
 }

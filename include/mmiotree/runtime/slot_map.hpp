@@ -52,6 +52,25 @@ struct window_placement {
   [[nodiscard]] constexpr bool operator==(const window_placement&) const = default;
 };
 
+namespace detail {
+/// An enabled slot's extent in its window (absolute addresses); each window keeps its
+/// extents sorted by `extent_order`. Declared outside `slot_map` so that the arrays and
+/// algorithms over it do not carry the tree's name.
+struct slot_extent {
+  addr_t lo = 0, last = 0;
+  std::uint32_t slot = 0;
+};
+/// By start, then by slot.
+struct extent_order {
+  constexpr bool operator()(const slot_extent& a, const slot_extent& b) const noexcept {
+    // `a.slot < b.slot` parses as `slot<…>` (the region template) in clang 16: read the
+    // members into locals first.
+    const std::uint32_t sa = a.slot, sb = b.slot;
+    return a.lo != b.lo ? a.lo < b.lo : sa < sb;
+  }
+};
+}  // namespace detail
+
 template <region Tree>
 class slot_map {
  public:
@@ -264,10 +283,8 @@ class slot_map {
   std::pair<std::size_t, std::size_t> span_of(addr_t lo, addr_t last) const noexcept {
     const auto* b = shadow_.data();
     const auto* e = b + shadow_n_;
-    const auto* f =
-        std::lower_bound(b, e, lo, [](const flat_range& r, addr_t a) { return r.lo < a; });
-    const auto* l =
-        std::upper_bound(f, e, last, [](addr_t a, const flat_range& r) { return a < r.lo; });
+    const auto* f = std::lower_bound(b, e, lo, detail::starts_before{});
+    const auto* l = std::upper_bound(f, e, last, detail::before_start{});
     return {static_cast<std::size_t>(f - b), static_cast<std::size_t>(l - b)};
   }
 
@@ -293,8 +310,7 @@ class slot_map {
     const auto [first, count] = window_slots_[w];
     const extent* b = ext_.data() + first;
     const extent* e = b + ext_n_[w];
-    const extent* it =
-        std::lower_bound(b, e, lo, [](const extent& x, addr_t a) { return x.lo < a; });
+    const extent* it = std::lower_bound(b, e, lo, detail::starts_before{});
     // Neighbours other than s itself.
     for (const extent* q = it; q != e && q->lo <= last; ++q)
       if (q->slot != s) return false;
@@ -307,8 +323,7 @@ class slot_map {
     // Levels under [lo, last].
     const level_interval* lb = tables.levels.data() + wd.first_level;
     const level_interval* le = lb + wd.level_count;
-    const level_interval* l =
-        std::lower_bound(lb, le, lo, [](const level_interval& x, addr_t a) { return x.last < a; });
+    const level_interval* l = std::lower_bound(lb, le, lo, detail::ends_before{});
     for (; l != le && l->lo <= last; ++l)
       if (l->level != level_nothing && l->level >= d.priority) return false;
     return true;
@@ -332,9 +347,7 @@ class slot_map {
         const flat_range* b = shadow_.data();
         auto lb = [&](std::size_t from, std::size_t to) {
           return static_cast<std::size_t>(
-              std::lower_bound(b + from, b + to, to_at,
-                               [](const flat_range& r, addr_t a) { return r.lo < a; }) -
-              b);
+              std::lower_bound(b + from, b + to, to_at, detail::starts_before{}) - b);
         };
         const std::size_t j = to_at < from_at ? lb(0, i) : lb(i + n, shadow_n_) - n;
         if (j < i)
@@ -388,14 +401,12 @@ class slot_map {
     dirty_to_ = capacity;
   }
 
-  struct extent {
-    addr_t lo = 0, last = 0;
-    std::uint32_t slot = 0;
-  };
+  using extent = detail::slot_extent;
   void erase_extent(std::size_t w, std::uint32_t s) {
     extent* b = ext_.data() + window_slots_[w].first;
     extent* e = b + ext_n_[w];
-    extent* it = std::find_if(b, e, [&](const extent& x) { return x.slot == s; });
+    extent* it = b;
+    while (it != e && it->slot != s) ++it;
     if (it == e) return;
     std::copy(it + 1, e, it);
     --ext_n_[w];
@@ -405,7 +416,7 @@ class slot_map {
     extent* b = ext_.data() + window_slots_[w].first;
     extent* e = b + ext_n_[w];
     const addr_t old_lo = tables.windows[w].lo + place_[s].base;
-    extent* it = std::lower_bound(b, e, old_lo, [](const extent& y, addr_t a) { return y.lo < a; });
+    extent* it = std::lower_bound(b, e, old_lo, detail::starts_before{});
     while (it != e && it->slot != s) ++it;  // equal starts: disabled-overlap cases
     if (it == e) {
       erase_extent(w, s);
@@ -426,7 +437,7 @@ class slot_map {
   void insert_extent(std::size_t w, extent x) {
     extent* b = ext_.data() + window_slots_[w].first;
     extent* e = b + ext_n_[w];
-    extent* it = std::lower_bound(b, e, x.lo, [](const extent& y, addr_t a) { return y.lo < a; });
+    extent* it = std::lower_bound(b, e, x.lo, detail::starts_before{});
     std::copy_backward(it, e, e + 1);
     *it = x;
     ++ext_n_[w];
@@ -438,13 +449,7 @@ class slot_map {
       if (place_[s].enabled)
         ext_[first + n++] = {tables.windows[w].lo + place_[s].base,
                              tables.windows[w].lo + place_[s].base + (tables.slots[s].size - 1), s};
-    detail::sort(ext_.data() + first, ext_.data() + first + n,
-                 [](const extent& a, const extent& b) {
-                   // `a.slot < b.slot` parses as `slot<…>` (the region template) in clang 16:
-                   // read the members into locals first.
-                   const std::uint32_t sa = a.slot, sb = b.slot;
-                   return a.lo != b.lo ? a.lo < b.lo : sa < sb;
-                 });
+    detail::sort(ext_.data() + first, ext_.data() + first + n, detail::extent_order{});
     ext_n_[w] = n;
   }
 
@@ -575,16 +580,14 @@ class slot_map {
     constexpr const auto& fv = flat_view_v<Tree>;
     auto containing = [&](addr_t x, addr_t& lo, addr_t& last) {
       lo = last = x;
-      const auto* f = std::lower_bound(fv.begin(), fv.end(), x,
-                                       [](const flat_range& r, addr_t a) { return r.last < a; });
+      const auto* f = std::lower_bound(fv.begin(), fv.end(), x, detail::ends_before{});
       if (f != fv.end() && f->lo <= x) {
         lo = f->lo;
         last = f->last;
       }
       const auto* b = shadow_.data();
       const auto* e = b + shadow_n_;
-      const auto* o =
-          std::upper_bound(b, e, x, [](addr_t a, const flat_range& r) { return a < r.lo; });
+      const auto* o = std::upper_bound(b, e, x, detail::before_start{});
       if (o != b && (o - 1)->last >= x) {
         lo = std::min(lo, (o - 1)->lo);
         last = std::max(last, (o - 1)->last);
@@ -629,8 +632,7 @@ class slot_map {
   void walk(addr_t lo, addr_t last, Put& put) const {
     constexpr const auto& fv = flat_view_v<Tree>;
     auto statics = [&](addr_t a0, addr_t b0) {
-      const auto* f = std::lower_bound(fv.begin(), fv.end(), a0,
-                                       [](const flat_range& r, addr_t a) { return r.last < a; });
+      const auto* f = std::lower_bound(fv.begin(), fv.end(), a0, detail::ends_before{});
       for (; f != fv.end() && f->lo <= b0; ++f) {
         const addr_t a = std::max(f->lo, a0), b = std::min(f->last, b0);
         put(flat_range{a, b, f->leaf, f->offset + (a - f->lo)});
