@@ -69,7 +69,7 @@ inline void diff_events(std::span<const map_event> a, std::span<const map_event>
 ///
 /// Everything here takes the map as exact events (one per flat range, in address order), made
 /// by the space; nothing is templated on the space's tree, so this code is compiled once per
-/// program rather than once per tree (docs/benchmarks.md, "Compile time").
+/// translation unit rather than once per tree (docs/benchmarks.md, "Compile time").
 class listener_set {
  public:
   static constexpr std::uint32_t capacity = 8;

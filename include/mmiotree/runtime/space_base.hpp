@@ -1,6 +1,6 @@
 // runtime/space_base.hpp: the state and the code of an address space that do not depend on its
 // tree — the writer lock, the readers, the listeners, the attached states and restore checks —
-// compiled once per program instead of once per tree.
+// compiled once per translation unit instead of once per tree.
 //
 // Why a base class: every member function of `address_space<Tree>`, every type nested in it and
 // every standard-library template instantiated with such a type is mangled with the whole tree
@@ -18,7 +18,6 @@
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/runtime/snapshot.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
