@@ -14,7 +14,6 @@
 
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/units.hpp>
-#include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/runtime/listener.hpp>
 #include <mmiotree/runtime/page_view.hpp>
 

@@ -14,7 +14,6 @@
 
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/units.hpp>
-#include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/runtime/listener.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 #include <mmiotree/tree/region.hpp>

@@ -18,6 +18,7 @@
 #include <mmiotree/runtime/seqlock.hpp>
 #include <mmiotree/runtime/snapshot.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -53,19 +54,15 @@ class space_base : public dynamic_space {
   bool attach_state(std::uint32_t key, void* handler, const state_ops& ops) override {
     std::lock_guard<std::mutex> writer(writer_);
     if (key >= snapshot_format::attached_bit || handler == nullptr || !ops.size) return false;
-    auto at = attached_.begin();
-    while (at != attached_.end() && at->key < key) ++at;
+    auto at = std::lower_bound(attached_.begin(), attached_.end(), key,
+                               [](const attached_state& a, std::uint32_t k) { return a.key < k; });
     if (at != attached_.end() && at->key == key) return false;
     attached_.insert(at, attached_state{key, handler, ops});
     return true;
   }
   void detach_state(std::uint32_t key) override {
     std::lock_guard<std::mutex> writer(writer_);
-    for (auto it = attached_.begin(); it != attached_.end(); ++it)
-      if (it->key == key) {
-        attached_.erase(it);
-        return;
-      }
+    std::erase_if(attached_, [&](const attached_state& a) { return a.key == key; });
   }
   void add_restore_check(restore_check& c) override {
     std::lock_guard<std::mutex> writer(writer_);
