@@ -152,15 +152,15 @@ constexpr std::size_t occurrence_count(std::span<const node> nodes, node_index r
   return st.count;
 }
 
-/// An upper bound on `occurrence_count(nodes)`, cheaper to evaluate: without aliases every
-/// leaf occurs at most once.
-constexpr std::size_t occurrence_bound(std::span<const node> nodes) {
+/// An upper bound on `occurrence_count(nodes, root)`, cheaper to evaluate: without aliases
+/// every leaf occurs at most once.
+constexpr std::size_t occurrence_bound(std::span<const node> nodes, node_index root = 0) {
   const node* const nd = nodes.data();
-  const std::size_t count = nodes.size();
+  const std::size_t end = nd[root].end;
   std::size_t leaves = 0;
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::size_t i = root; i < end; ++i) {
     const region_kind k = nd[i].kind;
-    if (k == region_kind::alias) return occurrence_count(nodes);
+    if (k == region_kind::alias) return occurrence_count(nodes, root);
     leaves += k != region_kind::container ? 1 : 0;
   }
   return leaves;

@@ -87,8 +87,11 @@ struct slot_tables {
   std::vector<tie_level> ties;
 };
 
-/// Computes the slot tables of a checked descriptor array, at run time or compile time.
-constexpr slot_tables compute_slots(std::span<const node> nodes) {
+/// Computes the slot tables of a checked descriptor array, at run time or compile time. With
+/// `ranges` false the slots' own flat views are not computed (the costly part with many slots):
+/// `ranges` stays empty and each slot's `range_count` is an upper bound instead, 2m + 1 for m
+/// leaf occurrences in its subtree (as `flat_buffer_v` bounds a whole tree's).
+constexpr slot_tables compute_slots(std::span<const node> nodes, bool ranges = true) {
   slot_tables t;
   // Absolute offsets of static nodes.
   std::vector<addr_t> abs(nodes.size(), 0);
@@ -108,9 +111,13 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
                   nodes[c].priority,
                   nodes[c].tie};
       s.first_range = static_cast<std::uint32_t>(t.ranges.size());
-      detail::sweep(
-          nodes, [&](const flat_range& r) { t.ranges.push_back(r); }, c);
-      s.range_count = static_cast<std::uint32_t>(t.ranges.size() - s.first_range);
+      if (ranges) {
+        detail::sweep(
+            nodes, [&](const flat_range& r) { t.ranges.push_back(r); }, c);
+        s.range_count = static_cast<std::uint32_t>(t.ranges.size() - s.first_range);
+      } else {
+        s.range_count = static_cast<std::uint32_t>(2 * detail::occurrence_bound(nodes, c) + 1);
+      }
       t.slots.push_back(s);
     }
     t.windows.push_back(wd);
@@ -199,24 +206,60 @@ struct slot_arrays {
   std::array<level_interval, L> levels{};
   std::array<tie_level, T> ties{};
 };
+
+/// The sizes of a tree's slot tables, the ranges' an upper bound (`compute_slots(nodes, false)`).
+struct slot_counts {
+  std::size_t slots = 0, ranges = 0, windows = 0, levels = 0, ties = 0;
+};
+constexpr slot_counts count_slot_tables(std::span<const node> nodes) {
+  const slot_tables t = compute_slots(nodes, false);
+  slot_counts c{t.slots.size(), 0, t.windows.size(), t.levels.size(), t.ties.size()};
+  for (const slot_desc& s : t.slots) c.ranges += s.range_count;
+  return c;
+}
+
+/// The slot tables with room for `C.ranges` ranges, and how many there are: computed once.
+template <slot_counts C>
+struct slot_buffer {
+  slot_arrays<C.slots, C.ranges, C.windows, C.levels, C.ties> a{};
+  std::size_t ranges = 0;
+};
+template <slot_counts C>
+constexpr slot_buffer<C> make_slot_buffer(std::span<const node> nodes) {
+  slot_buffer<C> b{};
+  const slot_tables t = compute_slots(nodes);
+  std::copy(t.slots.begin(), t.slots.end(), b.a.slots.begin());
+  std::copy(t.ranges.begin(), t.ranges.end(), b.a.ranges.begin());
+  std::copy(t.windows.begin(), t.windows.end(), b.a.windows.begin());
+  std::copy(t.levels.begin(), t.levels.end(), b.a.levels.begin());
+  std::copy(t.ties.begin(), t.ties.end(), b.a.ties.begin());
+  b.ranges = t.ranges.size();
+  return b;
+}
+
+/// The buffer's tables with exactly `R` ranges.
+template <std::size_t R, slot_counts C>
+constexpr slot_arrays<C.slots, R, C.windows, C.levels, C.ties> trim_ranges(
+    const slot_buffer<C>& b) {
+  slot_arrays<C.slots, R, C.windows, C.levels, C.ties> a{};
+  a.slots = b.a.slots;
+  std::copy_n(b.a.ranges.begin(), R, a.ranges.begin());
+  a.windows = b.a.windows;
+  a.levels = b.a.levels;
+  a.ties = b.a.ties;
+  return a;
+}
+
+/// Tree's slot tables before trimming: an internal constant (tree/descriptor.hpp), computed
+/// once by plain functions keyed on the sizes, never on the tree, and never emitted.
+template <region Tree>
+constexpr auto slot_buffer_v =
+    make_slot_buffer<count_slot_tables(tree_nodes_v<Tree>)>(tree_nodes_v<Tree>);
 }  // namespace detail
 
 /// The slot tables of Tree as `std::array`s in read-only data (empty for a tree without slots).
 template <region Tree>
-inline constexpr auto slot_tables_v = [] {
-  constexpr auto n = [] {
-    const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
-    return std::array<std::size_t, 5>{t.slots.size(), t.ranges.size(), t.windows.size(),
-                                      t.levels.size(), t.ties.size()};
-  }();
-  detail::slot_arrays<n[0], n[1], n[2], n[3], n[4]> a{};
-  const slot_tables t = compute_slots(detail::tree_nodes_v<Tree>);
-  std::copy(t.slots.begin(), t.slots.end(), a.slots.begin());
-  std::copy(t.ranges.begin(), t.ranges.end(), a.ranges.begin());
-  std::copy(t.windows.begin(), t.windows.end(), a.windows.begin());
-  std::copy(t.levels.begin(), t.levels.end(), a.levels.begin());
-  std::copy(t.ties.begin(), t.ties.end(), a.ties.begin());
-  return a;
-}();
+inline constexpr auto slot_tables_v =
+    detail::trim_ranges<detail::slot_buffer_v<Tree>.ranges>(detail::slot_buffer_v<Tree>);
 
 MMIOTREE_END_NAMESPACE

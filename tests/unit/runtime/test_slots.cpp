@@ -961,3 +961,34 @@ TEST_CASE("a keep_separate leaf in a slot stays one range over a hidden slot", "
   REQUIRE(replayed.adds.size() == 1);
   CHECK(replayed.adds[0].size() == 64_KiB);
 }
+
+namespace {
+// A slot whose own content splits a leaf: "big" is cut in two by "mid" (priority 1), so the
+// slot's flat view has three ranges from two leaves — more ranges than leaves, which the
+// compile-time tables must hold (they are sized by a bound, 2m + 1, then trimmed).
+using split_dev =
+    container<"dev", 64_KiB, at<0, io<"big", 64_KiB>>, at<16_KiB, io<"mid", 4_KiB>, 1>>;
+using split_sys = container<"m", 1_GiB, at<0, container<"win", 1_MiB, slot<split_dev>>>>;
+}  // namespace
+
+TEST_CASE("a slot's own flat view may have more ranges than leaves", "[slots]") {
+  // Written from the layout: big [0, 16 KiB), mid [16 KiB, 20 KiB), big again from 20 KiB
+  // (offset 20 KiB into it) to the end.
+  constexpr auto& t = slot_tables_v<split_sys>;
+  STATIC_REQUIRE(t.slots.size() == 1);
+  STATIC_REQUIRE(t.ranges.size() == 3);
+  STATIC_REQUIRE(t.slots[0].range_count == 3);
+  constexpr node_index big = 3, mid = 4;  // pre-order: m, win, dev, big, mid
+  CHECK(t.ranges[0] == flat_range{0, 16_KiB - 1, big, 0});
+  CHECK(t.ranges[1] == flat_range{16_KiB, 20_KiB - 1, mid, 0});
+  CHECK(t.ranges[2] == flat_range{20_KiB, 64_KiB - 1, big, 20_KiB});
+  // And the dispatcher follows them where the slot is placed.
+  tag_io hb{1}, hm{2};
+  address_space<split_sys> as;
+  as.bind<"win/dev/big">(hb);
+  as.bind<"win/dev/mid">(hm);
+  REQUIRE(as.transaction().place_in_window<"win/dev">(128_KiB).commit().ok());
+  CHECK(as.read(128_KiB + 8, 4).value == ((1ULL << 24) | 8));
+  CHECK(as.read(128_KiB + 16_KiB + 8, 4).value == ((2ULL << 24) | 8));
+  CHECK(as.read(128_KiB + 24_KiB, 4).value == ((1ULL << 24) | 24_KiB));
+}
