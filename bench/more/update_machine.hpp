@@ -1,6 +1,6 @@
 // bench/more/update_machine.hpp: the machine of the update/* benchmarks, as a typed tree with
 // N PCI BAR slots (mmiotree) and as a runtime descriptor array whose BARs are ordinary static
-// children (re-render), plus the listener both report to.
+// children (re-render, defined in update_rerender.cpp), plus the listener both report to.
 //
 // The machine: 256 MiB of RAM at 0, an I/O APIC page, and at 3 GiB one PCI MMIO window. Each
 // of the N devices has one 64 KiB BAR holding three leaves — registers (io, 4 KiB at 0), an
@@ -125,46 +125,7 @@ using array_machine_t = mmiotree::container<
 /// The same machine as a runtime descriptor array, each BAR an ordinary child of the window
 /// at `positions[k] * bar_size`; node indices (pre-order) equal those of `nodes_v<machine_t>`.
 /// Only what `mmiotree::flatten` reads is filled in, plus names and parents for reading.
-inline std::vector<mmiotree::node> static_machine(const std::vector<std::size_t>& positions) {
-  using mmiotree::node;
-  using mmiotree::node_index;
-  using mmiotree::region_kind;
-  const std::size_t n = positions.size();
-  std::vector<node> v;
-  v.reserve(4 + 4 * n);
-  auto add = [&](std::string_view name, region_kind kind, addr_t size, addr_t offset,
-                 node_index parent) {
-    node x;
-    x.name = name;
-    x.kind = kind;
-    x.size = size;
-    x.offset = offset;
-    x.parent = parent;
-    x.depth = parent == mmiotree::npos ? 0 : v[parent].depth + 1;
-    v.push_back(x);
-    return static_cast<node_index>(v.size() - 1);
-  };
-  const node_index root = add("machine", region_kind::container, 4_GiB, 0, mmiotree::npos);
-  add("ram", region_kind::passthrough, ram_size, 0, root);
-  add("ioapic", region_kind::io, 4_KiB, ioapic_base, root);
-  const node_index pci = add("pci", region_kind::container, window_size(n), window_base, root);
-  for (std::size_t k = 0; k < n; ++k) {
-    const node_index bar =
-        add("bar", region_kind::container, bar_size, positions[k] * bar_size, pci);
-    add("regs", region_kind::io, regs_size, regs_offset, bar);
-    add("msix", region_kind::io, msix_size, msix_offset, bar);
-    add("mem", region_kind::passthrough, mem_size, mem_offset, bar);
-  }
-  // Subtree ends (pre-order) and leaf numbers.
-  for (node_index i = static_cast<node_index>(v.size()); i-- > 0;) {
-    if (v[i].end == 0) v[i].end = i + 1;
-    if (v[i].parent != mmiotree::npos) v[v[i].parent].end = std::max(v[v[i].parent].end, v[i].end);
-  }
-  std::uint32_t leaves = 0;
-  for (node& x : v)
-    if (mmiotree::is_leaf(x.kind)) x.leaf = leaves++;
-  return v;
-}
+std::vector<mmiotree::node> static_machine(const std::vector<std::size_t>& positions);
 
 /// Node index of device k's BAR container in either descriptor array.
 constexpr mmiotree::node_index bar_node(std::size_t k) {
@@ -177,13 +138,7 @@ constexpr mmiotree::node_index bar_node(std::size_t k) {
 /// time) and diffs it against the previous view to tell the listener what changed.
 class rerender_machine {
  public:
-  explicit rerender_machine(std::size_t n) {
-    std::vector<std::size_t> pos(n);
-    for (std::size_t k = 0; k < n; ++k) pos[k] = start_position(k, n);
-    nodes_ = static_machine(pos);
-    host_.assign(nodes_.size(), nullptr);
-    view_ = mmiotree::flatten(nodes_);
-  }
+  explicit rerender_machine(std::size_t n);
 
   /// Host memory backing passthrough leaf node `leaf` (events then carry the pointer).
   void bind(mmiotree::node_index leaf, std::byte* host) { host_[leaf] = host; }
@@ -192,50 +147,13 @@ class rerender_machine {
   [[nodiscard]] const std::vector<mmiotree::flat_range>& view() const noexcept { return view_; }
 
   /// Moves BAR k to window-relative `base`, re-renders, and reports the difference.
-  template <class L>
-  void move(std::size_t k, addr_t base, L& listener) {
-    nodes_[bar_node(k)].offset = base;
-    std::vector<mmiotree::flat_range> next = mmiotree::flatten(nodes_);
-    diff(view_, next, listener);
-    view_.swap(next);
-  }
+  void move(std::size_t k, addr_t base, mmiotree::map_listener& listener);
 
  private:
-  [[nodiscard]] mmiotree::map_event event_of(const mmiotree::flat_range& r) const noexcept {
-    const mmiotree::node& n = nodes_[r.leaf];
-    mmiotree::map_event e{r.lo, r.last, r.leaf, n.kind, r.offset, nullptr, {}};
-    if (n.kind == mmiotree::region_kind::passthrough && host_[r.leaf] != nullptr)
-      e.host = host_[r.leaf] + r.offset;
-    return e;
-  }
-
+  [[nodiscard]] mmiotree::map_event event_of(const mmiotree::flat_range& r) const noexcept;
   /// Ranges of `a` not in `b` are deleted, then ranges of `b` not in `a` added (both sorted).
-  template <class L>
   void diff(const std::vector<mmiotree::flat_range>& a, const std::vector<mmiotree::flat_range>& b,
-            L& listener) const {
-    for (int pass = 0; pass < 2; ++pass) {
-      const bool adds = pass == 1;
-      std::size_t i = 0, j = 0;
-      while (i < a.size() || j < b.size()) {
-        if (j == b.size() || (i < a.size() && a[i].lo < b[j].lo)) {
-          if (!adds) listener.region_del(event_of(a[i]));
-          ++i;
-        } else if (i == a.size() || b[j].lo < a[i].lo) {
-          if (adds) listener.region_add(event_of(b[j]));
-          ++j;
-        } else {
-          if (!(a[i] == b[j])) {
-            if (adds)
-              listener.region_add(event_of(b[j]));
-            else
-              listener.region_del(event_of(a[i]));
-          }
-          ++i;
-          ++j;
-        }
-      }
-    }
-  }
+            mmiotree::map_listener& listener) const;
 
   std::vector<mmiotree::node> nodes_;
   std::vector<std::byte*> host_;
