@@ -15,6 +15,7 @@
 #include <mmiotree/layout/check.hpp>
 #include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/layout/projection.hpp>
+#include <mmiotree/layout/slots.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
 #include <catch2/catch.hpp>
@@ -759,7 +760,7 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
 
   generator gen(seed);
   std::size_t accepted = 0, rejected = 0, ranges = 0, aliases = 0, huge = 0, slotted = 0,
-              separate = 0;
+              separate = 0, more_than_leaves = 0;
   std::map<mmiotree::layout_error, std::size_t> by_rule;
   tree t;
   for (std::uint64_t k = 0; k < trees; ++k) {
@@ -797,6 +798,19 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
     INFO(f);
     REQUIRE(f.empty());
     ranges += want.size();
+    // The slot tables' sizes pass never counts fewer than the full pass gives: at compile time
+    // the tables are built in a buffer it sizes (layout/slots.hpp), then trimmed.
+    const mmiotree::slot_tables full = mmiotree::compute_slots(nodes);
+    const mmiotree::slot_tables sized = mmiotree::detail::compute_slot_tables(nodes, false);
+    REQUIRE(sized.slots.size() == full.slots.size());
+    REQUIRE(sized.windows.size() == full.windows.size());
+    REQUIRE(sized.levels.size() == full.levels.size());
+    REQUIRE(sized.ties.size() == full.ties.size());
+    for (std::size_t s = 0; s < full.slots.size(); ++s) {
+      REQUIRE(full.slots[s].range_count <= sized.slots[s].range_count);
+      // More ranges than leaf occurrences (m = (bound - 1) / 2): a bound of m would be short.
+      more_than_leaves += full.slots[s].range_count > (sized.slots[s].range_count - 1) / 2 ? 1 : 0;
+    }
     for (const addr page : {addr{4096}, addr{16384}, addr{65536}}) {
       for (const bool partial : {false, true}) {
         const auto r = mmiotree::project(
@@ -815,11 +829,13 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
             << " with slots, " << aliases << " aliases, " << separate << " keep_separate leaves), "
             << rejected << " rejected:";
   for (const auto& [e, n] : by_rule) std::cout << " " << to_string(e) << "=" << n;
-  std::cout << "; " << ranges << " flat ranges compared\n";
+  std::cout << "; " << ranges << " flat ranges compared; " << more_than_leaves
+            << " slots with more ranges than leaf occurrences\n";
   // The generator's reach, so that a change to it cannot quietly stop exercising the rules:
   // most trees are valid, and the injected faults reach every rule.
   CHECK(accepted >= trees * 2 / 3);
   CHECK(by_rule.size() == 14);
+  CHECK(more_than_leaves > 0);
 }
 
 // The one-pass shortcuts (layout/check.hpp, layout/flatten.hpp) against the full algorithms they

@@ -49,9 +49,9 @@ constexpr std::array<flat_range, N> trim(const flat_buffer<Cap>& b) {
 }  // namespace detail
 
 namespace detail {
-/// The sweep of Tree with room for 2m + 1 ranges (m ≥ its leaf occurrences); capacity 0 for a
-/// tree that breaks a layout rule, so that it is not flattened. An internal constant
-/// (tree/descriptor.hpp): it is never emitted, only trimmed into `flat_view_v`.
+/// The sweep of Tree with room for 2m + 1 ranges (m ≥ its leaf occurrences); 0 for a tree that
+/// breaks a layout rule, so that it is not flattened. An internal constant (tree/descriptor.hpp)
+/// only trimmed into `flat_view_v`: not emitted when optimising (g++ -O0 writes it out).
 template <region Tree>
 constexpr auto flat_buffer_v =
     make_flat_buffer<(verify<Tree> ? 2 * occurrence_bound(tree_nodes_v<Tree>) + 1 : 0)>(

@@ -87,11 +87,12 @@ struct slot_tables {
   std::vector<tie_level> ties;
 };
 
-/// Computes the slot tables of a checked descriptor array, at run time or compile time. With
-/// `ranges` false the slots' own flat views are not computed (the costly part with many slots):
-/// `ranges` stays empty and each slot's `range_count` is an upper bound instead, 2m + 1 for m
-/// leaf occurrences in its subtree (as `flat_buffer_v` bounds a whole tree's).
-constexpr slot_tables compute_slots(std::span<const node> nodes, bool ranges = true) {
+namespace detail {
+/// `compute_slots`, or with `ranges` false its sizes only: the slots' own flat views are not
+/// computed (the costly part with many slots), `ranges` stays empty and each slot's
+/// `range_count` is an upper bound instead, 2m + 1 for m leaf occurrences in its subtree (as
+/// `flat_buffer_v` bounds a whole tree's); everything else is as `compute_slots` gives it.
+constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool ranges) {
   slot_tables t;
   // Absolute offsets of static nodes.
   std::vector<addr_t> abs(nodes.size(), 0);
@@ -196,6 +197,12 @@ constexpr slot_tables compute_slots(std::span<const node> nodes, bool ranges = t
   }
   return t;
 }
+}  // namespace detail
+
+/// Computes the slot tables of a checked descriptor array, at run time or compile time.
+constexpr slot_tables compute_slots(std::span<const node> nodes) {
+  return detail::compute_slot_tables(nodes, true);
+}
 
 namespace detail {
 template <std::size_t S, std::size_t R, std::size_t W, std::size_t L, std::size_t T>
@@ -207,12 +214,12 @@ struct slot_arrays {
   std::array<tie_level, T> ties{};
 };
 
-/// The sizes of a tree's slot tables, the ranges' an upper bound (`compute_slots(nodes, false)`).
+/// The sizes of a tree's slot tables, the ranges' an upper bound.
 struct slot_counts {
   std::size_t slots = 0, ranges = 0, windows = 0, levels = 0, ties = 0;
 };
 constexpr slot_counts count_slot_tables(std::span<const node> nodes) {
-  const slot_tables t = compute_slots(nodes, false);
+  const slot_tables t = compute_slot_tables(nodes, false);
   slot_counts c{t.slots.size(), 0, t.windows.size(), t.levels.size(), t.ties.size()};
   for (const slot_desc& s : t.slots) c.ranges += s.range_count;
   return c;
@@ -251,7 +258,8 @@ constexpr slot_arrays<C.slots, R, C.windows, C.levels, C.ties> trim_ranges(
 }
 
 /// Tree's slot tables before trimming: an internal constant (tree/descriptor.hpp), computed
-/// once by plain functions keyed on the sizes, never on the tree, and never emitted.
+/// once by plain functions keyed on the sizes, never on the tree. Only trimmed into
+/// `slot_tables_v`; not emitted when optimising (g++ -O0 writes it out, as `flat_buffer_v`).
 template <region Tree>
 constexpr auto slot_buffer_v =
     make_slot_buffer<count_slot_tables(tree_nodes_v<Tree>)>(tree_nodes_v<Tree>);
