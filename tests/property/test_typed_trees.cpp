@@ -20,6 +20,7 @@
 #include "harness.hpp"
 #include "model.hpp"
 #include "oracle.hpp"
+#include "trees.hpp"
 #include "typed.hpp"
 
 using namespace mmiotree::literals;
@@ -27,23 +28,10 @@ using mmiotree::flat_range;
 using mmiotree::flat_view_v;
 using mmiotree::npos;
 using mmiotree::span_desc;
-using model::answer;
-using model::kind;
-using namespace model::build;
+using namespace trees;
 
 namespace {
 
-// 1. The CXL Type-2 component-register BAR of examples/cxl_type2_bar.cpp.
-constexpr model::addr comp_block = 1_MiB;
-constexpr model::addr cachemem = comp_block + 0x1000;
-constexpr std::array cxl_bar2_d{
-    container("bar2", 4_MiB),                               // 0
-    container("region", 4_MiB, 0, 0, 0),                    // 1
-    leaf(kind::io, "bar-ops", 4_MiB, 0, -1, 1),             // 2
-    leaf(kind::passthrough, "mmap0", comp_block, 0, 0, 1),  // 3
-    leaf(kind::passthrough, "mmap1", 4_MiB - comp_block - 64_KiB, comp_block + 64_KiB, 0, 1),
-    leaf(kind::io, "comp_regs", 4_KiB, cachemem, 1, 0, exactly(4)),  // 5
-};
 using cxl_bar2 = typed::tree_t<cxl_bar2_d>;
 constexpr std::array cxl_flat{
     flat_range{0, comp_block - 1, 3, 0},
@@ -53,15 +41,6 @@ constexpr std::array cxl_flat{
     flat_range{comp_block + 64_KiB, 4_MiB - 1, 4, 0},
 };
 
-// 2. QEMU docs/devel/memory.rst, "Overlapping regions and priority": container A holds C (MMIO,
-//    priority 1) and container B (priority 2) with D and E; B's holes show C through.
-constexpr std::array abcde_d{
-    container("A", 0x8000),                         // 0
-    leaf(kind::io, "C", 0x6000, 0, 1, 0),           // 1
-    container("B", 0x4000, 0x2000, 2, 0),           // 2
-    leaf(kind::passthrough, "D", 0x1000, 0, 0, 2),  // 3
-    leaf(kind::io, "E", 0x1000, 0x2000, 0, 2),      // 4
-};
 using qemu_abcde = typed::tree_t<abcde_d>;
 constexpr std::array abcde_flat{
     flat_range{0x0000, 0x1fff, 1, 0x0000},  // C
@@ -71,26 +50,6 @@ constexpr std::array abcde_flat{
     flat_range{0x5000, 0x5fff, 1, 0x5000},  // C
 };                                          // 0x6000-0x7fff: nothing
 
-// 3. memory.rst's PC example: aliases of a RAM region and of the PCI container with target
-//    offsets; VGA's window shows the ram through the vga-area's hole; an alias of that alias.
-//    The PCI space and the RAM live inside the tree (far up) so aliases can reach them.
-constexpr model::addr pci_at = 0x8000'0000'0000;
-constexpr model::addr ram_at = 0x4000'0000'0000;
-constexpr std::array pc_d{
-    container("system", 0x1'0000'0000'0000),                                   // 0
-    alias("lomem", 0xe000'0000, 0, 0, 0, "ram", 0),                            // 1
-    alias("himem", 0x2000'0000, 0x1'0000'0000, 0, 0, "ram", 0xe000'0000),      // 2
-    alias("vga-window", 0x2'0000, 0xa'0000, 1, 0, "pci", 0xa'0000),            // 3
-    alias("pci-hole", 0x2000'0000, 0xe000'0000, 0, 0, "pci", 0xe000'0000),     // 4
-    alias("vga-mirror", 0x1'0000, 0x2'0000'0000, 0, 0, "vga-window", 0x8000),  // 5
-    leaf(kind::io, "ram", 4_GiB, ram_at, 0, 0),                                // 6
-    container("pci", 4_GiB, pci_at, 0, 0),                                     // 7
-    container("vga-area", 0x2'0000, 0xa'0000, 0, 7),                           // 8
-    alias("lo", 0x8000, 0, 0, 8, "pci/vram", 0x1'0000),                        // 9
-    alias("hi", 0x8000, 0x8000, 0, 8, "pci/vram", 0x2'0000),                   // 10
-    leaf(kind::passthrough, "vram", 1_MiB, 0xe100'0000, 0, 7),                 // 11
-    leaf(kind::io, "vga-mmio", 64_KiB, 0xe200'0000, 0, 7),                     // 12
-};
 using qemu_pc = typed::tree_t<pc_d>;
 constexpr std::array pc_flat{
     flat_range{0x0, 0x9'ffff, 6, 0x0},                         // lomem -> ram
@@ -108,19 +67,6 @@ constexpr std::array pc_flat{
     flat_range{pci_at + 0xe200'0000, pci_at + 0xe200'ffff, 12, 0x0},
 };
 
-// 4. Nested containers at negative priorities; holes at two levels fall through to "bg".
-constexpr std::array nested_d{
-    container("nest", 0x1000),                          // 0
-    leaf(kind::io, "bg", 0x1000, 0, -5, 0),             // 1
-    container("n1", 0x800, 0x100, -3, 0),               // 2
-    leaf(kind::io, "x", 0x300, 0, -1, 2),               // 3
-    container("n2", 0x400, 0x200, -2, 2),               // 4
-    leaf(kind::passthrough, "y", 0x100, 0x100, -3, 4),  // 5
-    stub("z", 0x180, 0, -2, 4, answer::zeros),          // 6
-    stub("w", 0x80, 0x300, -7, 4, answer::ones),        // 7
-    leaf(kind::io, "tail", 0x80, 0x700, -9, 2),         // 8
-    leaf(kind::io, "top", 0x100, 0xc00, -4, 0),         // 9
-};
 using nested = typed::tree_t<nested_d>;
 constexpr std::array nested_flat{
     flat_range{0x000, 0x0ff, 1, 0x000},  // bg
@@ -136,16 +82,6 @@ constexpr std::array nested_flat{
     flat_range{0xd00, 0xfff, 1, 0xd00},  // bg
 };
 
-// 5. Stubs of every response over an io region, one hiding it at a higher priority.
-constexpr model::policy err_policy{.error_read = 0xA5A5'5A5A'A5A5'5A5A};
-constexpr std::array stubs_d{
-    container("stubs", 0x4000),                                          // 0
-    leaf(kind::io, "dev", 0x4000, 0, -1, 0),                             // 1
-    stub("raz", 0x1000, 0x1000, 0, 0, answer::zeros),                    // 2
-    stub("rao", 0x800, 0x2000, 0, 0, answer::ones),                      // 3
-    stub("gap", 0x800, 0x3000, 1, 0, answer::decode_error),              // 4
-    stub("err", 0x100, 0x3800, 0, 0, answer::decode_error, err_policy),  // 5
-};
 using stubs = typed::tree_t<stubs_d>;
 constexpr std::array stubs_flat{
     flat_range{0x0000, 0x0fff, 1, 0x0000}, flat_range{0x1000, 0x1fff, 2, 0x0000},
@@ -154,17 +90,6 @@ constexpr std::array stubs_flat{
     flat_range{0x3900, 0x3fff, 1, 0x3900},
 };
 
-// 6. A root that ends at the top of the 64-bit space (size 2^64 - 1), with leaves flush
-//    against its end, a 2^63-byte stub and an alias over it.
-constexpr model::addr top_size = ~model::addr{0};
-constexpr std::array top_d{
-    container("space", top_size),                                                     // 0
-    leaf(kind::io, "low", 0x1000, 0, 0, 0),                                           // 1
-    stub("huge", model::addr{1} << 63, 0x4000'0000'0000'0000, -1, 0, answer::zeros),  // 2
-    alias("mirror", 0x800, 0x8000'0000'0000'0000, 0, 0, "low", 0x800),                // 3
-    leaf(kind::passthrough, "hi", 0x1000, top_size - 0x2000, 0, 0),                   // 4
-    leaf(kind::io, "top", 0x1000, top_size - 0x1000, 0, 0),                           // 5
-};
 using top_of_space = typed::tree_t<top_d>;
 constexpr std::array top_flat{
     flat_range{0x0, 0xfff, 1, 0x0},
@@ -175,16 +100,6 @@ constexpr std::array top_flat{
     flat_range{top_size - 0x1000, top_size - 0x1, 5, 0x0},
 };
 
-// 7. Aliases of aliases of a container with a target offset, stacked over a passthrough.
-constexpr std::array chain_d{
-    container("stack", 0x10000),                        // 0
-    leaf(kind::passthrough, "ram", 0x10000, 0, -1, 0),  // 1
-    container("dev", 0x2000, 0x1000, 0, 0),             // 2
-    leaf(kind::io, "r0", 0x800, 0x000, 0, 2),           // 3
-    leaf(kind::io, "r1", 0x800, 0x1000, 0, 2),          // 4
-    alias("a1", 0x1800, 0x4000, 0, 0, "dev", 0x800),    // 5
-    alias("a2", 0x1000, 0x8000, 1, 0, "a1", 0x400),     // 6
-};
 using alias_chain = typed::tree_t<chain_d>;
 constexpr std::array chain_flat{
     flat_range{0x0000, 0x0fff, 1, 0x0000},  // ram
@@ -198,14 +113,6 @@ constexpr std::array chain_flat{
     flat_range{0x8c00, 0xffff, 1, 0x8c00},
 };
 
-// 8. One passthrough region seen through two adjacent aliases in swapped order: two flat
-//    ranges of one leaf that touch, but whose host offsets do not run on.
-constexpr std::array swapped_d{
-    container("swap", 0x8000),                             // 0
-    alias("a", 0x1000, 0, 0, 0, "mem", 0x2000),            // 1
-    alias("b", 0x1000, 0x1000, 0, 0, "mem", 0),            // 2
-    leaf(kind::passthrough, "mem", 0x4000, 0x4000, 0, 0),  // 3
-};
 using swapped = typed::tree_t<swapped_d>;
 constexpr std::array swapped_flat{
     flat_range{0x0000, 0x0fff, 3, 0x2000},
@@ -213,34 +120,6 @@ constexpr std::array swapped_flat{
     flat_range{0x4000, 0x7fff, 3, 0x0000},
 };
 
-// 9. Access policies side by side, so that straddling accesses cross between them: widening,
-//    splitting, big-endian handlers, valid-size sets, straddle rejection, units that would run
-//    past a leaf's end, a passthrough leaf with implementation sizes, and a keep_separate
-//    passthrough seen through two aliases whose offsets run on (two flat ranges, not one).
-constexpr model::policy adjusted4{
-    .impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4, .reject_straddle = true};
-constexpr model::policy two_to_four{.impl_min = 2, .impl_max = 4};
-constexpr model::policy big{.big_endian = true};
-constexpr model::policy big4{.impl_min = 4, .impl_max = 4, .big_endian = true};
-constexpr model::policy only4{.sizes = 0x4, .impl_min = 4, .impl_max = 4};
-constexpr model::policy pt2{.impl_min = 2, .impl_max = 2};
-constexpr model::policy split2{.impl_max = 2, .error_read = 0x1234};
-constexpr model::policy wide_edge{.impl_min = 4, .impl_max = 4, .unaligned = false, .align = 4};
-constexpr std::array policies_d{
-    container("pol", 0x4000),                                   // 0
-    leaf(kind::io, "w4", 0x100, 0x000, 0, 0, adjusted4),        // 1
-    leaf(kind::io, "w2to4", 0x100, 0x100, 0, 0, two_to_four),   // 2
-    leaf(kind::io, "be", 0x100, 0x200, 0, 0, big),              // 3
-    leaf(kind::io, "be4", 0x100, 0x300, 0, 0, big4),            // 4
-    leaf(kind::io, "only4", 0x100, 0x400, 0, 0, only4),         // 5
-    leaf(kind::passthrough, "pt", 0x100, 0x500, 0, 0, pt2),     // 6
-    leaf(kind::io, "split2", 0x100, 0x600, 0, 0, split2),       // 7
-    leaf(kind::io, "edge", 0x6, 0x800, 0, 0, wide_edge),        // 8
-    stub("raz", 0x10, 0x810, 0, 0, answer::zeros, exactly(4)),  // 9
-    alias("k1", 0x100, 0x1000, 0, 0, "ks", 0x0),                // 10
-    alias("k2", 0x100, 0x1100, 0, 0, "ks", 0x100),              // 11
-    separate("ks", 0x2000, 0x2000, 0, 0),                       // 12
-};
 using policies = typed::tree_t<policies_d>;
 constexpr std::array policies_flat{
     flat_range{0x000, 0x0ff, 1, 0},        flat_range{0x100, 0x1ff, 2, 0},
@@ -249,6 +128,13 @@ constexpr std::array policies_flat{
     flat_range{0x600, 0x6ff, 7, 0},        flat_range{0x800, 0x805, 8, 0},
     flat_range{0x810, 0x81f, 9, 0},        flat_range{0x1000, 0x10ff, 12, 0},
     flat_range{0x1100, 0x11ff, 12, 0x100}, flat_range{0x2000, 0x3fff, 12, 0},
+};
+
+using msix_bar = typed::tree_t<msix_d>;
+constexpr std::array msix_flat{
+    flat_range{0x0000, 0x1fff, 1, 0x0000}, flat_range{0x2000, 0x27ff, 2, 0x0000},
+    flat_range{0x2800, 0x2fff, 1, 0x2800}, flat_range{0x3000, 0x300f, 3, 0x0000},
+    flat_range{0x3010, 0x3fff, 1, 0x3010},
 };
 
 /// The description index of each library leaf, matched by path (the library's node numbers
@@ -338,6 +224,7 @@ TEST_CASE("typed trees: flat views written out by hand", "[property][typed]") {
   STATIC_REQUIRE(flat_view_v<alias_chain> == chain_flat);
   STATIC_REQUIRE(flat_view_v<swapped> == swapped_flat);
   STATIC_REQUIRE(flat_view_v<policies> == policies_flat);
+  STATIC_REQUIRE(flat_view_v<msix_bar> == msix_flat);
 }
 
 TEST_CASE("typed trees: the CXL BAR's projection keeps the component block trapped",
@@ -369,4 +256,5 @@ TEST_CASE("typed trees: flat view, projection and dispatcher agree with the orac
   SECTION("aliases of aliases") { check_tree<chain_d>(); }
   SECTION("one passthrough through two swapped aliases") { check_tree<swapped_d>(); }
   SECTION("access policies side by side") { check_tree<policies_d>(); }
+  SECTION("MSI-X table and PBA over a mmapped BAR") { check_tree<msix_d>(); }
 }
