@@ -12,6 +12,9 @@ shift
 cmake --preset fuzz >/dev/null
 if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < build/fuzz/fuzz-targets.txt; fi
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}" >/dev/null
+# Symbolised stack traces in the logs, where an llvm-symbolizer is installed.
+sym=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || true)
+[ -z "$sym" ] || export ASAN_SYMBOLIZER_PATH="$sym"
 status=0
 printf '%-16s %10s %8s %7s %6s %6s  %s\n' target executions exec/s corpus cov ft found
 for t in "${targets[@]}"; do
