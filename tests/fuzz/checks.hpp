@@ -1,7 +1,7 @@
-// tests/fuzz/checks.hpp: REQUIRE, REQUIRE_FALSE, CHECK, INFO and FAIL for test code shared
-// between a Catch2 test and a fuzz target (tests/unit/runtime/slot_commits.hpp): a failed check
-// prints the expression, where it is, and every INFO message still in scope, then aborts, which
-// libFuzzer reports as a crash and keeps the input for.
+// tests/fuzz/checks.hpp: REQUIRE, REQUIRE_FALSE, CHECK, CHECK_FALSE, INFO and FAIL for test
+// code shared between a Catch2 test and a fuzz target (tests/unit/runtime/slot_commits.hpp,
+// snapshot_rig.hpp): a failed check prints the expression, where it is, and every INFO message
+// still in scope, then aborts, which libFuzzer reports as a crash and keeps the input for.
 #pragma once
 
 #include <cstdio>
@@ -43,6 +43,7 @@ class info_scope {
 #define REQUIRE_FALSE(...) \
   (!(__VA_ARGS__) ? void() : ::fuzz_checks::fail("!(" #__VA_ARGS__ ")", __FILE__, __LINE__))
 #define CHECK(...) REQUIRE(__VA_ARGS__)
+#define CHECK_FALSE(...) REQUIRE_FALSE(__VA_ARGS__)
 #define FAIL(msg)                                                          \
   do {                                                                     \
     std::ostringstream fuzz_fail_text;                                     \
