@@ -96,6 +96,7 @@ struct recorder {
     case oracle::status::decode_error: return "decode_error";
     case oracle::status::access_error: return "access_error";
     case oracle::status::unbound: return "unbound";
+    case oracle::status::reentered: return "reentered";
   }
   return "?";
 }
@@ -106,6 +107,7 @@ struct recorder {
     case mmiotree::access_status::decode_error: return oracle::status::decode_error;
     case mmiotree::access_status::access_error: return oracle::status::access_error;
     case mmiotree::access_status::unbound: return oracle::status::unbound;
+    case mmiotree::access_status::reentered: return oracle::status::reentered;
   }
   return oracle::status::ok;
 }

@@ -184,7 +184,9 @@ class tree {
 
 // ---- guest accesses (docs/access.md) ----------------------------------------------------
 
-enum class status : std::uint8_t { ok, decode_error, access_error, unbound };
+/// What an access ends with. `reentered` is never expected: no handler of these tests accesses
+/// the space again, so a library that answers it is wrong.
+enum class status : std::uint8_t { ok, decode_error, access_error, unbound, reentered };
 
 /// The low `n` bytes set (all 64 bits for n >= 8).
 [[nodiscard]] constexpr std::uint64_t low_bytes(unsigned n) {

@@ -27,6 +27,15 @@ enum class stub_response : std::uint8_t {
   decode_error,  ///< the status is `decode_error`, reads return all ones
 };
 
+/// What an access to an emulated region does when it arrives while a handler of that region's
+/// handler object is already running on the same thread — a device's MMIO handler whose DMA
+/// reaches its own MMIO again (QEMU's re-entrancy bug class, anchors §1.7).
+enum class reentry : std::uint8_t {
+  allow,   ///< the default: the handler is called again, nested; the dispatch path pays nothing
+  refuse,  ///< no handler runs; the access is `access_status::reentered` (a read yields the
+           ///< region's error value). Costs each access of the region a thread-local lookup.
+};
+
 /// Set of access sizes as a bit mask: bit k set means an access of (1 << k) bytes.
 /// Only 1, 2, 4 and 8 exist; a guest access of any other size is an access error.
 using size_mask = std::uint8_t;
@@ -59,6 +68,8 @@ using size_mask = std::uint8_t;
 /// - `order`: byte order of the handler's values.
 /// - `on_straddle`: an access that crosses into the next flat range.
 /// - `error_read`: the value a read that fails returns (QEMU answers all ones).
+/// - `on_reentry`: an access that arrives while a handler of the same handler object is
+///   running on this thread (io and regs regions; see `reentry`).
 struct access_policy {
   size_mask valid = sizes(1, 8);
   std::uint8_t impl_min = 1;
@@ -68,6 +79,7 @@ struct access_policy {
   endian order = endian::little;
   straddle on_straddle = straddle::split;
   std::uint64_t error_read = ~std::uint64_t{0};
+  reentry on_reentry = reentry::allow;
 
   [[nodiscard]] constexpr bool operator==(const access_policy&) const = default;
 };
@@ -100,6 +112,12 @@ inline constexpr access_policy adjusted{
     .align = Impl,
     .on_straddle = straddle::reject,
 };
+
+/// Policy `p` with re-entry refused: `io<"mmio", 4_KiB, access::refuse_reentry(access::any)>`.
+[[nodiscard]] constexpr access_policy refuse_reentry(access_policy p) noexcept {
+  p.on_reentry = reentry::refuse;
+  return p;
+}
 }  // namespace access
 
 /// Checks that a policy is self-consistent; used by the layout checker, which names the

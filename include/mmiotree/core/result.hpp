@@ -16,6 +16,8 @@ enum class access_status : std::uint8_t {
   decode_error,  ///< no region decodes the address (a hole, or a decode-error stub)
   access_error,  ///< a region decodes it but its policy forbids it (size, alignment, straddle)
   unbound,       ///< the leaf has no host memory or handler bound yet
+  reentered,     ///< the region refuses re-entry and its handler object is already running on
+                 ///< this thread (`reentry::refuse`)
 };
 
 [[nodiscard]] constexpr std::string_view to_string(access_status s) noexcept {
@@ -24,6 +26,7 @@ enum class access_status : std::uint8_t {
     case access_status::decode_error: return "decode_error";
     case access_status::access_error: return "access_error";
     case access_status::unbound: return "unbound";
+    case access_status::reentered: return "reentered";
   }
   return "?";
 }

@@ -56,8 +56,8 @@ inline constexpr addr_t cachemem_offset = 0x1000;  ///< of the CXL.cache/mem ran
 inline constexpr addr_t cachemem_size = 4_KiB;
 
 /// The access policy of 64-bit-only registers: exactly 8 bytes, naturally aligned, no
-/// straddling — neither split nor widened.
-inline constexpr access_policy qword_only = access::exactly<8>;
+/// straddling — neither split nor widened. Re-entry refused, as every device region here.
+inline constexpr access_policy qword_only = access::refuse_reentry(access::exactly<8>);
 
 /// Whether the structure with capability ID `id` has 64-bit-only registers (the Link
 /// capability; CXL r3.1 §8.2.2).
@@ -131,7 +131,7 @@ struct array_block;
 template <std::size_t... I, class... Caps>
 struct array_block<std::index_sequence<I...>, Caps...> {
   using type = register_block<
-      "capability_array", 4 * (1 + sizeof...(Caps)), access::exactly<4>,
+      "capability_array", 4 * (1 + sizeof...(Caps)), access::refuse_reentry(access::exactly<4>),
       reg<"header", 0x0, 32,
           std::uint64_t{cap_id::capability} | (std::uint64_t{1} << 16) | (std::uint64_t{1} << 20) |
               (std::uint64_t{sizeof...(Caps)} << 24),

@@ -180,7 +180,8 @@ struct decoder_tail<decoder_kind::port> {
 
 // clang-format off
 template <std::size_t N, decoder_kind Kind, hdm_capabilities Caps>
-using hdm_block = register_block<"hdm_decoders", 0x10 + 0x20 * N, access::exactly<4>,
+using hdm_block = register_block<"hdm_decoders", 0x10 + 0x20 * N,
+    access::refuse_reentry(access::exactly<4>),
     reg<"capability", 0x0, 32, capability_value(N, Caps),
         field<"decoder_count", 3, 0, hwinit>,
         field<"target_count", 7, 4, hwinit>,

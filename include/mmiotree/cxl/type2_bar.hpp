@@ -122,9 +122,10 @@ struct trapped_unit {
       std::conditional_t<G == kernel_geometry::v2,
                          at<CompOffset + cachemem_offset, typename Component::cachemem, 1>,
                          at<hdm_lo, typename hdm::type, 1>>;
-  using overlay =
-      std::conditional_t<B == comp_regs_backend::emulate, emulated,
-                         at<comp_regs_lo, io<"comp_regs", comp_regs_size, access::exactly<4>>, 1>>;
+  using overlay = std::conditional_t<
+      B == comp_regs_backend::emulate, emulated,
+      at<comp_regs_lo, io<"comp_regs", comp_regs_size, access::refuse_reentry(access::exactly<4>)>,
+         1>>;
 };
 
 template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G, addr_t Page,
@@ -161,18 +162,21 @@ inline constexpr auto hdm_name_v = Cap::type::name;
 template <>
 inline constexpr auto hdm_name_v<void> = fixed_string{"hdm_decoders"};
 
+/// The BAR's trapped background (VFIO region reads and writes): any access, re-entry refused.
+inline constexpr access_policy bar_ops_access = access::refuse_reentry(access::any);
+
 template <bool Ok, comp_regs_backend B, addr_t BarSize, addr_t CompOffset, class Component,
           kernel_geometry G, addr_t Page, class... Windows>
 struct type2_tree {
   // After an error, a BAR with the background alone (the poison): no second error.
-  using type = container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>>;
+  using type = container<"bar", BarSize, at<0, io<"bar_ops", BarSize, bar_ops_access>, -1>>;
 };
 template <comp_regs_backend B, addr_t BarSize, addr_t CompOffset, class Component,
           kernel_geometry G, addr_t Page, class... Windows>
 struct type2_tree<true, B, BarSize, CompOffset, Component, G, Page, Windows...> {
-  using type =
-      container<"bar", BarSize, at<0, io<"bar_ops", BarSize>, -1>, typename Windows::placement...,
-                typename trapped_unit<CompOffset, Component, G, Page, B>::overlay>;
+  using type = container<"bar", BarSize, at<0, io<"bar_ops", BarSize, bar_ops_access>, -1>,
+                         typename Windows::placement...,
+                         typename trapped_unit<CompOffset, Component, G, Page, B>::overlay>;
 };
 
 /// What both backends' BAR types tell a VMM about the geometry.

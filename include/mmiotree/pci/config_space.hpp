@@ -59,6 +59,7 @@ inline constexpr access_policy config_access{
     .unaligned = false,
     .align = 4,
     .on_straddle = straddle::reject,
+    .on_reentry = reentry::refuse,
 };
 
 /// What identifies a function (all read-only to the guest).

@@ -50,6 +50,7 @@ inline constexpr access_policy msix_access{
     .unaligned = false,
     .align = 8,
     .on_straddle = straddle::reject,
+    .on_reentry = reentry::refuse,
 };
 
 // clang-format off

@@ -1277,8 +1277,8 @@ class address_space final : public detail::space_base {
 
   template <node_index I, class H>
   void bind_handler(H& handler) noexcept {
-    rebind(nodes_v<Tree>[I].leaf, detail::handler_binding(handler, nodes_v<Tree>[I].access.order),
-           {}, detail::state_ops_of<H>());
+    rebind(nodes_v<Tree>[I].leaf, detail::handler_binding<nodes_v<Tree>[I].access>(handler), {},
+           detail::state_ops_of<H>());
   }
 
   /// Each leaf's error value (all ones for holes, the last entry), pointed to by the `ctx` of

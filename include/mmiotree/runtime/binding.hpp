@@ -115,12 +115,62 @@ access_status io_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v)
   return access_status::ok;
 }
 
-/// The binding of handler `h` to a leaf of byte order `order`.
-template <class H>
-binding handler_binding(H& h, endian order) noexcept {
+/// The handler objects of `reentry::refuse` regions whose handlers are running on this thread,
+/// innermost last. Only the guarded thunks below touch it: a region that allows re-entry (the
+/// default) never reads it.
+struct engaged_handlers {
+  static constexpr unsigned capacity = 16;
+  const void* ctx[capacity];
+  unsigned depth = 0;
+};
+inline thread_local engaged_handlers engaged;
+
+/// Marks `ctx` as running on this thread for its lifetime, unless it already is (or the nesting
+/// is deeper than `capacity`): then `entered()` is false and nothing was marked.
+class reentry_guard {
+ public:
+  explicit reentry_guard(const void* ctx) noexcept : e_(engaged) {
+    for (unsigned i = 0; i < e_.depth; ++i)
+      if (e_.ctx[i] == ctx) return;
+    if (e_.depth == engaged_handlers::capacity) return;
+    e_.ctx[e_.depth++] = ctx;
+    entered_ = true;
+  }
+  ~reentry_guard() {
+    if (entered_) --e_.depth;
+  }
+  reentry_guard(const reentry_guard&) = delete;
+  reentry_guard& operator=(const reentry_guard&) = delete;
+  [[nodiscard]] bool entered() const noexcept { return entered_; }
+
+ private:
+  engaged_handlers& e_;
+  bool entered_ = false;
+};
+
+/// The thunks of a `reentry::refuse` region: the handler runs unless its object is already
+/// running on this thread; a refused read yields the region's error value `ErrorRead`.
+template <class H, endian Order, std::uint64_t ErrorRead>
+read_result guarded_io_read(void* ctx, addr_t offset, unsigned size) {
+  const reentry_guard g(ctx);
+  if (!g.entered()) return {ErrorRead & width_mask(size), access_status::reentered};
+  return io_read<H, Order>(ctx, offset, size);
+}
+template <class H, endian Order>
+access_status guarded_io_write(void* ctx, addr_t offset, unsigned size, std::uint64_t v) {
+  const reentry_guard g(ctx);
+  if (!g.entered()) return access_status::reentered;
+  return io_write<H, Order>(ctx, offset, size, v);
+}
+
+/// The binding of handler `h` to a leaf whose policy is `P` (its byte order and re-entry rule).
+template <access_policy P, class H>
+binding handler_binding(H& h) noexcept {
   void* const ctx = static_cast<void*>(&h);
-  if (order == endian::big) return {ctx, &io_read<H, endian::big>, &io_write<H, endian::big>, true};
-  return {ctx, &io_read<H, endian::little>, &io_write<H, endian::little>, true};
+  if constexpr (P.on_reentry == reentry::refuse)
+    return {ctx, &guarded_io_read<H, P.order, P.error_read>, &guarded_io_write<H, P.order>, true};
+  else
+    return {ctx, &io_read<H, P.order>, &io_write<H, P.order>, true};
 }
 
 /// The snapshot operations of handler type H (empty unless it is a `stateful_handler`).

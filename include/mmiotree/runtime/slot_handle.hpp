@@ -142,7 +142,7 @@ class slot_ref : public slot_handle {
         (void)&diag::emit<diag::slot_leaf_takes_no_handler<Path>>;
       } else {
         if (*this)
-          space()->bind_handler(leaf<i>(), detail::handler_binding(handler, n.access.order),
+          space()->bind_handler(leaf<i>(), detail::handler_binding<n.access>(handler),
                                 detail::state_ops_of<H>());
       }
     }
