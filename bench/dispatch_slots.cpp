@@ -101,9 +101,9 @@ struct bars_fixture {
     // The static machine: the same leaves, bound by leaf id (pre-order: BAR k's leaves are
     // 4k .. 4k + 3).
     for (std::size_t i = 0; i < handlers.size(); ++i)
-      statics->bind_handler(
-          static_cast<mmiotree::leaf_id>(i),
-          mmiotree::detail::handler_binding(handlers[i], mmiotree::endian::little), {});
+      statics->bind_handler(static_cast<mmiotree::leaf_id>(i),
+                            mmiotree::detail::handler_binding<mmiotree::access::any>(handlers[i]),
+                            {});
   }
 
   [[nodiscard]] bool agree(const std::vector<addr_t>& addrs) const {
