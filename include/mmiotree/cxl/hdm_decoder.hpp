@@ -325,8 +325,12 @@ class decoder_source {
 /// In a snapshot (the register file is a stateful handler), a state is accepted only if every
 /// decoder's Commit / Committed / Error Not Committed are a combination the protocol produces
 /// (none; Commit and Committed; Commit and Error Not Committed) and every committed decoder
-/// obeys the commit rules (`check_commit`) — so Lock-On-Commit, which locks only a committed
-/// decoder, cannot be restored onto a range the guest could not have committed.
+/// obeys the commit rules that still hold after later writes (`check_own`: size, address
+/// range, ways, granularity, no overlap with another committed decoder) — so Lock-On-Commit,
+/// which locks only a committed decoder, cannot be restored onto a range the guest could not
+/// have committed. The rules that relate a decoder to the lower decoders' *current* registers
+/// (commit order, the DPA range) are not required: de-commit order is free, so a committed
+/// decoder may sit above a de-committed, reprogrammed one.
 template <std::size_t Count, decoder_kind Kind = decoder_kind::device,
           hdm_capabilities Caps = hdm_capabilities{}>
 class hdm_decoders final : public decoder_source {
@@ -374,8 +378,7 @@ class hdm_decoders final : public decoder_source {
       const bool commit = s.template get<"decoder/ctrl", "commit">(n) != 0;
       const bool committed = s.template get<"decoder/ctrl", "committed">(n) != 0;
       const bool error = s.template get<"decoder/ctrl", "error_not_committed">(n) != 0;
-      if (committed && (error || !commit || check_commit(s, n) != commit_refusal::none))
-        return false;
+      if (committed && (error || !commit || check_own(s, n) != commit_refusal::none)) return false;
       if (!committed && commit != error) return false;
     }
     return true;
@@ -432,11 +435,33 @@ class hdm_decoders final : public decoder_source {
   /// decoders' committed state included.
   [[nodiscard]] commit_refusal check_commit(const register_state<block>& s,
                                             std::size_t n) const noexcept {
+    return check_rules(s, n, true);
+  }
+  /// The commit rules that hold for a committed decoder whatever happened after its commit:
+  /// all but commit order and the DPA range, which depend on the lower decoders' registers.
+  [[nodiscard]] commit_refusal check_own(const register_state<block>& s,
+                                         std::size_t n) const noexcept {
+    return check_rules(s, n, false);
+  }
+
+  // The regs layer's hook (declared in file_type): Commit's transitions.
+  void after_write(write_event<block, "decoder/ctrl">& e) {
+    if (e.now.template rose<"commit">(e.old)) {
+      attempt_commit(e.element);
+    } else if (e.now.template fell<"commit">(e.old)) {
+      decommit(e.element);
+    }
+  }
+
+ private:
+  /// `check_commit` (`history`: with commit order and the DPA range) or `check_own`.
+  [[nodiscard]] commit_refusal check_rules(const register_state<block>& s, std::size_t n,
+                                           bool history) const noexcept {
     const hdm_window w = window_of(s, n);
     const std::uint32_t iw = static_cast<std::uint32_t>(s.template get<"decoder/ctrl", "iw">(n));
     const std::uint32_t ig = static_cast<std::uint32_t>(s.template get<"decoder/ctrl", "ig">(n));
     if (w.hpa_size == 0) return commit_refusal::size_zero;
-    for (std::size_t m = 0; m < n; ++m)
+    for (std::size_t m = 0; history && m < n; ++m)
       if (s.template get<"decoder/ctrl", "committed">(m) == 0) return commit_refusal::out_of_order;
     if (w.hpa_base + (w.hpa_size - 1) < w.hpa_base) return commit_refusal::address_overflow;
     for (std::size_t m = 0; m < Count; ++m) {
@@ -450,22 +475,15 @@ class hdm_decoders final : public decoder_source {
     if (!granularity_supported(ig, w.ways)) return commit_refusal::bad_granularity;
     if (w.hpa_size % (hdm_granule * w.ways) != 0) return commit_refusal::size_not_way_multiple;
     if constexpr (Kind == decoder_kind::device) {
-      if (w.dpa_base > dpa_capacity_ || dpa_capacity_ - w.dpa_base < w.dpa_size)
+      if (history && (w.dpa_base > dpa_capacity_ || dpa_capacity_ - w.dpa_base < w.dpa_size))
         return commit_refusal::dpa_exhausted;
     }
     return commit_refusal::none;
   }
 
-  // The regs layer's hook (declared in file_type): Commit's transitions.
-  void after_write(write_event<block, "decoder/ctrl">& e) {
-    if (e.now.template rose<"commit">(e.old)) {
-      attempt_commit(e.element);
-    } else if (e.now.template fell<"commit">(e.old)) {
-      decommit(e.element);
-    }
+  [[nodiscard]] static constexpr addr_t saturating_add(addr_t a, addr_t b) noexcept {
+    return a > ~b ? ~addr_t{0} : a + b;
   }
-
- private:
   [[nodiscard]] static constexpr bool ways_supported(std::uint32_t iw) noexcept {
     const unsigned w = ways_of(iw);
     if (w == 0) return false;
@@ -491,7 +509,8 @@ class hdm_decoders final : public decoder_source {
 
   /// Decoder n's registers as a window (whether or not it is committed). The DPA of a device
   /// decoder starts after the lower decoders' DPA (each its skip plus size / ways) and its own
-  /// skip (QEMU `cxl_type3_dpa`, Linux `init_hdm_decoder`).
+  /// skip (QEMU `cxl_type3_dpa`, Linux `init_hdm_decoder`). A sum past 2^64 - 1 stays there
+  /// (no wrap to a small DPA): such a range is past any device's memory.
   [[nodiscard]] static hdm_window window_of(const register_state<block>& s,
                                             std::size_t n) noexcept {
     hdm_window w;
@@ -510,13 +529,13 @@ class hdm_decoders final : public decoder_source {
       for (std::size_t m = 0; m <= n; ++m) {
         const addr_t skip = (s.template get<"decoder/skip_hi", "skip">(m) << 32) |
                             (s.template get<"decoder/skip_lo", "skip">(m) << 28);
-        dpa += skip;
+        dpa = saturating_add(dpa, skip);
         if (m == n) break;
         const unsigned mw =
             ways_of(static_cast<std::uint32_t>(s.template get<"decoder/ctrl", "iw">(m)));
         const addr_t msize = (s.template get<"decoder/size_hi", "size">(m) << 32) |
                              (s.template get<"decoder/size_lo", "size">(m) << 28);
-        dpa += msize / (mw == 0 ? 1 : mw);
+        dpa = saturating_add(dpa, msize / (mw == 0 ? 1 : mw));
       }
       w.dpa_base = dpa;
       w.dpa_size = w.hpa_size / w.ways;

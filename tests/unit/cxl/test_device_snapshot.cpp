@@ -255,10 +255,13 @@ TEST_CASE("a decoder state the commit protocol cannot produce is refused", "[cxl
     CHECK(r.space.restore(with(s)) == restore_status::state_rejected);
   }
   {
-    register_state<hdm::block> s;  // decoder 1 committed, decoder 0 not: out of order
+    // Decoder 1 committed above an uncommitted decoder 0 is a state the protocol produces
+    // (commit both, de-commit decoder 0: de-commit order is free), so it is accepted; until
+    // fuzz_hdm found it, this case expected a refusal.
+    register_state<hdm::block> s;
     sized(s, 1, 0x1000, 1);
     ctrl(s, 1, true, true, false);
-    CHECK(r.space.restore(with(s)) == restore_status::state_rejected);
+    CHECK(r.space.restore(with(s)) == restore_status::ok);
   }
   {
     register_state<hdm::block> s;  // two committed decoders over the same HPA

@@ -375,3 +375,54 @@ TEST_CASE("de-commit order is free, commit order is not", "[cxl][hdm]") {
   r.wr(ctrl(0), commit);
   CHECK(r.rd(ctrl(0)) == (commit | committed));
 }
+
+// Found by tests/fuzz/fuzz_hdm.cpp: the snapshot check re-ran the commit rules on every committed
+// decoder, commit order included, so this reachable state was refused as a whole.
+TEST_CASE("a state reached by an out-of-order de-commit survives a snapshot", "[cxl][hdm]") {
+  rig r;
+  r.program(0, 4_GiB, 256_MiB, 0);
+  r.program(1, 8_GiB, 256_MiB, 0);
+  r.wr(ctrl(0), 0);  // decoder 1 stays committed above a de-committed decoder 0
+  r.wr(size_lo(0), static_cast<std::uint32_t>(512_MiB));  // and decoder 0 is reprogrammed
+  auto& file = r.hdm.regs();
+  std::vector<std::byte> blob(file.snapshot_size());
+  file.save_state(blob);
+  REQUIRE(file.validate_state(blob));
+  file.reset();
+  file.restore_state(blob);
+  CHECK(r.rd(ctrl(0)) == 0);
+  CHECK(r.rd(ctrl(1)) == (commit | committed));
+  CHECK(r.rd(size_lo(0)) == static_cast<std::uint32_t>(512_MiB));
+  // What the check still refuses: a committed decoder the guest could never have committed —
+  // decoder 0 committed over decoder 1's range (written into the state directly, past the
+  // protocol).
+  auto& st = file.state();
+  st.set_field<"decoder/base_hi", "base">(2, 0);  // 8 GiB
+  st.set<"decoder/ctrl">(0, val<"commit", 1>{}, val<"committed", 1>{});
+  std::vector<std::byte> over(file.snapshot_size());
+  file.save_state(over);
+  CHECK_FALSE(file.validate_state(over));
+}
+
+// Found by reviewing fuzz_hdm's 128-bit model: a device decoder's DPA was summed in 64 bits, so
+// a skip reaching past 2^64 wrapped to a small DPA and committed over decoder 0's memory.
+TEST_CASE("a DPA range past 2^64 is past the device's memory, not wrapped", "[cxl][hdm]") {
+  recorder events;
+  hdm2 hdm{~addr_t{0}, &events};  // as much device memory as a DPA can say
+  address_space<machine> space;
+  space.bind<"hdm_decoders">(hdm.regs());
+  auto wr = [&](addr_t off, std::uint64_t v) {
+    REQUIRE(space.write(hdm_at + off, 4, v & 0xFFFF'FFFF) == access_status::ok);
+  };
+  wr(size_lo(0), 256_MiB);
+  wr(ctrl(0), commit);
+  REQUIRE(hdm.last_refusal(0) == cxl::commit_refusal::none);
+  const addr_t skip = ~addr_t{0} - 256_MiB + 1;  // 2^64 - 256 MiB: decoder 1's DPA at 2^64
+  wr(base_lo(1), 256_MiB);
+  wr(size_lo(1), 256_MiB);
+  wr(skip_lo(1), skip);
+  wr(skip_hi(1), skip >> 32);
+  wr(ctrl(1), commit);
+  CHECK(hdm.last_refusal(1) == cxl::commit_refusal::dpa_exhausted);
+  CHECK(events.up.size() == 1);  // decoder 0's only
+}
