@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # test-all.sh: every test. Installs what is missing, then builds and runs the whole suite with
 # g++ 12 at -O0 (dev) and -O2 (o2) and under ASan + UBSan (clang 16), runs clang 16's
-# compile-fail and package tests and the concurrency tests under ThreadSanitizer, checks that
+# compile-fail and package tests and the concurrency tests under ThreadSanitizer, runs every
+# libFuzzer target for a bounded time from its committed corpus (tests/fuzz/run.sh), checks that
 # every public header compiles on its own with both compilers, checks formatting, and runs the
-# mutants (tools/mutants.sh: each deliberately broken
-# library must fail the tests that claim to catch it).
+# mutants (tools/mutants.sh: each deliberately broken library must fail the tests that claim to
+# catch it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -42,6 +43,10 @@ echo "=== tsan (at ${SECONDS}s)" >&2
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs"
 ctest --preset tsan -j "$jobs"
+# libFuzzer (clang 16, ASan + UBSan): each target ~15 s from its committed seed corpus, every
+# input checked against the target's model; MMIOTREE_FUZZ_SECONDS changes the time.
+echo "=== fuzz (at ${SECONDS}s)" >&2
+tests/fuzz/run.sh "${MMIOTREE_FUZZ_SECONDS:-15}"
 echo "=== clang-format (at ${SECONDS}s)" >&2
 git ls-files '*.hpp' '*.cpp' | xargs clang-format --dry-run --Werror
 echo "=== mutants (at ${SECONDS}s)" >&2

@@ -30,28 +30,14 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "input.hpp"
 #include "trees.hpp"
 
 namespace {
 
 using model::addr;
 
-/// Reads the input front to back; past its end every byte is zero.
-class reader {
- public:
-  explicit reader(std::span<const std::uint8_t> in) : in_(in) {}
-  [[nodiscard]] bool done() const { return at_ >= in_.size(); }
-  std::uint8_t byte() { return at_ < in_.size() ? in_[at_++] : 0; }
-  std::uint64_t word(unsigned bytes) {
-    std::uint64_t v = 0;
-    for (unsigned k = 0; k < bytes; ++k) v |= std::uint64_t{byte()} << (8 * k);
-    return v;
-  }
-
- private:
-  std::span<const std::uint8_t> in_;
-  std::size_t at_ = 0;
-};
+using fuzz_input::reader;
 
 /// One tree: its rig, the model's probes (every edge of every region) and a route cache.
 struct target_base {
