@@ -4,7 +4,7 @@
 // unguarded thunks) against `refuse` (the guarded thunks: a thread-local list of running
 // handler objects searched, pushed and popped around each call), in this executable (`exe`)
 // and in a shared object (`so`, reentry_so.cpp). The ratio refuse/allow of each pair is the
-// guard's cost; docs/benchmarks.md, "Re-entrancy guard", gives the figures.
+// guard's cost; docs/benchmarks.md (`reentry/<where>/<policy>`) gives the figures.
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
