@@ -104,6 +104,21 @@ std::optional<m_file> model(std::span<const std::byte> f) {
   return m;
 }
 
+/// How many of the `n` bytes at `p` are zero before the first that is not: a page at a time with
+/// memcmp, so that a segment of up to all of RAM (128 MiB of zeros) is checked in milliseconds,
+/// not byte by byte through the coverage instrumentation (which took 16 s per input).
+std::uint64_t zeros_from(const std::byte* p, std::uint64_t n) {
+  static constexpr std::byte zero_page[4096]{};
+  std::uint64_t k = 0;
+  while (k < n) {
+    const std::uint64_t c = n - k < sizeof zero_page ? n - k : sizeof zero_page;
+    if (std::memcmp(p + k, zero_page, c) != 0) break;
+    k += c;
+  }
+  while (k < n && p[k] == std::byte{0}) ++k;
+  return k;
+}
+
 std::vector<std::byte>& ram() {
   static std::vector<std::byte> r(ram_size);
   return r;
@@ -145,7 +160,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const m_segment& s : m->segments) {
     const std::byte* at = r.data() + (s.paddr - ram_base);
     EXPECT(std::memcmp(at, f.data() + s.offset, s.filesz) == 0, s.paddr);
-    for (std::uint64_t k = s.filesz; k < s.memsz; ++k) EXPECT(at[k] == std::byte{0}, s.paddr, k);
+    EXPECT(zeros_from(at + s.filesz, s.memsz - s.filesz) == s.memsz - s.filesz, s.paddr,
+           s.filesz + zeros_from(at + s.filesz, s.memsz - s.filesz));
   }
   return 0;
 }
