@@ -144,8 +144,8 @@ struct array_block<std::index_sequence<I...>, Caps...> {
 /// The CXL.cache/mem capability header array of the structures `Caps` (in that order): a
 /// read-only register block of 4 × (1 + N) bytes.
 template <class... Caps>
-using capability_array =
-    typename detail::array_block<std::make_index_sequence<sizeof...(Caps)>, Caps...>::type;
+struct capability_array
+    : detail::array_block<std::make_index_sequence<sizeof...(Caps)>, Caps...>::type {};
 
 /// The CXL.cache/mem primary range (4 KiB): the array at 0, each structure at its offset.
 template <class... Caps>

@@ -62,7 +62,7 @@ constexpr std::uint64_t range_size_lo(std::uint64_t size) {
 /// The PCIe DVSEC for CXL Devices (DVSEC ID 0) of a Type-2 device with `MemSize` bytes of
 /// device memory described by range 1 (HDM_Count 1), CXL.cache and CXL.mem capable.
 template <std::uint64_t MemSize, bool CacheCapable = true>
-using device_dvsec = pci::dvsec<"cxl_device", cxl_vendor_id, 3, 0, 0x3C,
+struct device_dvsec : pci::dvsec<"cxl_device", cxl_vendor_id, 3, 0, 0x3C,
     reg<"capability", 0x0A, 16,
         (CacheCapable ? 0x1U : 0x0U) | 0x2U | 0x4U | (1U << 4),
         field<"cache_capable", 0, 0, detail::hwinit>, field<"io_capable", 1, 1, detail::hwinit>,
@@ -97,12 +97,12 @@ using device_dvsec = pci::dvsec<"cxl_device", cxl_vendor_id, 3, 0, 0x3C,
     reg<"range2_base_lo", 0x34, 32, 0, field<"rsvd", 27, 0, detail::rsvdp>,
         field<"base", 31, 28, detail::rwl, detail::cfg_lock>>,
     reg<"capability3", 0x38, 16, 0, field<"capability3", 15, 0, detail::hwinit>>,
-    lock_if<"config_lock", "cxl_device/lock", "config_lock">>;
+    lock_if<"config_lock", "cxl_device/lock", "config_lock">> {};
 
 /// The Register Locator DVSEC (DVSEC ID 8) with one entry: the component registers of `Bar` (a
 /// `type2_component_bar`) in BAR `BarIndex`, at the offset the BAR type places them.
 template <unsigned BarIndex, class Bar>
-using register_locator = pci::dvsec<"register_locator", cxl_vendor_id, 0, 8, 0x14,
+struct register_locator : pci::dvsec<"register_locator", cxl_vendor_id, 0, 8, 0x14,
     reg<"rsvd", 0x0A, 16, 0, field<"rsvd", 15, 0, detail::rsvdp>>,
     reg<"block0_lo", 0x0C, 32,
         (BarIndex & 0x7U) | (std::uint64_t{register_block_id::component} << 8) |
@@ -110,7 +110,7 @@ using register_locator = pci::dvsec<"register_locator", cxl_vendor_id, 0, 8, 0x1
         field<"bir", 2, 0, detail::hwinit>, field<"rsvd", 7, 3, detail::rsvdp>,
         field<"block_id", 15, 8, detail::hwinit>, field<"offset", 31, 16, detail::hwinit>>,
     reg<"block0_hi", 0x10, 32, (Bar::component_offset >> 32),
-        field<"offset", 31, 0, detail::hwinit>>>;
+        field<"offset", 31, 0, detail::hwinit>>> {};
 // clang-format on
 
 }  // namespace cxl

@@ -180,7 +180,7 @@ struct decoder_tail<decoder_kind::port> {
 
 // clang-format off
 template <std::size_t N, decoder_kind Kind, hdm_capabilities Caps>
-using hdm_block = register_block<"hdm_decoders", 0x10 + 0x20 * N,
+struct hdm_block : register_block<"hdm_decoders", 0x10 + 0x20 * N,
     access::refuse_reentry(access::exactly<4>),
     reg<"capability", 0x0, 32, capability_value(N, Caps),
         field<"decoder_count", 3, 0, hwinit>,
@@ -227,7 +227,7 @@ using hdm_block = register_block<"hdm_decoders", 0x10 + 0x20 * N,
         typename decoder_tail<Kind>::lo,
         typename decoder_tail<Kind>::hi>,
     lock_if<"programming", "decoder/ctrl", "committed">,
-    lock_if<"commit", "decoder/ctrl", "committed", "lock_on_commit">>;
+    lock_if<"commit", "decoder/ctrl", "committed", "lock_on_commit">> {};
 // clang-format on
 }  // namespace detail
 

@@ -38,8 +38,10 @@ using namespace mmiotree::field_kinds;
 /// `Info` gives them; slot and root registers are absent in an endpoint and read 0. Initiate
 /// Function-Level Reset (Device Control bit 15) reads 0, so it is write-only here: a device
 /// reacts to it in a hook.
+// (Each a class derived from `capability<…>` rather than an alias, so that the name of a
+// function type using it stays `express_capability<…>` instead of every register and field.)
 template <express_info Info = express_info{}>
-using express_capability = capability<"pcie", 0x10, 0x3C,
+struct express_capability : capability<"pcie", 0x10, 0x3C,
     mmiotree::reg<"capabilities", 0x02, 16, 0x2U | (static_cast<unsigned>(Info.type) << 4),
         field<"version", 3, 0, detail::ro>, field<"port_type", 7, 4, detail::ro>,
         field<"slot_implemented", 8, 8, detail::ro>,
@@ -78,21 +80,21 @@ using express_capability = capability<"pcie", 0x10, 0x3C,
         field<"link_capabilities2", 31, 0, detail::ro>>,
     mmiotree::reg<"link_control2", 0x30, 16, 0x1,
         field<"target_link_speed", 3, 0, detail::rw>, field<"rsvd", 15, 4, detail::rsvdp>>,
-    mmiotree::reg<"link_status2", 0x32, 16, 0, field<"link_status2", 15, 0, detail::ro>>>;
+    mmiotree::reg<"link_status2", 0x32, 16, 0, field<"link_status2", 15, 0, detail::ro>>> {};
 
 /// A Designated Vendor-Specific Extended Capability (ID 0x23, version 1; PCIe r6 §7.9.6): DVSEC
 /// Header 1 at +4 (vendor ID 15:0, revision 19:16, length 31:20 — the whole structure's bytes)
 /// and Header 2 at +8 (DVSEC ID 15:0), both RO, then the vendor's registers from +0xA.
 template <fixed_string Name, std::uint16_t Vendor, std::uint8_t Revision, std::uint16_t DvsecId,
           addr_t Length, class... Regs>
-using dvsec = ext_capability<Name, 0x23, 1, Length,
+struct dvsec : ext_capability<Name, 0x23, 1, Length,
     mmiotree::reg<"header1", 0x4, 32,
         std::uint64_t{Vendor} | (std::uint64_t{Revision & 0xFU} << 16) |
             (std::uint64_t{Length & 0xFFFU} << 20),
         field<"vendor_id", 15, 0, detail::ro>, field<"revision", 19, 16, detail::ro>,
         field<"length", 31, 20, detail::ro>>,
     mmiotree::reg<"header2", 0x8, 16, DvsecId, field<"dvsec_id", 15, 0, detail::ro>>,
-    Regs...>;
+    Regs...> {};
 // clang-format on
 
 }  // namespace pci

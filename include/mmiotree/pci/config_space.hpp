@@ -410,33 +410,35 @@ struct make_group<N, Offset, type_list<H...>, type_list<R...>> {
   using type = type_list<reg_array<N, Offset, 1, 0, H..., R...>>;
 };
 
-/// A capability's registers as a group at its offset (the generated header, then the body),
-/// followed by its locks: a `type_list` of block items.
+/// A capability's generated header registers: ID and next pointer (standard), or the header
+/// dword (extended).
 template <class Cap, cap_place P>
+consteval auto cap_header() {
+  if constexpr (Cap::extended) {
+    return type_list<
+        reg<"header", 0x0, 32,
+            std::uint64_t{Cap::id} | (std::uint64_t{Cap::version & 0xFU} << 16) |
+                (std::uint64_t{P.next} << 20),
+            field<"id", 15, 0, ro>, field<"version", 19, 16, ro>, field<"next", 31, 20, ro>>>{};
+  } else {
+    return type_list<reg<"cap_id", 0x0, 8, Cap::id, field<"id", 7, 0, ro>>,
+                     reg<"next", 0x1, 8, P.next, field<"next", 7, 0, ro>>>{};
+  }
+}
+
+/// A capability's registers as a group at its offset (the generated header, then the body),
+/// followed by its locks: a `type_list` of block items. Read from the capability's members, so
+/// that a capability may be a class derived from `capability<…>` / `ext_capability<…>` (the
+/// library's are, to keep the names of the types built from them short).
+template <class Cap, cap_place P, class Regs = typename Cap::regs>
 struct cap_group;
-template <fixed_string N, std::uint8_t Id, addr_t S, class... R, cap_place P>
-struct cap_group<capability<N, Id, S, R...>, P> {
-  using type = typename concat<
-      typename make_group<N, P.offset,
-                          type_list<reg<"cap_id", 0x0, 8, Id, field<"id", 7, 0, ro>>,
-                                    reg<"next", 0x1, 8, P.next, field<"next", 7, 0, ro>>>,
-                          typename split_items<R...>::regs>::type,
-      typename split_items<R...>::locks>::type;
+template <class Cap, cap_place P, class... R>
+struct cap_group<Cap, P, type_list<R...>> {
+  using type =
+      typename concat<typename make_group<Cap::name, P.offset, decltype(cap_header<Cap, P>()),
+                                          typename split_items<R...>::regs>::type,
+                      typename split_items<R...>::locks>::type;
 };
-template <fixed_string N, std::uint16_t Id, std::uint8_t V, addr_t S, class... R, cap_place P>
-struct cap_group<ext_capability<N, Id, V, S, R...>, P> {
-  using type = typename concat<
-      typename make_group<
-          N, P.offset,
-          type_list<reg<
-              "header", 0x0, 32,
-              std::uint64_t{Id} | (std::uint64_t{V & 0xFU} << 16) | (std::uint64_t{P.next} << 20),
-              field<"id", 15, 0, ro>, field<"version", 19, 16, ro>, field<"next", 31, 20, ro>>>,
-          typename split_items<R...>::regs>::type,
-      typename split_items<R...>::locks>::type;
-};
-template <addr_t O, class Cap, cap_place P>
-struct cap_group<at_offset<O, Cap>, P> : cap_group<Cap, P> {};
 
 template <bool Ok, addr_t First, class... C>
 struct cap_groups {
@@ -520,7 +522,8 @@ template <ids Id, class Bars = bars<>, class Caps = caps<>, class ExtCaps = ext_
 struct function {
   static constexpr ids identity = Id;
   using bar_list = Bars;
-  using config = typename detail::config_of<Id, Bars, Caps, ExtCaps>::type;
+  /// (A class of its own rather than an alias, so that the symbols keyed on it are short.)
+  struct config : detail::config_of<Id, Bars, Caps, ExtCaps>::type {};
   /// Each BAR register's role (unused, the low or high half of a memory BAR, an I/O BAR).
   static constexpr std::array<detail::bar_reg, 6> bar_registers =
       detail::config_of<Id, Bars, Caps, ExtCaps>::layout;

@@ -61,32 +61,32 @@ template <fixed_string Name, std::uint16_t Vectors, unsigned TableBar, addr_t Ta
           unsigned PbaBar, addr_t PbaOffset>
   requires(Vectors >= 1 && Vectors <= 2048 && TableBar <= 5 && PbaBar <= 5 &&
            TableOffset % 8 == 0 && PbaOffset % 8 == 0)
-using msix_capability = capability<Name, 0x11, 12,
+struct msix_capability : capability<Name, 0x11, 12,
     mmiotree::reg<"control", 0x2, 16, Vectors - 1U,
         field<"table_size", 10, 0, detail::ro>, field<"rsvd", 13, 11, detail::rsvdp>,
         field<"function_mask", 14, 14, detail::rw>, field<"enable", 15, 15, detail::rw>>,
     mmiotree::reg<"table", 0x4, 32, TableBar | TableOffset,
         field<"bir", 2, 0, detail::ro>, field<"offset", 31, 3, detail::ro>>,
     mmiotree::reg<"pba", 0x8, 32, PbaBar | PbaOffset,
-        field<"bir", 2, 0, detail::ro>, field<"offset", 31, 3, detail::ro>>>;
+        field<"bir", 2, 0, detail::ro>, field<"offset", 31, 3, detail::ro>>> {};
 
 /// The MSI-X table of `Vectors` entries (16 bytes each): message address (low bits 1:0 zero),
 /// upper address, data, and Vector Control (Mask Bit, set at reset).
 template <std::uint16_t Vectors>
-using msix_table = register_block<"msix_table", 16 * addr_t{Vectors}, msix_access,
+struct msix_table : register_block<"msix_table", 16 * addr_t{Vectors}, msix_access,
     reg_array<"entry", 0x0, Vectors, 16,
         mmiotree::reg<"address_lo", 0x0, 32, 0, field<"zero", 1, 0, detail::ro>,
             field<"address", 31, 2, detail::rw>>,
         mmiotree::reg<"address_hi", 0x4, 32, 0, field<"address", 31, 0, detail::rw>>,
         mmiotree::reg<"data", 0x8, 32, 0, field<"data", 31, 0, detail::rw>>,
         mmiotree::reg<"vector_control", 0xC, 32, 1, field<"mask", 0, 0, detail::rw>,
-            field<"rsvd", 31, 1, detail::rsvdp>>>>;
+            field<"rsvd", 31, 1, detail::rsvdp>>>> {};
 
 /// The Pending Bit Array: one bit per vector, in 64-bit words, read-only.
 template <std::uint16_t Vectors>
-using msix_pba = register_block<"msix_pba", 8 * ((addr_t{Vectors} + 63) / 64), msix_access,
+struct msix_pba : register_block<"msix_pba", 8 * ((addr_t{Vectors} + 63) / 64), msix_access,
     reg_array<"pending", 0x0, (Vectors + 63) / 64, 8,
-        mmiotree::reg<"bits", 0x0, 64, 0, field<"bits", 63, 0, detail::ro>>>>;
+        mmiotree::reg<"bits", 0x0, 64, 0, field<"bits", 63, 0, detail::ro>>>> {};
 // clang-format on
 
 /// Where a function's MSI-X messages go: the VMM (an interrupt controller, KVM_SIGNAL_MSI).
