@@ -32,6 +32,9 @@
 //   - The listener hears decoder_committed(window) on, and only on, a successful commit, and
 //     decoder_decommitted(window) on a de-commit or reset of a committed decoder; the window is
 //     the decoder's HPA range, DPA base and size (devices), ways, granularity, Lock-On-Commit.
+//     A device decoder's DPA base is the one it committed with (the sum of the lower decoders'
+//     skips and sizes / ways, and its own skip, at that moment), whatever the lower decoders
+//     are reprogrammed to later (docs/pci-cxl.md).
 // A refused commit is compared by rule: the refusal the library gives must be one of the rules
 // the model finds broken (the references give no precedence among several).
 //
@@ -146,6 +149,7 @@ class hdm_model {
     unsigned ig = 0, iw = 0;
     bool loc = false, commit = false, committed = false, error = false, trt = false;
     unsigned refused = 0;  // the rules the last refused commit broke
+    u128 dpa = 0;          // device: the DPA base at its commit (the decode logic latches it)
   };
 
   hdm_model(unsigned count, bool device, caps_row caps, std::uint64_t capacity)
@@ -301,7 +305,8 @@ class hdm_model {
     const unsigned w = ways(x.iw) == 0 ? 1 : ways(x.iw);
     event e{up, n, x.base, x.size, 0, 0, w, x.ig <= 6 ? std::uint64_t{256} << x.ig : 0, x.loc};
     if (device_) {
-      e.dpa_base = static_cast<std::uint64_t>(dpa_base(n));
+      // Within the device's memory (≤ 2^64) whenever it is reported: checked at commit.
+      e.dpa_base = static_cast<std::uint64_t>(x.dpa);
       e.dpa_size = x.size / w;
     }
     return e;
@@ -311,12 +316,16 @@ class hdm_model {
     x.refused = broken(n);
     x.committed = x.refused == 0;
     x.error = x.refused != 0;
-    if (x.committed) events.push_back(window(true, n));
+    if (x.committed) {
+      x.dpa = dpa_base(n);
+      events.push_back(window(true, n));
+    }
   }
   void decommit(unsigned n) {
     decoder& x = d_[n];
     if (x.committed) events.push_back(window(false, n));
     x.commit = x.committed = x.error = false;
+    x.dpa = 0;
     x.refused = 0;
   }
 

@@ -331,6 +331,13 @@ class decoder_source {
 /// have committed. The rules that relate a decoder to the lower decoders' *current* registers
 /// (commit order, the DPA range) are not required: de-commit order is free, so a committed
 /// decoder may sit above a de-committed, reprogrammed one.
+///
+/// A device decoder's DPA base is latched when it commits (the sum of the lower decoders' skips
+/// and sizes / ways then, and its own skip), as the decode logic of a device holds it: a lower
+/// decoder de-committed and reprogrammed later moves nothing that is committed. The latched
+/// bases travel in the snapshot after the registers (8 bytes each, little-endian; 0 for a
+/// decoder not committed), and a state is accepted only if each committed decoder's latched
+/// range lies within the device's memory.
 template <std::size_t Count, decoder_kind Kind = decoder_kind::device,
           hdm_capabilities Caps = hdm_capabilities{}>
 class hdm_decoders final : public decoder_source {
@@ -353,10 +360,10 @@ class hdm_decoders final : public decoder_source {
   [[nodiscard]] file_type& regs() noexcept { return file_; }
   [[nodiscard]] const register_state<block>& state() const noexcept { return file_.state(); }
 
-  /// Decoder n's decode range while it is committed.
+  /// Decoder n's decode range while it is committed (its DPA as latched at commit).
   [[nodiscard]] std::optional<hdm_window> window(std::size_t n) const noexcept {
     if (n >= Count || file_.template get<"decoder/ctrl", "committed">(n) == 0) return std::nullopt;
-    return window_of(file_.state(), n);
+    return latched_window(file_.state(), dpa_latched_, n);
   }
   [[nodiscard]] std::size_t decoder_count() const noexcept override { return Count; }
   [[nodiscard]] std::optional<hdm_window> committed(std::size_t n) const noexcept override {
@@ -365,21 +372,39 @@ class hdm_decoders final : public decoder_source {
   [[nodiscard]] std::optional<hdm_window> committed_in(std::span<const std::byte> saved,
                                                        std::size_t n) const noexcept override {
     register_state<block> s;
-    if (saved.size() != sizeof s || n >= Count) return std::nullopt;
+    if (saved.size() != file_type::snapshot_size() || n >= Count) return std::nullopt;
     std::memcpy(&s, saved.data(), sizeof s);
     if (s.template get<"decoder/ctrl", "committed">(n) == 0) return std::nullopt;
-    return window_of(s, n);
+    return latched_window(s, read_latches(saved.subspan(sizeof s)), n);
   }
   [[nodiscard]] const void* state_handler() const noexcept override { return &file_; }
 
+  /// Bytes of the latched DPA bases in a snapshot, after the registers (device decoders).
+  static constexpr std::size_t extra_state_size = Kind == decoder_kind::device ? 8 * Count : 0;
+  void save_extra_state(std::span<std::byte> out) const noexcept {
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<std::byte>(dpa_latched_[i / 8] >> (8 * (i % 8)));
+  }
+  void restore_extra_state(std::span<const std::byte> in) noexcept {
+    dpa_latched_ = read_latches(in);
+  }
   /// The register file's check of a restored state (see the class comment).
-  [[nodiscard]] bool valid_state(const register_state<block>& s) const noexcept {
+  [[nodiscard]] bool valid_state(const register_state<block>& s,
+                                 std::span<const std::byte> extra) const noexcept {
+    if (extra.size() != extra_state_size) return false;
+    const std::array<addr_t, Count> latched = read_latches(extra);
     for (std::size_t n = 0; n < Count; ++n) {
       const bool commit = s.template get<"decoder/ctrl", "commit">(n) != 0;
       const bool committed = s.template get<"decoder/ctrl", "committed">(n) != 0;
       const bool error = s.template get<"decoder/ctrl", "error_not_committed">(n) != 0;
       if (committed && (error || !commit || check_own(s, n) != commit_refusal::none)) return false;
       if (!committed && commit != error) return false;
+      if constexpr (Kind == decoder_kind::device) {
+        const hdm_window w = latched_window(s, latched, n);
+        if (!committed && latched[n] != 0) return false;
+        if (committed && (w.dpa_base > dpa_capacity_ || dpa_capacity_ - w.dpa_base < w.dpa_size))
+          return false;
+      }
     }
     return true;
   }
@@ -427,6 +452,7 @@ class hdm_decoders final : public decoder_source {
     for (std::size_t n = 0; n < Count; ++n) was[n] = window(n);
     file_.reset();
     refusal_ = {};
+    dpa_latched_ = {};
     for (std::size_t n = Count; n-- > 0;)
       if (was[n] && listener_) listener_->decoder_decommitted(*was[n]);
   }
@@ -549,7 +575,9 @@ class hdm_decoders final : public decoder_source {
     refusal_[n] = r;
     if (r == commit_refusal::none) {
       s.template set<"decoder/ctrl">(n, val<"committed", 1>{}, val<"error_not_committed", 0>{});
-      if (listener_) listener_->decoder_committed(window_of(s, n));
+      const hdm_window w = window_of(s, n);
+      if constexpr (Kind == decoder_kind::device) dpa_latched_[n] = w.dpa_base;
+      if (listener_) listener_->decoder_committed(w);
     } else {
       s.template set<"decoder/ctrl">(n, val<"committed", 0>{}, val<"error_not_committed", 1>{});
     }
@@ -557,15 +585,33 @@ class hdm_decoders final : public decoder_source {
   void decommit(std::size_t n) {
     register_state<block>& s = file_.state();
     const bool was = s.template get<"decoder/ctrl", "committed">(n) != 0;
-    const hdm_window w = window_of(s, n);
+    const hdm_window w = latched_window(s, dpa_latched_, n);
     s.template set<"decoder/ctrl">(n, val<"commit", 0>{}, val<"committed", 0>{},
                                    val<"error_not_committed", 0>{});
     refusal_[n] = commit_refusal::none;
+    dpa_latched_[n] = 0;
     if (was && listener_) listener_->decoder_decommitted(w);
+  }
+
+  /// Decoder n's window with the DPA base latched at its commit (device decoders).
+  [[nodiscard]] static hdm_window latched_window(const register_state<block>& s,
+                                                 const std::array<addr_t, Count>& latched,
+                                                 std::size_t n) noexcept {
+    hdm_window w = window_of(s, n);
+    if constexpr (Kind == decoder_kind::device) w.dpa_base = latched[n];
+    return w;
+  }
+  [[nodiscard]] static std::array<addr_t, Count> read_latches(
+      std::span<const std::byte> in) noexcept {
+    std::array<addr_t, Count> l{};
+    for (std::size_t i = 0; i < in.size() && i / 8 < Count; ++i)
+      l[i / 8] |= static_cast<addr_t>(in[i]) << (8 * (i % 8));
+    return l;
   }
 
   file_type file_{*this};
   std::array<commit_refusal, Count> refusal_{};
+  std::array<addr_t, Count> dpa_latched_{};  ///< device decoders: the DPA base at commit
   addr_t dpa_capacity_;
   decoder_listener* listener_;
 };

@@ -535,6 +535,18 @@ template <class H>
 concept hears_restore = requires(H& h) {
   h.state_restored();
 };
+/// A hooks object with state of its own that a snapshot of the block must carry — state the
+/// device latched, which the registers no longer say (cxl::hdm_decoders: the DPA each decoder
+/// committed with). Its `extra_state_size` bytes follow the block's in the snapshot; it judges
+/// the two together (`valid_state(s, extra)`, instead of `judges_state`'s form).
+template <class H, class B>
+concept keeps_extra_state = requires(const H& h, H& m, const register_state<B>& s,
+                                     std::span<std::byte> out, std::span<const std::byte> in) {
+  { H::extra_state_size } -> std::convertible_to<std::size_t>;
+  h.save_extra_state(out);
+  { h.valid_state(s, in) } -> std::convertible_to<bool>;
+  m.restore_extra_state(in);
+};
 }  // namespace detail
 
 template <checked_block B, class Hooks = no_hooks, hook_declaration... Declared>
@@ -579,9 +591,12 @@ class register_file {
 
   // Snapshot support (the address space saves bound register files with its own state).
 
-  /// Bytes of `save_state`.
+  /// Bytes of `save_state`: the block's state, then the hooks object's own (keeps_extra_state).
   [[nodiscard]] static constexpr std::size_t snapshot_size() noexcept {
-    return sizeof(register_state<B>);
+    if constexpr (detail::keeps_extra_state<Hooks, B>)
+      return sizeof(register_state<B>) + Hooks::extra_state_size;
+    else
+      return sizeof(register_state<B>);
   }
   /// Writes the state (plain data: registers, write-once bits, manual locks) to `out`, field by
   /// field over zeros: the state's object may hold bytes no field owns (a block without manual
@@ -599,6 +614,8 @@ class register_file {
     put(state_.value);
     put(state_.rwo_written);
     put(state_.manual_locks);
+    if constexpr (detail::keeps_extra_state<Hooks, B>)
+      hooks_->save_extra_state(out.subspan(sizeof(register_state<B>)));
   }
   /// Whether `in` is a state this block could hold: the right length, no bit set outside what
   /// each register stores, write-once bookkeeping only on RWO bits, no unknown lock bit — and,
@@ -615,13 +632,18 @@ class register_file {
       }
     for (std::size_t bit = register_state<B>::lock_bits; bit < 64 * s.manual_locks.size(); ++bit)
       if ((s.manual_locks[bit / 64] >> (bit % 64)) & 1U) return false;
-    if constexpr (detail::judges_state<Hooks, B>) return hooks_->valid_state(s);
+    if constexpr (detail::keeps_extra_state<Hooks, B>)
+      return hooks_->valid_state(s, in.subspan(sizeof(register_state<B>)));
+    else if constexpr (detail::judges_state<Hooks, B>)
+      return hooks_->valid_state(s);
     return true;
   }
   /// Replaces the state with `in` (which `validate_state` accepted). No register hook runs; a
   /// hooks object with `state_restored()` is told.
   void restore_state(std::span<const std::byte> in) noexcept {
     std::memcpy(&state_, in.data(), sizeof state_);
+    if constexpr (detail::keeps_extra_state<Hooks, B>)
+      hooks_->restore_extra_state(in.subspan(sizeof state_));
     if constexpr (detail::hears_restore<Hooks>) hooks_->state_restored();
   }
 

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 using namespace mmiotree;
@@ -425,4 +426,52 @@ TEST_CASE("a DPA range past 2^64 is past the device's memory, not wrapped", "[cx
   wr(ctrl(1), commit);
   CHECK(hdm.last_refusal(1) == cxl::commit_refusal::dpa_exhausted);
   CHECK(events.up.size() == 1);  // decoder 0's only
+}
+
+// Found by fuzz_hdm's long run (2026-12-04): a committed decoder's DPA was recomputed from the
+// lower decoders' current registers, so reprogramming a de-committed decoder 0 moved the
+// committed decoder 1's DPA — in its de-commit event, in window(), past 2^64 even.
+TEST_CASE("a committed decoder keeps the DPA it committed with", "[cxl][hdm]") {
+  rig r;
+  r.program(0, 4_GiB, 256_MiB, 0);
+  r.program(1, 8_GiB, 512_MiB, 0, 256_MiB);  // DPA 256 MiB + 256 MiB skip
+  REQUIRE(r.hdm.window(1));
+  CHECK(r.hdm.window(1)->dpa_base == 512_MiB);
+  r.wr(ctrl(0), 0);
+  r.wr(size_lo(0), static_cast<std::uint32_t>(768_MiB));  // decoder 0 reprogrammed: 1 GiB
+  r.wr(size_hi(0), 0x10);                                 // + 64 GiB
+  r.wr(skip_hi(0), 0xFFFF'FFFF);                          // and a skip near 2^64
+  CHECK(r.hdm.window(1)->dpa_base == 512_MiB);
+  CHECK(r.hdm.window(1)->dpa_size == 512_MiB);
+  SECTION("its de-commit names the DPA it committed with") {
+    r.wr(ctrl(1), 0);
+    REQUIRE(r.events.down.size() == 2);
+    CHECK(r.events.down[1].decoder == 1);
+    CHECK(r.events.down[1].dpa_base == 512_MiB);
+    CHECK_FALSE(r.hdm.window(1));
+  }
+  SECTION("a snapshot carries it, and refuses a latch past the device's memory") {
+    auto& file = r.hdm.regs();
+    std::vector<std::byte> blob(file.snapshot_size());
+    file.save_state(blob);
+    REQUIRE(file.validate_state(blob));
+    std::optional<cxl::hdm_window> in_blob = r.hdm.committed_in(blob, 1);
+    REQUIRE(in_blob);
+    CHECK(in_blob->dpa_base == 512_MiB);
+    r.hdm.reset();
+    file.restore_state(blob);
+    REQUIRE(r.hdm.window(1));
+    CHECK(r.hdm.window(1)->dpa_base == 512_MiB);
+    // Decoder 1's latch (8 bytes after the registers) moved to 3.75 GiB: its 512 MiB end past
+    // the 4 GiB of device memory.
+    const std::size_t at = file.snapshot_size() - 2 * 8 + 8;
+    std::vector<std::byte> past = blob;
+    const addr_t moved = 3_GiB + 768_MiB;
+    for (std::size_t i = 0; i < 8; ++i) past[at + i] = static_cast<std::byte>(moved >> (8 * i));
+    CHECK_FALSE(file.validate_state(past));
+    // A latch on a decoder that is not committed (decoder 2 of 2: none; decoder 0 here).
+    std::vector<std::byte> stray = blob;
+    stray[file.snapshot_size() - 2 * 8] = std::byte{1};
+    CHECK_FALSE(file.validate_state(stray));
+  }
 }
