@@ -120,10 +120,12 @@ void demo_mmiotree(benchmark::State& state) {
     return state.SkipWithError("binding RAM failed");
   std::vector<std::byte> bar_memory(bar_size);
   const auto bar = space.slot<bar_type, "pci64/bar">();
-  bar.bind<"accel_lo">(std::span(bar_memory).first(bar_type::trapped_lo));
-  bar.bind<"accel_hi">(std::span(bar_memory).subspan(bar_type::trapped_last + 1));
   hdm decoders{device_memory_size};
-  bar.bind<bar_type::hdm_path>(decoders.regs());
+  if (bar.bind<"accel_lo">(std::span(bar_memory).first(bar_type::trapped_lo)) != bind_status::ok ||
+      bar.bind<"accel_hi">(std::span(bar_memory).subspan(bar_type::trapped_last + 1)) !=
+          bind_status::ok ||
+      bar.bind<bar_type::hdm_path>(decoders.regs()) != bind_status::ok)
+    return state.SkipWithError("binding the BAR failed");
   unicorn_map<space_type> backend(e.uc, space);
   if (!space.add_listener(backend, {.page_size = uc_page}).ok() || !bar.place(bar_at).ok() ||
       !backend.error().empty())
@@ -194,7 +196,8 @@ void dispatch_mmiotree(benchmark::State& state) {
   space_type space;
   const auto bar = space.slot<bar_type, "pci64/bar">();
   hdm decoders{device_memory_size};
-  bar.bind<bar_type::hdm_path>(decoders.regs());
+  if (bar.bind<bar_type::hdm_path>(decoders.regs()) != bind_status::ok)
+    return state.SkipWithError("binding the decoders failed");
   if (!bar.place(bar_at).ok()) return state.SkipWithError("placing the BAR failed");
   route_cache cache;
   unsigned failures = 0;

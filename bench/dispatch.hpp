@@ -198,7 +198,8 @@ struct fixture {
   using binder = void (*)(mmiotree::address_space<tree>&, handler&);
   template <std::size_t I>
   static void bind_one(mmiotree::address_space<tree>& s, handler& h) {
-    s.template bind<leaf_path<I / group_capacity, I>>(h);
+    if (s.template bind<leaf_path<I / group_capacity, I>>(h) != mmiotree::bind_status::ok)
+      std::abort();
   }
   template <std::size_t... I>
   static constexpr std::array<binder, N> binder_table(std::index_sequence<I...>) {

@@ -91,19 +91,19 @@ struct bars_fixture {
     // run time (N distinct slots, a transaction's worth at a time).
     for (std::size_t k = 0; k < N; ++k) {
       const auto h = mmiotree::slot_ref<bar>::of(*slots, static_cast<mmiotree::slot_id>(k));
-      if (!h) ok = false;
-      h.template bind<"r0">(handlers[k * 4 + 0]);
-      h.template bind<"r1">(handlers[k * 4 + 1]);
-      h.template bind<"r2">(handlers[k * 4 + 2]);
-      h.template bind<"r3">(handlers[k * 4 + 3]);
-      ok = ok && h.place(window_at + k * bar_size).ok();
+      ok = ok && h.template bind<"r0">(handlers[k * 4 + 0]) == mmiotree::bind_status::ok &&
+           h.template bind<"r1">(handlers[k * 4 + 1]) == mmiotree::bind_status::ok &&
+           h.template bind<"r2">(handlers[k * 4 + 2]) == mmiotree::bind_status::ok &&
+           h.template bind<"r3">(handlers[k * 4 + 3]) == mmiotree::bind_status::ok &&
+           h.place(window_at + k * bar_size).ok();
     }
     // The static machine: the same leaves, bound by leaf id (pre-order: BAR k's leaves are
     // 4k .. 4k + 3).
     for (std::size_t i = 0; i < handlers.size(); ++i)
-      statics->bind_handler(static_cast<mmiotree::leaf_id>(i),
-                            mmiotree::detail::handler_binding<mmiotree::access::any>(handlers[i]),
-                            {});
+      ok = ok && statics->bind_handler(
+                     static_cast<mmiotree::leaf_id>(i),
+                     mmiotree::detail::handler_binding<mmiotree::access::any>(handlers[i]),
+                     {}) == mmiotree::bind_status::ok;
   }
 
   [[nodiscard]] bool agree(const std::vector<addr_t>& addrs) const {

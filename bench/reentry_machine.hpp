@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <utility>
@@ -54,7 +55,9 @@ class machine {
  private:
   template <std::size_t... I>
   void bind(std::index_sequence<I...>) {
-    (as_->template bind<indexed_name<'r', I>>(devices_[I]), ...);
+    if (((as_->template bind<indexed_name<'r', I>>(devices_[I]) != mmiotree::bind_status::ok) ||
+         ...))
+      std::abort();
   }
   std::unique_ptr<mmiotree::address_space<tree>> as_ =
       std::make_unique<mmiotree::address_space<tree>>();

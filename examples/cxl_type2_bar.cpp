@@ -68,10 +68,10 @@ int main() {
   comp_regs regs;
   address_space<bar2> bar;
   if (bar.bind<"region/mmap0">(accel) != bind_status::ok ||
-      bar.bind<"region/mmap1">(std::span(accel).subspan(comp_block + 64_KiB)) != bind_status::ok)
+      bar.bind<"region/mmap1">(std::span(accel).subspan(comp_block + 64_KiB)) != bind_status::ok ||
+      bar.bind<"region/bar-ops">(ops) != bind_status::ok ||
+      bar.bind<"comp_regs">(regs) != bind_status::ok)
     return 1;
-  bar.bind<"region/bar-ops">(ops);
-  bar.bind<"comp_regs">(regs);
 
   const auto header = bar.read(cachemem, 4);
   const auto narrow = bar.read(cachemem, 2);  // CXL.cachemem is 4-byte only

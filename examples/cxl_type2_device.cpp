@@ -154,10 +154,10 @@ int main() {
   hdm decoders{1_GiB, &dpa};
   address_space<bar2_v4> bar;
   if (bar.bind<"accel_lo">(accel) != bind_status::ok ||
-      bar.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok)
+      bar.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok ||
+      bar.bind<"bar_ops">(ops) != bind_status::ok ||
+      bar.bind<bar2_v4::hdm_path>(decoders.regs()) != bind_status::ok)
     return 1;
-  bar.bind<"bar_ops">(ops);
-  bar.bind<bar2_v4::hdm_path>(decoders.regs());
 
   fmt::print("HDM decoders before the commit:\n{}\n", dump(decoders.state()));
   // Linux's cxl_decoder_commit: high halves first, control last (reference cxl.md §4.2).

@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 using namespace mmiotree;
@@ -24,8 +25,10 @@ using nic_bar0 =
 class nic {
  public:
   explicit nic(slot_ref<nic_bar0> bar) : bar_(bar) {
-    bar_.bind<"regs">(regs_);  // a path inside the BAR, checked at compile time
-    bar_.bind<"msix">(msix_);
+    // Paths inside the BAR, checked at compile time; an empty ref (`slot_ref::of` found no
+    // slot of this shape) says `no_slot`.
+    if (bar_.bind<"regs">(regs_) != bind_status::ok || bar_.bind<"msix">(msix_) != bind_status::ok)
+      throw std::invalid_argument("nic: the slot handle holds no slot");
   }
   /// The guest wrote the BAR register (memory decoding on): the BAR moves there.
   commit_result bar_written(addr_t gpa) { return bar_.place(gpa); }

@@ -72,7 +72,7 @@ using window = container<"soc", 64_KiB, at<0x1000, timer_block>>;
 int main() {
   timer t;
   address_space<window> bus;
-  bus.bind<"timer">(t.regs);
+  if (bus.bind<"timer">(t.regs) != bind_status::ok) return 1;
 
   int failures = 0;
   auto expect = [&](bool ok, const char* what) {

@@ -148,10 +148,10 @@ struct mmiotree_bar {
   address_space<bar2> space;
   mmiotree_bar() {
     if (space.bind<"accel_lo">(accel) != bind_status::ok ||
-        space.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok)
+        space.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok ||
+        space.bind<"bar_ops">(ops) != bind_status::ok ||
+        space.bind<bar2::hdm_path>(decoders.regs()) != bind_status::ok)
       std::abort();
-    space.bind<"bar_ops">(ops);
-    space.bind<bar2::hdm_path>(decoders.regs());
   }
 };
 
@@ -176,10 +176,9 @@ struct hand_bar {
   address_space<bar2_hand> space;
   hand_bar() {
     if (space.bind<"accel_lo">(accel) != bind_status::ok ||
-        space.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok)
+        space.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) != bind_status::ok ||
+        space.bind<"bar_ops">(ops) != bind_status::ok || space.bind<"hdm">(hdm) != bind_status::ok)
       std::abort();
-    space.bind<"bar_ops">(ops);
-    space.bind<"hdm">(hdm);
   }
 };
 

@@ -27,9 +27,9 @@ using soc = container<"soc", 64_KiB, at<0x1000, timer_block>, at<0x2000, uart_bl
 void wire(address_space<soc>& bus, register_file<timer_block>& timer,
           register_file<uart_block>& uart) {
 #ifdef MMIOTREE_CF_POSITIVE
-  bus.bind<"timer">(timer);
+  (void)bus.bind<"timer">(timer);
 #else
-  bus.bind<"timer">(uart);
+  (void)bus.bind<"timer">(uart);
 #endif
-  bus.bind<"uart">(uart);
+  (void)bus.bind<"uart">(uart);
 }

@@ -33,9 +33,9 @@ class nic {
  public:
   explicit nic(slot_ref<nic_bar0> bar) : bar_(bar) {
 #ifdef MMIOTREE_CF_POSITIVE
-    bar_.bind<"regs">(regs_);
+    (void)bar_.bind<"regs">(regs_);
 #else
-    bar_.bind<"msix">(regs_);
+    (void)bar_.bind<"msix">(regs_);
 #endif
   }
 

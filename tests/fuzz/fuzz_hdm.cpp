@@ -401,7 +401,10 @@ struct target final : target_base {
 
   target(const char* n, std::uint64_t cap, caps_row caps)
       : name(n), capacity(cap), m(Count, Kind == mmiotree::cxl::decoder_kind::device, caps, cap) {
-    space.template bind<"hdm_decoders">(hdm.regs());
+    if (space.template bind<"hdm_decoders">(hdm.regs()) != mmiotree::bind_status::ok) {
+      std::fprintf(stderr, "fuzz_hdm: machine %s: binding the decoder block failed\n", n);
+      std::abort();
+    }
   }
 
   [[noreturn]] void fail(const step& st, const std::string& what) {

@@ -349,9 +349,13 @@ struct rig {
   model::config m;
 
   rig() {
-    space.slot<bar0_t, "pci32/bar0">().bind<"regs">(regs);
-    space.slot<bar2_t, "pci32/bar2">().bind<"doorbell">(doorbell);
-    space.slot<bar4_t, "pci64/bar4">().bind<"mem">(mem);
+    if (space.slot<bar0_t, "pci32/bar0">().bind<"regs">(regs) != mmiotree::bind_status::ok ||
+        space.slot<bar2_t, "pci32/bar2">().bind<"doorbell">(doorbell) !=
+            mmiotree::bind_status::ok ||
+        space.slot<bar4_t, "pci64/bar4">().bind<"mem">(mem) != mmiotree::bind_status::ok) {
+      std::fprintf(stderr, "fuzz_pci_config: binding the BARs' regions failed\n");
+      std::abort();
+    }
   }
 
   void check(const step& st) {

@@ -245,7 +245,8 @@ class rig {
           throw std::logic_error("harness: binding host memory to a passthrough leaf failed");
       } else {
         handlers_.push_back({I, &D[I], &log_, &violations_});
-        as_.template bind<path>(handlers_.back());
+        if (as_.template bind<path>(handlers_.back()) != mmiotree::bind_status::ok)
+          throw std::logic_error("harness: binding a handler to an io leaf failed");
       }
       bound_[I] = true;
     }

@@ -222,11 +222,11 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
   exit_register ex{uc};
   pci::ecam<1> ecam;
   ecam.attach(0, device_number, 0, cfg);
-  space.template bind<"uart">(con);
-  space.template bind<"exit">(ex);
-  space.template bind<"ecam">(ecam);
-  if (space.template bind<"ram">({ram.p, ram.n}) != bind_status::ok)
-    return fail("binding RAM failed");
+  if (space.template bind<"uart">(con) != bind_status::ok ||
+      space.template bind<"exit">(ex) != bind_status::ok ||
+      space.template bind<"ecam">(ecam) != bind_status::ok ||
+      space.template bind<"ram">({ram.p, ram.n}) != bind_status::ok)
+    return fail("binding the machine's devices and RAM failed");
 
   // BAR 2: the accelerator windows are the device's BAR memory (VFIO-owned), the trapped rest
   // goes to the kernel's BAR ops; COMP_REGS is bound below.
@@ -238,7 +238,7 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
                bar.template bind<"accel_hi">(bar_mem.subspan(Bar::trapped_last + 1), vfio_owned) ==
                    bind_status::ok;
   vfio::forward bar_ops(dev.bar_io());
-  bar.template bind<"bar_ops">(bar_ops);
+  bound = bound && bar.template bind<"bar_ops">(bar_ops) == bind_status::ok;
   const auto dpa = space.template slot<device_memory, "cfmws/dpa">();
   bound = bound && dpa.template bind<"">(dev.device_memory(), vfio_owned) == bind_status::ok;
   if (!bound) return fail("binding the device's memory failed");
@@ -254,15 +254,17 @@ int run(const options& o, std::span<const std::byte> file, const elf_image& imag
       dev.comp_regs_io(), rev, Bar::hdm_lo - report->cxl.comp_regs_bar_offset, report->decoders);
   std::optional<cxl::decoder_slots> memory;
   if constexpr (emulated) {
-    bar.template bind<Bar::hdm_path>(decoders.regs());
+    bound = bar.template bind<Bar::hdm_path>(decoders.regs()) == bind_status::ok;
     // v2 traps the whole CXL.cache/mem range: the VMM also answers its capability array (v4
     // leaves it to the device, read through the BAR ops).
     if constexpr (Bar::geometry == cxl::kernel_geometry::v2)
-      bar.template bind<"cachemem/capability_array">(capability_array);
+      bound = bound &&
+              bar.template bind<"cachemem/capability_array">(capability_array) == bind_status::ok;
     memory.emplace(decoders, std::initializer_list<cxl::memory_slot>{cxl::memory_slot{dpa, 0}});
   } else {
-    bar.template bind<Bar::comp_regs_path>(comp_regs);
+    bound = bar.template bind<Bar::comp_regs_path>(comp_regs) == bind_status::ok;
   }
+  if (!bound) return fail("binding the component registers failed");
 
   unicorn_map<space_type> backend(uc, space);
   if (o.trace)

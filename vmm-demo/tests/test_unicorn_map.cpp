@@ -77,12 +77,12 @@ struct rig {
   listener_registration registration{};
 
   rig() {
-    space.bind<"a">(a);
-    space.bind<"b">(b);
-    space.bind<"c">(c);
-    space.bind<"lo/d">(d);
-    space.bind<"hi/e">(e);
-    space.bind<"f">(f);
+    REQUIRE(space.bind<"a">(a) == bind_status::ok);
+    REQUIRE(space.bind<"b">(b) == bind_status::ok);
+    REQUIRE(space.bind<"c">(c) == bind_status::ok);
+    REQUIRE(space.bind<"lo/d">(d) == bind_status::ok);
+    REQUIRE(space.bind<"hi/e">(e) == bind_status::ok);
+    REQUIRE(space.bind<"f">(f) == bind_status::ok);
     REQUIRE(space.bind<"host">(host) == bind_status::ok);
     REQUIRE(space.bind<"ram">(ram) == bind_status::ok);
     backend.emplace(uc, space);

@@ -36,8 +36,11 @@ MMIOTREE_BEGIN_NAMESPACE
 struct flat_range {
   addr_t lo = 0;
   addr_t last = 0;
+  /// The leaf's index in the tree's descriptor array — `nodes_v<Tree>[leaf]` is its node, and
+  /// `node_index_v<Tree, "path">` gives it for a path — not its number among the leaves
+  /// (`node::leaf`, which indexes runtime state such as bindings).
   node_index leaf = npos;
-  addr_t offset = 0;
+  addr_t offset = 0;  ///< the leaf's byte at `lo`: an offset inside the leaf, not an address
 
   [[nodiscard]] constexpr bool operator==(const flat_range&) const = default;
 };

@@ -70,12 +70,6 @@ constexpr node_index path_index_v = find_path(tree_nodes_v<Tree>, Path.view());
 
 namespace diag {
 template <fixed_string Path>
-struct no_region_at_path {
-  static_assert(always_false_v<Path>,
-                "mmiotree: no region has this path in the tree (paths are '/'-separated names "
-                "from the root, the root's own name excluded)");
-};
-template <fixed_string Path>
 struct bind_host_memory_to_a_non_passthrough_region {
   static_assert(always_false_v<Path>,
                 "mmiotree: host memory binds only to a passthrough region; an io region takes "
@@ -174,24 +168,29 @@ class address_space final : public detail::space_base {
 
   /// Binds a handler to the io region `Path`, or a `register_file` to the register block
   /// region `Path` (its block type must be the one declared there). The handler must outlive
-  /// the binding.
+  /// the binding. Every way this can fail is a compile error, so it returns `ok`; the status
+  /// is there so that a bind reads alike whatever it binds and wherever (a slot handle's bind
+  /// can meet an empty handle).
   template <fixed_string Path, io_handler H>
-  void bind(H& handler) noexcept {
+  [[nodiscard]] bind_status bind(H& handler) noexcept {
     constexpr node_index i = checked_path<Path>();
     if constexpr (i == npos) {
-      return;
+      return bind_status::not_a_handler_leaf;
     } else if constexpr (nodes_v<Tree>[i].kind == region_kind::regs) {
       if constexpr (!requires { typename H::block; }) {
         (void)&diag::emit<diag::bind_non_register_file_to_a_register_block<Path>>;
+        return bind_status::not_a_handler_leaf;
       } else if constexpr (nodes_v<Tree>[i].type_id != &detail::type_tag<typename H::block>) {
         (void)&diag::emit<diag::register_file_block_differs_from_the_region<Path>>;
+        return bind_status::not_a_handler_leaf;
       } else {
-        bind_handler<i>(handler);
+        return bind_handler<i>(handler);
       }
     } else if constexpr (nodes_v<Tree>[i].kind != region_kind::io) {
       (void)&diag::emit<diag::bind_handler_to_a_non_io_region<Path>>;
+      return bind_status::not_a_handler_leaf;
     } else {
-      bind_handler<i>(handler);
+      return bind_handler<i>(handler);
     }
   }
 
@@ -760,12 +759,14 @@ class address_space final : public detail::space_base {
            {});
     return bind_status::ok;
   }
-  void bind_handler(leaf_id l, const detail::binding& b, const detail::state_ops& ops) override {
+  bind_status bind_handler(leaf_id l, const detail::binding& b,
+                           const detail::state_ops& ops) override {
     const std::uint32_t leaf = index_of(l);
-    if (leaf >= leaf_count) return;
+    if (leaf >= leaf_count) return bind_status::not_a_handler_leaf;
     const region_kind k = nodes_v<Tree>[leaf_nodes_[leaf]].kind;
-    if (k != region_kind::io && k != region_kind::regs) return;
+    if (k != region_kind::io && k != region_kind::regs) return bind_status::not_a_handler_leaf;
     rebind(leaf, b, {}, ops);
+    return bind_status::ok;
   }
   void unbind(leaf_id l) override {
     const std::uint32_t leaf = index_of(l);
@@ -1270,15 +1271,17 @@ class address_space final : public detail::space_base {
 
   template <fixed_string Path>
   static consteval node_index checked_path() {
+    // (Not through node_index_v: one level less in the diagnostic's "required from" chain.)
     constexpr node_index i = detail::path_index_v<Tree, Path>;
     if constexpr (i == npos) (void)&diag::emit<diag::no_region_at_path<Path>>;
     return i;
   }
 
   template <node_index I, class H>
-  void bind_handler(H& handler) noexcept {
+  bind_status bind_handler(H& handler) noexcept {
     rebind(nodes_v<Tree>[I].leaf, detail::handler_binding<nodes_v<Tree>[I].access>(handler), {},
            detail::state_ops_of<H>());
+    return bind_status::ok;
   }
 
   /// Each leaf's error value (all ones for holes, the last entry), pointed to by the `ctx` of

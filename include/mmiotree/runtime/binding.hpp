@@ -20,12 +20,17 @@
 
 MMIOTREE_BEGIN_NAMESPACE
 
-/// Outcome of binding host memory.
+/// Outcome of a bind — of host memory to a passthrough leaf, of a handler to an io or
+/// register-block leaf. A bind by typed path checks everything it can at compile time (a path
+/// naming no region, or a region of the wrong kind, is a compile error), so what is left is
+/// what only run time knows: the memory given, and whether a slot handle holds a slot.
 enum class bind_status : std::uint8_t {
   ok,
   null_host_memory,       ///< the span's data pointer is null
   host_memory_too_small,  ///< the span is shorter than the region
-  not_a_slot_leaf,        ///< (slot handles) the leaf is not a passthrough leaf of the slot
+  not_a_slot_leaf,        ///< (by leaf id) the leaf is not a passthrough leaf of the space
+  not_a_handler_leaf,     ///< (by leaf id) the leaf is not an io or register-block leaf
+  no_slot,                ///< (slot handles) the handle is empty: it holds no slot
 };
 
 namespace detail {

@@ -48,8 +48,10 @@ class dynamic_space {
   [[nodiscard]] virtual std::uint64_t shape(slot_id s) const noexcept = 0;
   /// Binds host memory to passthrough leaf `l`; listeners hear the map change.
   virtual bind_status bind_memory(leaf_id l, std::span<std::byte> host, mem_attrs attrs) = 0;
-  /// Binds a handler (made by `detail::handler_binding`) to io or regs leaf `l`.
-  virtual void bind_handler(leaf_id l, const detail::binding& b, const detail::state_ops& ops) = 0;
+  /// Binds a handler (made by `detail::handler_binding`) to io or regs leaf `l`; a leaf of
+  /// another kind, or none, is refused (`not_a_handler_leaf`) and nothing changes.
+  virtual bind_status bind_handler(leaf_id l, const detail::binding& b,
+                                   const detail::state_ops& ops) = 0;
   /// Unbinds leaf `l`; its accesses answer `unbound` again.
   virtual void unbind(leaf_id l) = 0;
 

@@ -3,8 +3,10 @@
 //
 //   struct nic {
 //     slot_ref<nic_bar0> bar;                     // the BAR's layout is the device's own type
-//     explicit nic(slot_ref<nic_bar0> b) : bar(b) { bar.bind<"regs">(regs_); }
-//     void bar_written(addr_t gpa) { bar.place(gpa); }   // one transaction
+//     explicit nic(slot_ref<nic_bar0> b) : bar(b) {
+//       if (bar.bind<"regs">(regs_) != bind_status::ok) throw ...;  // no_slot: b was empty
+//     }
+//     commit_result bar_written(addr_t gpa) { return bar.place(gpa); }  // one transaction
 //   };
 //   nic n(space.slot<nic_bar0, "pci_mmio/nic_bar0">());  // the machine names the slot once
 //
@@ -113,9 +115,10 @@ class slot_ref : public slot_handle {
   }
 
   /// Binds host memory to the passthrough region at `Path` inside the slot (see
-  /// `address_space::bind`); listeners hear the change if the slot is placed.
+  /// `address_space::bind`); listeners hear the change if the slot is placed. An empty handle
+  /// binds nothing and says `no_slot`.
   template <fixed_string Path>
-  bind_status bind(std::span<std::byte> host, mem_attrs attrs = {}) const {
+  [[nodiscard]] bind_status bind(std::span<std::byte> host, mem_attrs attrs = {}) const {
     constexpr node_index i = local<Path>();
     if constexpr (i == npos) {
       return bind_status::not_a_slot_leaf;
@@ -123,27 +126,31 @@ class slot_ref : public slot_handle {
       (void)&diag::emit<diag::slot_leaf_takes_no_host_memory<Path>>;
       return bind_status::not_a_slot_leaf;
     } else {
-      if (!*this) return bind_status::not_a_slot_leaf;
+      if (!*this) return bind_status::no_slot;
       return space()->bind_memory(leaf<i>(), host, attrs);
     }
   }
 
   /// Binds a handler to the io region at `Path` inside the slot, or a `register_file` to the
-  /// register block there. The handler must outlive the binding.
+  /// register block there. The handler must outlive the binding. An empty handle binds
+  /// nothing and says `no_slot`.
   template <fixed_string Path, io_handler H>
-  void bind(H& handler) const {
+  [[nodiscard]] bind_status bind(H& handler) const {
     constexpr node_index i = local<Path>();
-    if constexpr (i != npos) {
+    if constexpr (i == npos) {
+      return bind_status::not_a_handler_leaf;
+    } else {
       constexpr node n = nodes_v<Region>[i];
       constexpr bool ok = n.kind == region_kind::io || (n.kind == region_kind::regs && requires {
                             typename H::block;
                           } && n.type_id == block_tag<H>());
       if constexpr (!ok) {
         (void)&diag::emit<diag::slot_leaf_takes_no_handler<Path>>;
+        return bind_status::not_a_handler_leaf;
       } else {
-        if (*this)
-          space()->bind_handler(leaf<i>(), detail::handler_binding<n.access>(handler),
-                                detail::state_ops_of<H>());
+        if (!*this) return bind_status::no_slot;
+        return space()->bind_handler(leaf<i>(), detail::handler_binding<n.access>(handler),
+                                     detail::state_ops_of<H>());
       }
     }
   }

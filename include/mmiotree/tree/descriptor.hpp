@@ -7,6 +7,8 @@
 
 #include <mmiotree/core/access.hpp>
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/diag.hpp>
+#include <mmiotree/core/fixed_string.hpp>
 #include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/region.hpp>
@@ -415,6 +417,45 @@ constexpr auto tree_nodes_v<Tree, std::index_sequence<I...>> =
 /// The descriptor array of a typed tree (pre-order; the root is element 0).
 template <region Tree>
 inline constexpr auto nodes_v = detail::tree_nodes_v<Tree>;
+
+/// The node `path` names in `nodes` — '/'-separated names from element 0, whose own name is
+/// not part of it; "" names element 0 — or `npos`. For a descriptor array at hand (a slot's
+/// region, a generated tree); a typed tree's paths are checked at compile time by
+/// `node_index_v`.
+[[nodiscard]] constexpr node_index find_node(std::span<const node> nodes,
+                                             std::string_view path) noexcept {
+  return detail::find_path(nodes, path);
+}
+
+namespace diag {
+template <fixed_string Path>
+struct no_region_at_path {
+  static_assert(always_false_v<Path>,
+                "mmiotree: no region has this path in the tree (paths are '/'-separated names "
+                "from the root, the root's own name excluded)");
+};
+}  // namespace diag
+
+namespace detail {
+/// After the diagnostic, the root's index: a valid index, so that the uses that follow compile
+/// and the one error stays the only one.
+template <region Tree, fixed_string Path>
+consteval node_index checked_node_index() {
+  constexpr node_index i = find_path(tree_nodes_v<Tree>, Path.view());
+  if constexpr (i == npos) {
+    (void)&diag::emit<diag::no_region_at_path<Path>>;
+    return 0;
+  } else {
+    return i;
+  }
+}
+}  // namespace detail
+
+/// The index in `nodes_v<Tree>` of the region at `Path` (as for `find_node`): what
+/// `flat_range::leaf` and the projection's entries name. A path that names no region is one
+/// compile error, `diag::no_region_at_path<Path>`; the uses of the index that follow add none.
+template <region Tree, fixed_string Path>
+inline constexpr node_index node_index_v = detail::checked_node_index<Tree, Path>();
 
 /// Number of leaves (passthrough, io, regs, stub) of a tree; the size of its runtime state.
 /// Not `inline`: a constant with internal linkage is no symbol to name (above), and as a

@@ -37,7 +37,7 @@ int main() {
   regs r;
   address_space<device> as;
   if (as.bind<"ram">(ram) != bind_status::ok) return 1;
-  as.bind<"regs">(r);
+  if (as.bind<"regs">(r) != bind_status::ok) return 1;
 
   const auto reg = as.read(4_KiB + 0x10, 4);
   const auto mem = as.read(8, 1);

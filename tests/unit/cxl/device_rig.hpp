@@ -72,12 +72,12 @@ struct rig {
   counting heard;
 
   rig() {
-    space.slot<bar0_t, "pci64/bar0">().bind<"regs">(regs);
+    REQUIRE(space.slot<bar0_t, "pci64/bar0">().bind<"regs">(regs) == bind_status::ok);
     slot_ref<bar2_t> bar = space.slot<bar2_t, "pci64/bar">();
     REQUIRE(bar.bind<"accel_lo">(accel) == bind_status::ok);
     REQUIRE(bar.bind<"accel_hi">(std::span(accel).subspan(comp_at + 0x2000)) == bind_status::ok);
-    bar.bind<"bar_ops">(ops_handler);
-    bar.bind<bar2_t::hdm_path>(decoders.regs());
+    REQUIRE(bar.bind<"bar_ops">(ops_handler) == bind_status::ok);
+    REQUIRE(bar.bind<bar2_t::hdm_path>(decoders.regs()) == bind_status::ok);
     REQUIRE(space.slot<dev_mem, "cfmws/dev_mem">().bind<"dpa">(
                 std::span<std::byte>(dpa.get(), dpa_size)) == bind_status::ok);
     REQUIRE(space.attach_state(function_key, dev));

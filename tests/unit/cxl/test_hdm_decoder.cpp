@@ -47,7 +47,7 @@ struct rig {
   recorder events;
   hdm2 hdm{4_GiB, &events};  // 4 GiB of device memory
   address_space<machine> space;
-  rig() { space.bind<"hdm_decoders">(hdm.regs()); }
+  rig() { REQUIRE(space.bind<"hdm_decoders">(hdm.regs()) == bind_status::ok); }
 
   std::uint32_t rd(addr_t off) {
     const read_result r = space.read(hdm_at + off, 4);
@@ -411,7 +411,7 @@ TEST_CASE("a DPA range past 2^64 is past the device's memory, not wrapped", "[cx
   recorder events;
   hdm2 hdm{~addr_t{0}, &events};  // as much device memory as a DPA can say
   address_space<machine> space;
-  space.bind<"hdm_decoders">(hdm.regs());
+  REQUIRE(space.bind<"hdm_decoders">(hdm.regs()) == bind_status::ok);
   auto wr = [&](addr_t off, std::uint64_t v) {
     REQUIRE(space.write(hdm_at + off, 4, v & 0xFFFF'FFFF) == access_status::ok);
   };

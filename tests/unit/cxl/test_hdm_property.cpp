@@ -211,7 +211,7 @@ TEST_CASE("HDM decoders against the spec model", "[cxl][hdm][property]") {
     mapped events;
     hdm dev{capacity, &events};
     address_space<tree> space;
-    space.bind<"hdm_decoders">(dev.regs());
+    REQUIRE(space.bind<"hdm_decoders">(dev.regs()) == bind_status::ok);
     model m;
     std::array<std::array<std::uint32_t, 8>, decoders> locked_regs{};
     std::array<bool, decoders> was_locked{};

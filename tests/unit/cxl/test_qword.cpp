@@ -43,9 +43,9 @@ TEST_CASE("the Link capability takes whole aligned 8-byte accesses only", "[cxl]
   link_registers link;
   hdm decoders;
   register_file<component::array> array;
-  as.bind<"cachemem/capability_array">(array);
-  as.bind<"cachemem/link">(link);
-  as.bind<"cachemem/hdm_decoders">(decoders.regs());
+  REQUIRE(as.bind<"cachemem/capability_array">(array) == bind_status::ok);
+  REQUIRE(as.bind<"cachemem/link">(link) == bind_status::ok);
+  REQUIRE(as.bind<"cachemem/hdm_decoders">(decoders.regs()) == bind_status::ok);
 
   // The array names it: ID 4, version 2, at 0xD8.
   CHECK(as.read(0x1000 + 4, 4).value == (0x4U | 2U << 16 | 0xD8U << 20));

@@ -100,11 +100,11 @@ struct rig {
   address_space<Bar> space;
   rig() {
     if constexpr (Bar::geometry == cxl::kernel_geometry::v2)
-      space.template bind<"cachemem/capability_array">(cap_array);
+      REQUIRE(space.template bind<"cachemem/capability_array">(cap_array) == bind_status::ok);
     REQUIRE(space.template bind<"accel0">(accel) == bind_status::ok);
     REQUIRE(space.template bind<"accel1">(std::span(accel).subspan(Accel1At)) == bind_status::ok);
-    space.template bind<"bar_ops">(ops);
-    space.template bind<Bar::hdm_path>(decoders.regs());
+    REQUIRE(space.template bind<"bar_ops">(ops) == bind_status::ok);
+    REQUIRE(space.template bind<Bar::hdm_path>(decoders.regs()) == bind_status::ok);
   }
   std::uint32_t rd(addr_t a) {
     const read_result r = space.read(a, 4);

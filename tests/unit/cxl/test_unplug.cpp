@@ -62,8 +62,8 @@ void plug(address_space<machine>& as, device& d) {
   slot_ref<bar2> bar = as.slot<bar2, "pci64/bar">();
   REQUIRE(bar.bind<"accel_lo">(d.accel) == bind_status::ok);
   REQUIRE(bar.bind<"accel_hi">(std::span(d.accel).subspan(comp_at + 0x2000)) == bind_status::ok);
-  bar.bind<"bar_ops">(d.ops);
-  bar.bind<bar2::hdm_path>(d.decoders.regs());
+  REQUIRE(bar.bind<"bar_ops">(d.ops) == bind_status::ok);
+  REQUIRE(bar.bind<bar2::hdm_path>(d.decoders.regs()) == bind_status::ok);
   slot_ref<dev_mem> mem = as.slot<dev_mem, "cfmws/dev_mem">();
   REQUIRE(mem.bind<"dpa">(std::span<std::byte>(d.dpa.get(), 16_MiB)) == bind_status::ok);
   REQUIRE(as.transaction().place(bar, pci64).place(mem, cfmws).commit().ok());

@@ -202,8 +202,8 @@ TEST_CASE("info mtree and info mtree -f of a running space", "[format]") {
   std::vector<std::byte> ram(1_MiB), msix0(4_KiB), msix1(4_KiB);
   nop_io regs0, bridge;
   REQUIRE(as.bind<"ram">(ram) == bind_status::ok);
-  as.bind<"pci/bridge">(bridge);
-  as.bind<"pci/nic0/regs">(regs0);
+  REQUIRE(as.bind<"pci/bridge">(bridge) == bind_status::ok);
+  REQUIRE(as.bind<"pci/nic0/regs">(regs0) == bind_status::ok);
   REQUIRE(as.bind<"pci/nic0/msix">(msix0) == bind_status::ok);
   REQUIRE(as.bind<"pci/nic1/msix">(msix1) == bind_status::ok);
   // nic0 placed and decoding; nic1 placed, then decoding turned off (it keeps its base);

@@ -33,6 +33,11 @@ TEST_CASE("QEMU's memory.rst example: B's holes show C", "[layout][flatten]") {
                                {0x3000, 0x3FFF, 1, 0x3000},
                                {0x4000, 0x4FFF, 4, 0x0000},
                                {0x5000, 0x5FFF, 1, 0x5000}}));
+  // A range's `leaf` is the node index a path gives, not the leaf's number among the leaves
+  // (D is leaf 1 but node 3).
+  STATIC_REQUIRE(flat_view_v<a>[1].leaf == node_index_v<a, "B/D">);
+  STATIC_REQUIRE(nodes_v<a>[flat_view_v<a>[3].leaf].name == "E");
+  STATIC_REQUIRE(nodes_v<a>[node_index_v<a, "B/D">].leaf == 1);
 }
 
 TEST_CASE("priorities are local to a container", "[layout][flatten]") {

@@ -48,8 +48,8 @@ struct rig {
                       {space.slot<"pci32/bar0">(), {}, space.slot<"pci32/bar2">(), {}, {}, {}}};
   counting events;
   rig() {
-    space.slot<bar0_t, "pci32/bar0">().bind<"regs">(regs);
-    space.slot<bar2_t, "pci32/bar2">().bind<"doorbell">(doorbell);
+    REQUIRE(space.slot<bar0_t, "pci32/bar0">().bind<"regs">(regs) == bind_status::ok);
+    REQUIRE(space.slot<bar2_t, "pci32/bar2">().bind<"doorbell">(doorbell) == bind_status::ok);
     REQUIRE(space.add_listener(events).ok());
     events = {};
   }

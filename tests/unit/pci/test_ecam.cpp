@@ -36,7 +36,7 @@ TEST_CASE("ECAM routes by bus, device, function and register", "[pci][ecam]") {
   CHECK_FALSE(e.attach(0, 32, 0, a));
   CHECK_FALSE(e.attach(0, 0, 8, a));
   address_space<machine> space;
-  space.bind<"ecam">(e);
+  REQUIRE(space.bind<"ecam">(e) == bind_status::ok);
   CHECK(space.read(cfg(0, 3, 0, 0), 4).value == 0x1041'1AF4);
   CHECK(space.read(cfg(1, 0, 0, 0), 2).value == 0x1E98);
   CHECK(space.read(cfg(1, 0, 1, 0x0E), 1).value == 0x80);  // multi-function header

@@ -38,8 +38,8 @@ struct rig {
   address_space<bar0> bar;
   rig() {
     REQUIRE(bar.bind<"mmio">(mem) == bind_status::ok);
-    bar.bind<"msix_table">(vectors.table());
-    bar.bind<"msix_pba">(vectors.pba());
+    REQUIRE(bar.bind<"msix_table">(vectors.table()) == bind_status::ok);
+    REQUIRE(bar.bind<"msix_pba">(vectors.pba()) == bind_status::ok);
   }
   void control(std::uint16_t v) { dev.config().write(0x42, 2, v); }
   void w32(addr_t a, std::uint32_t v) { REQUIRE(bar.write(a, 4, v) == access_status::ok); }

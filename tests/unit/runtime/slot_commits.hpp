@@ -417,7 +417,8 @@ struct traced_rig {
     auto bind_io = [&]<fixed_string P>() {
       const int i = m.index_of(P.view());
       REQUIRE(m[i].k == kind::io);
-      as.template bind<P>(io.emplace(i, logging_io{i, &log}).first->second);
+      REQUIRE(as.template bind<P>(io.emplace(i, logging_io{i, &log}).first->second) ==
+              bind_status::ok);
     };
     bind_io.template operator()<"pci/cfg">();
     bind_io.template operator()<"pci/sta">();

@@ -72,10 +72,10 @@ struct rig {
   counting_listener l;
   rig() {
     for (std::size_t i = 0; i < bar.size(); ++i) bar[i] = std::byte((i * 13 + 1) & 0x7F);
-    as.template bind<"ctl">(rf);
+    REQUIRE(as.template bind<"ctl">(rf) == bind_status::ok);
     REQUIRE(as.template bind<"ram">(ram) == bind_status::ok);
     REQUIRE(as.template bind<"pci/bar">(bar) == bind_status::ok);
-    as.template bind<"pci/mmio">(mmio);
+    REQUIRE(as.template bind<"pci/mmio">(mmio) == bind_status::ok);
     REQUIRE(as.add_listener(l).ok());
   }
 };

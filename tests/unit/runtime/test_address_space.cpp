@@ -330,7 +330,7 @@ TEST_CASE("binding: unbound leaves, bind errors, unbind", "[runtime][bind]") {
   std::vector<call> log;
   int violations = 0;
   harness::recorder h{10, &policies_d[10], &log, &violations};
-  as.bind<"unb_io">(h);
+  REQUIRE(as.bind<"unb_io">(h) == bind_status::ok);
   CHECK(as.read(0x7fc, 4) == read_result{io_value(10, 0xfc, 4) & 0xFFFF'FFFF, access_status::ok});
   as.unbind<"unb_io">();
   as.unbind<"unb_mem">();

@@ -67,13 +67,13 @@ struct mortal {
 TEST_CASE("readers see one map per access while writers commit and rebind", "[concurrency]") {
   address_space<machine> as;
   tagged ta{0xAA}, tb{0xBB};
-  as.bind<"pci/a/r">(ta);
-  as.bind<"pci/b/r">(tb);
+  REQUIRE(as.bind<"pci/a/r">(ta) == bind_status::ok);
+  REQUIRE(as.bind<"pci/b/r">(tb) == bind_status::ok);
   auto mem = std::make_unique<std::byte[]>(4_KiB);
   std::memset(mem.get(), 0x11, 4_KiB);
   REQUIRE(as.bind<"pci/mem">(std::span<std::byte>(mem.get(), 4_KiB)) == bind_status::ok);
   auto dev = std::make_unique<mortal>();
-  as.bind<"pci/dev">(*dev);
+  REQUIRE(as.bind<"pci/dev">(*dev) == bind_status::ok);
   REQUIRE(as.transaction()
               .place<"pci/a">(spot)
               .place<"pci/b">(spot + 4_KiB)
@@ -142,7 +142,7 @@ TEST_CASE("readers see one map per access while writers commit and rebind", "[co
       if (as.bind<"pci/mem">(std::span<std::byte>(fresh.get(), 4_KiB)) != bind_status::ok)
         failures.fetch_add(1);
       auto fresh_dev = std::make_unique<mortal>();
-      as.bind<"pci/dev">(*fresh_dev);
+      REQUIRE(as.bind<"pci/dev">(*fresh_dev) == bind_status::ok);
       as.synchronize();  // no access still uses the old memory or handler
       std::memset(mem.get(), 0xDE, 4_KiB);
       dev->alive.store(0xDEAD, std::memory_order_relaxed);
@@ -190,8 +190,8 @@ TEST_CASE("a commit from a handler takes effect when the access that made it is 
     }
   } mv;
   mv.as = &as;
-  as.bind<"pci/mover">(mv);
-  as.bind<"pci/target">(target);
+  REQUIRE(as.bind<"pci/mover">(mv) == bind_status::ok);
+  REQUIRE(as.bind<"pci/target">(target) == bind_status::ok);
   REQUIRE(as.transaction().place<"pci/mover">(0).place<"pci/target">(4_KiB).commit().ok());
   // 8 bytes over the edge: 4 to mover (first), 4 to target, planned against one map.
   CHECK(as.write(4_KiB - 4, 8, 0) == access_status::ok);

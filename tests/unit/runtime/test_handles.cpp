@@ -33,7 +33,7 @@ using other_bar = container<"bar", 64_KiB, at<0, io<"regs", 8_KiB>>>;
 class device {
  public:
   explicit device(slot_ref<dev_bar> bar) : bar_(bar) {
-    bar_.bind<"regs">(regs_);
+    REQUIRE(bar_.bind<"regs">(regs_) == bind_status::ok);
     REQUIRE(bar_.bind<"mem">(mem_) == bind_status::ok);
   }
   commit_result bar_written(addr_t gpa) { return bar_.place(gpa); }
@@ -122,6 +122,51 @@ TEST_CASE("handles made at run time check the slot's shape", "[handles]") {
   const slot_handle none(b, slot_id{7});
   CHECK_FALSE(none);
   CHECK(none.place(0).error == commit_error::no_such_slot);
+}
+
+TEST_CASE(
+    "a bind says what it did: an empty handle binds nothing, a leaf id of another kind is "
+    "refused",
+    "[handles]") {
+  address_space<machine_b> b;
+  struct counting {
+    int calls = 0;
+    std::uint64_t read(addr_t, unsigned) { return static_cast<std::uint64_t>(++calls); }
+    void write(addr_t, unsigned, std::uint64_t) { ++calls; }
+  } h;
+  std::vector<std::byte> mem(32_KiB);
+  // The ref found no slot of its shape: both kinds of bind say so and change nothing.
+  const auto empty = slot_ref<dev_bar>::of(b, slot_id{0});
+  REQUIRE_FALSE(empty);
+  CHECK(empty.bind<"regs">(h) == bind_status::no_slot);
+  CHECK(empty.bind<"mem">(mem) == bind_status::no_slot);
+  const auto bar = b.slot<dev_bar, "hi/bar">();
+  REQUIRE(bar.place(0x80'0000'0000).ok());
+  CHECK(b.read(0x80'0000'0000, 4).status == access_status::unbound);
+  CHECK(h.calls == 0);
+  // A held slot binds, and the handler answers.
+  CHECK(bar.bind<"regs">(h) == bind_status::ok);
+  CHECK(b.read(0x80'0000'0000, 4) == read_result{1, access_status::ok});
+  // By leaf id (dynamic_space): a handler for a passthrough leaf, memory for an io leaf, or a
+  // leaf the space lacks is refused, and the binding in place stays.
+  dynamic_space& dyn = b;
+  const auto regs_leaf =
+      static_cast<leaf_id>(nodes_v<machine_b>[node_index_v<machine_b, "hi/bar/regs">].leaf);
+  const auto mem_leaf =
+      static_cast<leaf_id>(nodes_v<machine_b>[node_index_v<machine_b, "hi/bar/mem">].leaf);
+  counting other;
+  CHECK(dyn.bind_handler(mem_leaf, detail::handler_binding<access::any>(other), {}) ==
+        bind_status::not_a_handler_leaf);
+  CHECK(dyn.bind_handler(static_cast<leaf_id>(leaf_count_v<machine_b>),
+                         detail::handler_binding<access::any>(other),
+                         {}) == bind_status::not_a_handler_leaf);
+  CHECK(dyn.bind_memory(regs_leaf, mem, {}) == bind_status::not_a_slot_leaf);
+  CHECK(b.read(0x80'0000'0000, 4) == read_result{2, access_status::ok});
+  CHECK(other.calls == 0);
+  CHECK(dyn.bind_handler(regs_leaf, detail::handler_binding<access::any>(other), {}) ==
+        bind_status::ok);
+  CHECK(b.read(0x80'0000'0000, 4) == read_result{1, access_status::ok});
+  CHECK(other.calls == 1);
 }
 
 TEST_CASE("transactions take several slots, by id, handle or path", "[handles]") {
@@ -294,8 +339,8 @@ TEST_CASE("page-granular listeners follow the rule through random commits", "[ha
     std::uint64_t read(addr_t, unsigned) { return 0; }
     void write(addr_t, unsigned, std::uint64_t) {}
   } reg, mmio;
-  as.bind<"reg">(reg);
-  as.bind<"pci/mmio">(mmio);
+  REQUIRE(as.bind<"reg">(reg) == bind_status::ok);
+  REQUIRE(as.bind<"pci/mmio">(mmio) == bind_status::ok);
   device d0(as.slot<dev_bar, "pci/bar0">());
   device d1(as.slot<dev_bar, "pci/bar1">());
   mirror exact, p4k, p64k;
@@ -382,11 +427,11 @@ TEST_CASE("dispatch inside slots follows random moves, through both index levels
   for (std::uint64_t k = 0; k < bars.size(); ++k)
     for (std::uint64_t j = 0; j < 2; ++j) regs.push_back({16 * k + j + 1});
   tag_handler under{999};
-  as.bind<"pci/under">(under);
+  REQUIRE(as.bind<"pci/under">(under) == bind_status::ok);
   {
     auto bind2 = [&]<class R>(slot_ref<R> h, std::size_t k) {
-      h.template bind<"lo">(regs[2 * k]);
-      h.template bind<"hi">(regs[2 * k + 1]);
+      REQUIRE(h.template bind<"lo">(regs[2 * k]) == bind_status::ok);
+      REQUIRE(h.template bind<"hi">(regs[2 * k + 1]) == bind_status::ok);
     };
     bind2(as.slot<small_bar, "pci/s0">(), 0);
     bind2(as.slot<small_bar, "pci/s1">(), 1);
@@ -475,9 +520,9 @@ TEST_CASE("a route cache never serves a route the map or the bindings have chang
   };
   address_space<m> as;
   tagged uart{1}, any{2}, strict{3}, other{4};
-  as.bind<"uart">(uart);
-  as.bind<"pci/dev/any">(any);
-  as.bind<"pci/dev/strict">(strict);
+  REQUIRE(as.bind<"uart">(uart) == bind_status::ok);
+  REQUIRE(as.bind<"pci/dev/any">(any) == bind_status::ok);
+  REQUIRE(as.bind<"pci/dev/strict">(strict) == bind_status::ok);
   constexpr addr_t bar = 64_MiB + 64_KiB;
   REQUIRE(as.transaction().place<"pci/dev">(bar).commit().ok());
   route_cache cache;
@@ -517,7 +562,7 @@ TEST_CASE("a route cache never serves a route the map or the bindings have chang
     REQUIRE(as.read(0x10, 4, cache).ok());
     as.unbind<"uart">();
     CHECK(as.read(0x10, 4, cache).status == access_status::unbound);
-    as.bind<"uart">(other);
+    REQUIRE(as.bind<"uart">(other) == bind_status::ok);
     CHECK(as.read(0x10, 4, cache) == read_result{4ULL << 24 | 0x10, access_status::ok});
     CHECK(uart.calls.size() == 1);
   }
@@ -530,7 +575,7 @@ TEST_CASE("a route cache never serves a route the map or the bindings have chang
         (void)as->transaction().place<"pci/dev">(to).commit();
       }
     } mv{&as, bar + 2_MiB};
-    as.bind<"pci/dev/any">(mv);
+    REQUIRE(as.bind<"pci/dev/any">(mv) == bind_status::ok);
     CHECK(as.write(bar + 0x40, 4, 1, cache) == access_status::ok);
     CHECK(as.read(bar + 0x40, 4, cache).status == access_status::decode_error);
     CHECK(as.read(bar + 2_MiB + 0x40, 4, cache) == read_result{0x40, access_status::ok});
@@ -538,8 +583,8 @@ TEST_CASE("a route cache never serves a route the map or the bindings have chang
   SECTION("a cache filled in one space never hits in another") {
     // Two spaces with the same history of writes (one bind each): the same sequence number.
     address_space<m> a1, a2;
-    a1.bind<"uart">(uart);
-    a2.bind<"uart">(other);
+    REQUIRE(a1.bind<"uart">(uart) == bind_status::ok);
+    REQUIRE(a2.bind<"uart">(other) == bind_status::ok);
     REQUIRE(a1.read(0x10, 4, cache).ok());
     CHECK(a2.read(0x10, 4, cache) == read_result{4ULL << 24 | 0x10, access_status::ok});
     CHECK(a1.read(0x10, 4, cache) == read_result{1ULL << 24 | 0x10, access_status::ok});
@@ -563,8 +608,8 @@ TEST_CASE("the fast path inside a slot applies the policy of the leaf it hits", 
     }
     void write(addr_t, unsigned, std::uint64_t) {}
   } any, strict;
-  as.bind<"pci/dev/any">(any);
-  as.bind<"pci/dev/strict">(strict);
+  REQUIRE(as.bind<"pci/dev/any">(any) == bind_status::ok);
+  REQUIRE(as.bind<"pci/dev/strict">(strict) == bind_status::ok);
   REQUIRE(as.transaction().place<"pci/dev">(64_KiB).commit().ok());
   CHECK(as.read(64_KiB + 1, 1).status == access_status::ok);
   CHECK(as.read(64_KiB + 4_KiB, 1).status == access_status::access_error);

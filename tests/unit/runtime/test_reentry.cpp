@@ -63,9 +63,9 @@ struct rig {
   address_space<machine> as;
   device d, o;
   rig() {
-    as.bind<"dev">(d);
-    as.bind<"dev_regs">(d);
-    as.bind<"other">(o);
+    REQUIRE(as.bind<"dev">(d) == bind_status::ok);
+    REQUIRE(as.bind<"dev_regs">(d) == bind_status::ok);
+    REQUIRE(as.bind<"other">(o) == bind_status::ok);
   }
 };
 

@@ -54,7 +54,7 @@ class device {
  public:
   device(slot_ref<dev_bar> bar, std::uint64_t number) : bar_(bar), regs_{number} {
     REQUIRE(bar_);
-    bar_.bind<"regs">(regs_);
+    REQUIRE(bar_.bind<"regs">(regs_) == bind_status::ok);
     REQUIRE(bar_.bind<"mem">(mem_) == bind_status::ok);
   }
   commit_result bar_written(addr_t gpa) { return bar_.place(gpa); }

@@ -43,13 +43,13 @@ struct rig {
     REQUIRE(as.bind<"ram">(ram) == bind_status::ok);
     REQUIRE(as.bind<"pci/bar_a/mem">(mem) == bind_status::ok);
     REQUIRE(as.bind<"pci/big">(big, {.vfio_owned = true}) == bind_status::ok);
-    as.bind<"pci/bar_a/regs">(regs_a);
-    as.bind<"pci/bar_b/regs">(regs_b);
-    as.bind<"pci/bar_b/msix">(msix);
-    as.bind<"pci/cfg">(cfg);
-    as.bind<"pci/low">(low);
-    as.bind<"hider">(hider);
-    as.bind<"pci/tiny">(tiny);
+    REQUIRE(as.bind<"pci/bar_a/regs">(regs_a) == bind_status::ok);
+    REQUIRE(as.bind<"pci/bar_b/regs">(regs_b) == bind_status::ok);
+    REQUIRE(as.bind<"pci/bar_b/msix">(msix) == bind_status::ok);
+    REQUIRE(as.bind<"pci/cfg">(cfg) == bind_status::ok);
+    REQUIRE(as.bind<"pci/low">(low) == bind_status::ok);
+    REQUIRE(as.bind<"hider">(hider) == bind_status::ok);
+    REQUIRE(as.bind<"pci/tiny">(tiny) == bind_status::ok);
     REQUIRE(as.add_listener(backend).ok());
   }
 };
@@ -336,8 +336,8 @@ TEST_CASE("a slot's own flat view may have more ranges than leaves", "[slots]") 
   // And the dispatcher follows them where the slot is placed.
   tag_io hb{1}, hm{2};
   address_space<split_sys> as;
-  as.bind<"win/dev/big">(hb);
-  as.bind<"win/dev/mid">(hm);
+  REQUIRE(as.bind<"win/dev/big">(hb) == bind_status::ok);
+  REQUIRE(as.bind<"win/dev/mid">(hm) == bind_status::ok);
   REQUIRE(as.transaction().place_in_window<"win/dev">(128_KiB).commit().ok());
   CHECK(as.read(128_KiB + 8, 4).value == ((1ULL << 24) | 8));
   CHECK(as.read(128_KiB + 16_KiB + 8, 4).value == ((2ULL << 24) | 8));

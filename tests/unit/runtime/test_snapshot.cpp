@@ -169,7 +169,7 @@ TEST_CASE("well-sealed but invalid contents are refused", "[snapshot]") {
   SECTION("a stateful leaf without its section") {
     r.as.unbind<"ctl">();
     const auto without = r.as.save();
-    r.as.bind<"ctl">(r.rf);
+    REQUIRE(r.as.bind<"ctl">(r.rf) == bind_status::ok);
     CHECK(r.as.restore(without) == restore_status::missing_section);
     unchanged();
   }
@@ -243,7 +243,7 @@ TEST_CASE("access counters per leaf, off by default", "[stats]") {
   nop_io dev;
   address_space<small, space_options{.stats = true}> as;
   REQUIRE(as.bind<"ram">(ram) == bind_status::ok);
-  as.bind<"dev">(dev);
+  REQUIRE(as.bind<"dev">(dev) == bind_status::ok);
   (void)as.read(0, 8);
   as.write(16, 4, 1);
   as.write(17, 4, 1);  // fine: RAM takes unaligned accesses

@@ -51,6 +51,22 @@ TEST_CASE("alias targets resolve by path from the root", "[tree]") {
   STATIC_REQUIRE(detail::find_path(n, "") == 0);
 }
 
+TEST_CASE("a region is looked up by path, at compile time or in an array at hand", "[tree]") {
+  // The indices counted by hand from the declaration above (pre-order).
+  STATIC_REQUIRE(node_index_v<tree, "ram"> == 1);
+  STATIC_REQUIRE(node_index_v<tree, "dev"> == 2);
+  STATIC_REQUIRE(node_index_v<tree, "dev/uart"> == 3);
+  STATIC_REQUIRE(node_index_v<tree, "dev-alias"> == 6);
+  STATIC_REQUIRE(node_index_v<tree, ""> == 0);
+  STATIC_REQUIRE(find_node(n, "dev/rsvd") == 4);
+  STATIC_REQUIRE(find_node(n, "dev//uart") == npos);  // an empty name names nothing
+  STATIC_REQUIRE(find_node(n, "sys/ram") == npos);    // the root's own name is not part of a path
+  STATIC_REQUIRE(find_node(n, "ram/x") == npos);      // a leaf has no children
+  // A subtree's array answers paths from its own root: a slot's region, a device's BAR.
+  using dev = container<"dev", 1_MiB, at<0, io<"uart", 4_KiB>>, at<4_KiB, stub<"rsvd", 4_KiB>, -1>>;
+  STATIC_REQUIRE(find_node(nodes_v<dev>, "rsvd") == 2);
+}
+
 TEST_CASE("path_of measures and writes the path from the root", "[tree]") {
   STATIC_REQUIRE(path_of(n, 3) == 8);
   std::string s(path_of(n, 3), '\0');

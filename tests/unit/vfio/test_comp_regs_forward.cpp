@@ -130,8 +130,8 @@ TEMPLATE_TEST_CASE("only 4-byte aligned accesses reach COMP_REGS, at the region'
   vfio::comp_regs_forward h(region, v2 ? cxl_uapi::v2 : cxl_uapi::v4, v2 ? 0x128 : 0, 2);
   background ops;
   address_space<Bar> space;
-  space.template bind<"comp_regs">(h);
-  space.template bind<"bar_ops">(ops);
+  REQUIRE(space.template bind<"comp_regs">(h) == bind_status::ok);
+  REQUIRE(space.template bind<"bar_ops">(ops) == bind_status::ok);
 
   const addr_t first = v2 ? comp_at + 0x1000 : hdm_at;  // COMP_REGS offset 0
   const addr_t last_word = hdm_at + 0x4C;

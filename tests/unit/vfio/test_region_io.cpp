@@ -87,7 +87,7 @@ TEST_CASE("the forwarding handler: a trapped span's accesses reach the region",
   vfio::fd_region region(m.fd, 0x800, 0x1000);
   vfio::forward ops(region, 0x100);  // the span starts 0x100 into the region
   address_space<bar> space;
-  space.bind<"bar_ops">(ops);
+  REQUIRE(space.bind<"bar_ops">(ops) == bind_status::ok);
   // Guest offset 0x10, 4 bytes → region 0x110 → fd 0x910.
   CHECK(space.read(0x10, 4) == read_result{0x13121110, access_status::ok});
   CHECK(space.read(0x21, 1).value == 0x21);
