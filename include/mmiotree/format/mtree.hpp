@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <concepts>
 #include <iterator>
 #include <span>
@@ -38,26 +39,47 @@ inline bool unbound_in(const live_map& live, std::span<const node> nodes, node_i
 
 /// The tree's lines. `slot_at(i)` says where slot node i is; `unbound(i)` whether leaf node i
 /// is unbound (marked so).
+///
+/// A container's children are listed as QEMU's `mtree_print_mr` lists subregions: by address,
+/// and at one address the higher priority first (declaration order among equals); slots that
+/// are not placed come last, as declared.
 template <class SlotAt, class Unbound>
 std::string render_mtree(std::span<const node> nodes, addr_t base, SlotAt&& slot_at,
                          Unbound&& unbound) {
   std::string out;
   auto it = std::back_inserter(out);
   std::vector<addr_t> abs(nodes.size(), base);
+  std::vector<std::string_view> mark(nodes.size());
+  std::vector<bool> unplaced(nodes.size());
   for (node_index i = 0; i < nodes.size(); ++i) {
     const node& n = nodes[i];
-    std::string_view mark;
     if (n.parent != npos) abs[i] = abs[n.parent] + n.offset;
     if (n.dynamic) {
       const slot_placement p = slot_at(i);
       if (!p.placed) {
         abs[i] = 0;  // the slot's subtree at offsets relative to the slot
-        mark = " [not placed]";
+        mark[i] = " [not placed]";
+        unplaced[i] = true;
       } else {
         abs[i] = base + p.base;
-        if (!p.enabled) mark = " [disabled]";
+        if (!p.enabled) mark[i] = " [disabled]";
       }
     }
+  }
+  const auto listed_before = [&](node_index a, node_index b) -> bool {
+    if (unplaced[a] != unplaced[b]) return unplaced[b];
+    if (unplaced[a]) return a < b;
+    if (abs[a] != abs[b]) return abs[a] < abs[b];
+    if (nodes[a].priority != nodes[b].priority) return nodes[a].priority > nodes[b].priority;
+    return a < b;
+  };
+  // Depth-first, each container's children in that order: a stack of nodes still to print.
+  std::vector<node_index> todo{0};
+  std::vector<node_index> children;
+  while (!todo.empty()) {
+    const node_index i = todo.back();
+    todo.pop_back();
+    const node& n = nodes[i];
     fmt::format_to(it, "{:{}}{:016x}-{:016x} (prio {}, {}): {}", "", 2 * n.depth, abs[i],
                    abs[i] + (n.size - 1), n.priority, to_string(n.kind), n.name);
     if (n.kind == region_kind::alias) {
@@ -68,9 +90,13 @@ std::string render_mtree(std::span<const node> nodes, addr_t base, SlotAt&& slot
         out += n.alias_path;
       fmt::format_to(it, " {:016x}-{:016x}", n.alias_offset, n.alias_offset + (n.size - 1));
     }
-    out += mark;
+    out += mark[i];
     if (unbound(i)) out += " [unbound]";
     out += '\n';
+    children.clear();
+    for (node_index c = i + 1; c < n.end; c = nodes[c].end) children.push_back(c);
+    std::stable_sort(children.begin(), children.end(), listed_before);
+    todo.insert(todo.end(), children.rbegin(), children.rend());
   }
   return out;
 }

@@ -20,11 +20,13 @@ using bar2 = container<"bar2", 4_MiB, at<0, region2>,
 }  // namespace
 
 TEST_CASE("info mtree style", "[format]") {
+  // Children in QEMU's order (mtree_print_mr): by address, the higher priority first at one
+  // address — mmap0 before bar-ops, though declared after it.
   CHECK(mtree_text<bar2>(0x8000'0000) ==
         "0000000080000000-00000000803fffff (prio 0, container): bar2\n"
         "  0000000080000000-00000000803fffff (prio 0, container): region\n"
-        "    0000000080000000-00000000803fffff (prio -1, io): bar-ops\n"
         "    0000000080000000-00000000800fffff (prio 0, passthrough): mmap0\n"
+        "    0000000080000000-00000000803fffff (prio -1, io): bar-ops\n"
         "    0000000080110000-00000000803fffff (prio 0, passthrough): mmap1\n"
         "  0000000080101000-0000000080101fff (prio 1, io): comp_regs\n"
         "  0000000080300000-0000000080300fff (prio 2, alias): peek @region/mmap0 "
@@ -180,11 +182,13 @@ struct nop_io {
 
 TEST_CASE("info mtree of a tree with slots: a slot is not placed before run time", "[format]") {
   // Not at its window's base (where three unplaced BARs would overlap each other and the
-  // window's first bytes): each slot's subtree at offsets relative to the slot.
+  // window's first bytes): each slot's subtree at offsets relative to the slot, listed after
+  // every placed sibling, as declared.
   CHECK(mtree_text<machine>() ==
         "0000000000000000-00000000ffffffff (prio 0, container): m\n"
         "  0000000000000000-00000000000fffff (prio 0, passthrough): ram\n"
         "  00000000c0000000-00000000c00fffff (prio 0, container): pci\n"
+        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n"
         "    0000000000000000-0000000000003fff (prio 0, container): nic0 [not placed]\n"
         "      0000000000000000-0000000000000fff (prio 0, io): regs\n"
         "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
@@ -193,8 +197,7 @@ TEST_CASE("info mtree of a tree with slots: a slot is not placed before run time
         "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
         "    0000000000000000-0000000000003fff (prio 0, container): nic2 [not placed]\n"
         "      0000000000000000-0000000000000fff (prio 0, io): regs\n"
-        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n"
-        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n");
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix\n");
 }
 
 TEST_CASE("info mtree and info mtree -f of a running space", "[format]") {
@@ -224,10 +227,10 @@ TEST_CASE("info mtree and info mtree -f of a running space", "[format]") {
         "    00000000c0020000-00000000c0023fff (prio 0, container): nic1 [disabled]\n"
         "      00000000c0020000-00000000c0020fff (prio 0, io): regs [unbound]\n"
         "      00000000c0022000-00000000c0022fff (prio 0, passthrough): msix\n"
+        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n"
         "    0000000000000000-0000000000003fff (prio 0, container): nic2 [not placed]\n"
         "      0000000000000000-0000000000000fff (prio 0, io): regs [unbound]\n"
-        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix [unbound]\n"
-        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n");
+        "      0000000000002000-0000000000002fff (prio 0, passthrough): msix [unbound]\n");
   // Only what decodes: ram, nic0 (the hole between its regs and msix is no range), the bridge.
   CHECK(flat_view_text(as) ==
         "FlatView of m (4 ranges)\n"
@@ -248,4 +251,39 @@ TEST_CASE("info mtree and info mtree -f of a running space", "[format]") {
         "  00000001c0022000-00000001c0022fff (prio 0, passthrough): pci/nic1/msix\n"
         "  00000001c00f0000-00000001c00f0fff (prio 0, io): pci/nic2/regs [unbound]\n"
         "  00000001c00f2000-00000001c00fffff (prio 1, io): pci/bridge\n");
+  // Placed, nic2 takes its place by address among its siblings: before the bridge, which it
+  // overlaps (QEMU lists the lower address first whatever the priorities).
+  CHECK(mtree_text(as) ==
+        "0000000000000000-00000000ffffffff (prio 0, container): m\n"
+        "  0000000000000000-00000000000fffff (prio 0, passthrough): ram\n"
+        "  00000000c0000000-00000000c00fffff (prio 0, container): pci\n"
+        "    00000000c0010000-00000000c0013fff (prio 0, container): nic0\n"
+        "      00000000c0010000-00000000c0010fff (prio 0, io): regs [unbound]\n"
+        "      00000000c0012000-00000000c0012fff (prio 0, passthrough): msix\n"
+        "    00000000c0020000-00000000c0023fff (prio 0, container): nic1\n"
+        "      00000000c0020000-00000000c0020fff (prio 0, io): regs [unbound]\n"
+        "      00000000c0022000-00000000c0022fff (prio 0, passthrough): msix\n"
+        "    00000000c00f0000-00000000c00f3fff (prio 0, container): nic2\n"
+        "      00000000c00f0000-00000000c00f0fff (prio 0, io): regs [unbound]\n"
+        "      00000000c00f2000-00000000c00f2fff (prio 0, passthrough): msix [unbound]\n"
+        "    00000000c00f2000-00000000c00fffff (prio 1, io): bridge\n");
+}
+
+TEST_CASE("info mtree lists children by address, then the higher priority first", "[format]") {
+  // Declared in no order: at 0x200 three leaves of priorities -1, 2 and 3; "b" above "a" at
+  // one priority; a container at 0x100 declared last, its children out of order.
+  using t = container<
+      "t", 0x1000, at<0x200, io<"low", 0x100>, -1>, at<0x800, io<"top", 0x10>>,
+      at<0x210, io<"b", 0x10>, 2>, at<0x200, io<"high", 0x100>, 3>, at<0x200, io<"a", 0x10>, 2>,
+      at<0x100, container<"c", 0x100, at<0x80, io<"c2", 0x10>>, at<0x10, io<"c1", 0x10>>>>>;
+  CHECK(mtree_text<t>() ==
+        "0000000000000000-0000000000000fff (prio 0, container): t\n"
+        "  0000000000000100-00000000000001ff (prio 0, container): c\n"
+        "    0000000000000110-000000000000011f (prio 0, io): c1\n"
+        "    0000000000000180-000000000000018f (prio 0, io): c2\n"
+        "  0000000000000200-00000000000002ff (prio 3, io): high\n"
+        "  0000000000000200-000000000000020f (prio 2, io): a\n"
+        "  0000000000000200-00000000000002ff (prio -1, io): low\n"
+        "  0000000000000210-000000000000021f (prio 2, io): b\n"
+        "  0000000000000800-000000000000080f (prio 0, io): top\n");
 }
