@@ -1,6 +1,6 @@
 // expect-error: mmiotree: an accelerator window never reaches what the kernel keeps trapped
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::accel_window_reaches_trapped_component_registers<mmiotree::v0::fixed_string<6>\{"accel0"\}, 0, 1052671, 1048576, 1114111>
-// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::accel_window_reaches_trapped_component_registers<fixed_string<7UL - 1>\{"accel0"\}, 0, 1052671, 1048576, 1114111>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::accel_window_reaches_trapped_component_registers<mmiotree::v0::fixed_string<6>\{"accel0"\}, mmiotree::v0::fixed_string<15>\{"\[0x0, 0x100fff\]"\}, mmiotree::v0::fixed_string<20>\{"\[0x100000, 0x10ffff\]"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::accel_window_reaches_trapped_component_registers<fixed_string<7UL - 1>\{"accel0"\}, fixed_string<16UL - 1>\{"\[0x0, 0x100fff\]"\}, fixed_string<20>\{"\[0x100000, 0x10ffff\]"\}>
 // max-lines-gnu: 14
 // max-lines-clang: 38
 //

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: the alias's window runs past the end of its target region
-// expect-error: alias_window_outside_target<.*\{"ram-hi"\}, .*\{"ram"\}, 12288, 20479>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::alias_window_outside_target<mmiotree::v0::fixed_string<6>\{"ram-hi"\}, mmiotree::v0::fixed_string<3>\{"ram"\}, 12288, 20479>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::alias_window_outside_target<fixed_string<7UL - 1>\{"ram-hi"\}, fixed_string<4UL - 1>\{"ram"\}, 12288, 20479>
+// expect-error: alias_window_outside_target<.*\{"ram-hi"\}, .*\{"ram"\}, .*\{"\[0x3000, 0x4fff\]"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::alias_window_outside_target<mmiotree::v0::fixed_string<6>\{"ram-hi"\}, mmiotree::v0::fixed_string<3>\{"ram"\}, mmiotree::v0::fixed_string<16>\{"\[0x3000, 0x4fff\]"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::alias_window_outside_target<fixed_string<7UL - 1>\{"ram-hi"\}, fixed_string<4UL - 1>\{"ram"\}, fixed_string<16>\{"\[0x3000, 0x4fff\]"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

@@ -1,5 +1,5 @@
 // expect-error: mmiotree: sibling regions overlap at equal priority
-// expect-error: siblings_overlap_at_equal_priority<.*\{"cachemem/ras"\}, .*\{"cachemem/hdm_decoders"\}, 4392, 4439>
+// expect-error: siblings_overlap_at_equal_priority<.*\{"cachemem/ras"\}, .*\{"cachemem/hdm_decoders"\}, .*\{"\[0x1128, 0x1157\]"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a child region does not fit inside its parent
-// expect-error: child_does_not_fit_in_parent<.*\{"regs/doorbell"\}, .*\{"regs"\}, 12288, 20479>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::child_does_not_fit_in_parent<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, mmiotree::v0::fixed_string<4>\{"regs"\}, 12288, 20479>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::child_does_not_fit_in_parent<fixed_string<13>\{"regs/doorbell"\}, fixed_string<5UL - 1>\{"regs"\}, 12288, 20479>
+// expect-error: child_does_not_fit_in_parent<.*\{"regs/doorbell"\}, .*\{"regs"\}, .*\{"\[0x3000, 0x4fff\]"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::child_does_not_fit_in_parent<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, mmiotree::v0::fixed_string<4>\{"regs"\}, mmiotree::v0::fixed_string<16>\{"\[0x3000, 0x4fff\]"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::child_does_not_fit_in_parent<fixed_string<13>\{"regs/doorbell"\}, fixed_string<5UL - 1>\{"regs"\}, fixed_string<16>\{"\[0x3000, 0x4fff\]"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

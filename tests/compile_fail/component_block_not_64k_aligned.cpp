@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a CXL component register block sits at a 64 KiB multiple of its BAR
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::component_block_not_64k_aligned<1052672>
-// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::component_block_not_64k_aligned<1052672>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::component_block_not_64k_aligned<mmiotree::v0::fixed_string<8>\{"0x101000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::component_block_not_64k_aligned<fixed_string<9UL - 1>\{"0x101000"\}>
 // max-lines-gnu: 13
 // max-lines-clang: 35
 //

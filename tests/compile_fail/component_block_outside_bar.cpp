@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a CXL component register block lies inside its BAR
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::component_block_outside_bar<4194304, 4194304>
-// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::component_block_outside_bar<4194304, 4194304>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::cxl::diag::component_block_outside_bar<mmiotree::v0::fixed_string<8>\{"0x400000"\}, mmiotree::v0::fixed_string<8>\{"0x400000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::cxl::diag::component_block_outside_bar<fixed_string<9UL - 1>\{"0x400000"\}, fixed_string<9UL - 1>\{"0x400000"\}>
 // max-lines-gnu: 13
 // max-lines-clang: 35
 //

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a passthrough range shares a host page with trapped bytes
-// expect-error: passthrough_shares_host_page_with_trapped_bytes<.*\{"ram"\}, 4096, 0, 4111, 0>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::passthrough_shares_host_page_with_trapped_bytes<mmiotree::v0::fixed_string<3>\{"ram"\}, 4096, 0, 4111, 0>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::passthrough_shares_host_page_with_trapped_bytes<fixed_string<4UL - 1>\{"ram"\}, 4096, 0, 4111, 0>
+// expect-error: passthrough_shares_host_page_with_trapped_bytes<.*\{"ram"\}, .*\{"0x1000"\}, .*\{"\[0x0, 0x100f\]"\}, .*\{"0x0"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::passthrough_shares_host_page_with_trapped_bytes<mmiotree::v0::fixed_string<3>\{"ram"\}, mmiotree::v0::fixed_string<6>\{"0x1000"\}, mmiotree::v0::fixed_string<13>\{"\[0x0, 0x100f\]"\}, mmiotree::v0::fixed_string<3>\{"0x0"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::passthrough_shares_host_page_with_trapped_bytes<fixed_string<4UL - 1>\{"ram"\}, fixed_string<6>\{"0x1000"\}, fixed_string<13>\{"\[0x0, 0x100f\]"\}, fixed_string<4UL - 1>\{"0x0"\}>
 // max-lines-gnu: 12
 // max-lines-clang: 20
 //

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: the region's offset from the root is not a multiple of the alignment its access policy requires
-// expect-error: placement_misaligned_for_access_policy<.*\{"comp/cachemem"\}, 69634, 4>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::placement_misaligned_for_access_policy<mmiotree::v0::fixed_string<13>\{"comp/cachemem"\}, 69634, 4>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::placement_misaligned_for_access_policy<fixed_string<13>\{"comp/cachemem"\}, 69634, 4>
+// expect-error: placement_misaligned_for_access_policy<.*\{"comp/cachemem"\}, .*\{"0x11002"\}, .*\{"0x4"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::placement_misaligned_for_access_policy<mmiotree::v0::fixed_string<13>\{"comp/cachemem"\}, mmiotree::v0::fixed_string<7>\{"0x11002"\}, mmiotree::v0::fixed_string<3>\{"0x4"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::placement_misaligned_for_access_policy<fixed_string<13>\{"comp/cachemem"\}, fixed_string<7>\{"0x11002"\}, fixed_string<3>\{"0x4"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: the region's offset \+ size passes 2\^64; it cannot be placed there
-// expect-error: region_end_overflows_64_bits<.*\{"top"\}, 18446744073709486080>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_end_overflows_64_bits<mmiotree::v0::fixed_string<3>\{"top"\}, 18446744073709486080>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::region_end_overflows_64_bits<fixed_string<4UL - 1>\{"top"\}, 18446744073709486080>
+// expect-error: region_end_overflows_64_bits<.*\{"top"\}, .*\{"0xffffffffffff0000"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_end_overflows_64_bits<mmiotree::v0::fixed_string<3>\{"top"\}, mmiotree::v0::fixed_string<18>\{"0xffffffffffff0000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::region_end_overflows_64_bits<fixed_string<4UL - 1>\{"top"\}, fixed_string<18>\{"0xffffffffffff0000"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

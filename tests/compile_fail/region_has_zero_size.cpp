@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a region must not have size zero
-// expect-error: region_has_zero_size<.*\{"regs/doorbell"\}, 4096>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_has_zero_size<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, 4096>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::region_has_zero_size<fixed_string<13>\{"regs/doorbell"\}, 4096>
+// expect-error: region_has_zero_size<.*\{"regs/doorbell"\}, .*\{"0x1000"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_has_zero_size<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, mmiotree::v0::fixed_string<6>\{"0x1000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::region_has_zero_size<fixed_string<13>\{"regs/doorbell"\}, fixed_string<6>\{"0x1000"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

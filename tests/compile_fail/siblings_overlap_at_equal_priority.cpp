@@ -1,7 +1,7 @@
 // expect-error: mmiotree: sibling regions overlap at equal priority
-// expect-error: siblings_overlap_at_equal_priority<.*\{"accel"\}, .*\{"comp_regs"\}, 1052672, 1056767>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::siblings_overlap_at_equal_priority<mmiotree::v0::fixed_string<5>\{"accel"\}, mmiotree::v0::fixed_string<9>\{"comp_regs"\}, 1052672, 1056767>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::siblings_overlap_at_equal_priority<fixed_string<6UL - 1>\{"accel"\}, fixed_string<10UL - 1>\{"comp_regs"\}, 1052672, 1056767>
+// expect-error: siblings_overlap_at_equal_priority<.*\{"accel"\}, .*\{"comp_regs"\}, .*\{"\[0x101000, 0x101fff\]"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::siblings_overlap_at_equal_priority<mmiotree::v0::fixed_string<5>\{"accel"\}, mmiotree::v0::fixed_string<9>\{"comp_regs"\}, mmiotree::v0::fixed_string<20>\{"\[0x101000, 0x101fff\]"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::siblings_overlap_at_equal_priority<fixed_string<6UL - 1>\{"accel"\}, fixed_string<10UL - 1>\{"comp_regs"\}, fixed_string<20>\{"\[0x101000, 0x101fff\]"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

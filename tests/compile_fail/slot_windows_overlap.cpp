@@ -1,7 +1,7 @@
 // expect-error: mmiotree: two containers that hold slots overlap
-// expect-error: slot_windows_overlap<.*\{"pci"\}, .*\{"cxl"\}, 2281701376, 2415919103>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::slot_windows_overlap<mmiotree::v0::fixed_string<3>\{"pci"\}, mmiotree::v0::fixed_string<3>\{"cxl"\}, 2281701376, 2415919103>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::slot_windows_overlap<fixed_string<4UL - 1>\{"pci"\}, fixed_string<4UL - 1>\{"cxl"\}, 2281701376, 2415919103>
+// expect-error: slot_windows_overlap<.*\{"pci"\}, .*\{"cxl"\}, .*\{"\[0x88000000, 0x8fffffff\]"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::slot_windows_overlap<mmiotree::v0::fixed_string<3>\{"pci"\}, mmiotree::v0::fixed_string<3>\{"cxl"\}, mmiotree::v0::fixed_string<24>\{"\[0x88000000, 0x8fffffff\]"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::slot_windows_overlap<fixed_string<4UL - 1>\{"pci"\}, fixed_string<4UL - 1>\{"cxl"\}, fixed_string<24>\{"\[0x88000000, 0x8fffffff\]"\}>
 // max-lines-gnu: 15
 // max-lines-clang: 33
 //

@@ -2,6 +2,10 @@
 #pragma once
 
 #include <mmiotree/core/config.hpp>
+#include <mmiotree/core/fixed_string.hpp>
+
+#include <cstddef>
+#include <cstdint>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -36,6 +40,46 @@ constexpr auto emit() noexcept {
   (void)sizeof(E);
   return true;  // deduced from this, not from the statement above, which clang drops when E fails
 }
+
+namespace detail {
+constexpr std::size_t hex_digits(std::uint64_t v) noexcept {
+  std::size_t n = 1;
+  while (v >>= 4) ++n;
+  return n;
+}
+/// Writes `v` as "0x…" (lower-case digits, no leading zeros) at `out`; returns the end.
+constexpr char* put_hex(char* out, std::uint64_t v) noexcept {
+  *out++ = '0';
+  *out++ = 'x';
+  const std::size_t n = hex_digits(v);
+  for (std::size_t i = 0; i < n; ++i) out[i] = "0123456789abcdef"[(v >> (4 * (n - 1 - i))) & 0xF];
+  return out + n;
+}
+}  // namespace detail
+
+/// `V` in hexadecimal as a type-level string, `fixed_string<7>{"0x11002"}`: how an error
+/// template carries an address or a size, so that the compiler's "In instantiation of" line
+/// shows it as a VMM engineer writes it (compilers print integer arguments in decimal).
+template <std::uint64_t V>
+inline constexpr auto hex = [] {
+  fixed_string<2 + detail::hex_digits(V)> f{};
+  detail::put_hex(f.value, V);
+  return f;
+}();
+
+/// The inclusive byte range `[Lo, Last]` in hexadecimal, `fixed_string<18>{"[0xa0000, 0xbffff]"}`.
+template <std::uint64_t Lo, std::uint64_t Last>
+inline constexpr auto hex_range = [] {
+  fixed_string<8 + detail::hex_digits(Lo) + detail::hex_digits(Last)> f{};
+  char* p = f.value;
+  *p++ = '[';
+  p = detail::put_hex(p, Lo);
+  *p++ = ',';
+  *p++ = ' ';
+  p = detail::put_hex(p, Last);
+  *p = ']';
+  return f;
+}();
 }  // namespace diag
 
 MMIOTREE_END_NAMESPACE

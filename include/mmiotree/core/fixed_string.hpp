@@ -19,7 +19,15 @@ template <std::size_t N>
 struct fixed_string {
   char value[N + 1]{};
 
-  constexpr fixed_string() = default;
+  /// Every character written (NUL), not left to the default member initialiser: clang 16's
+  /// constant evaluator keeps unwritten array elements as a "filler", growing the written part
+  /// in powers of two, and prints a string with a filler as character codes —
+  /// `fixed_string<8>{{112, 99, 105, ...}}` for "pci/bar0", at every length 8, 16, 32, ... —
+  /// in the "in instantiation of" line of a diagnostic. Strings built in place (paths, hex
+  /// numbers) start from this constructor, so they print as strings.
+  constexpr fixed_string() noexcept {
+    for (std::size_t i = 0; i <= N; ++i) value[i] = '\0';
+  }
 
   /// From a string literal: `fixed_string{"accel"}` deduces N = 5.
   constexpr fixed_string(const char (&s)[N + 1]) noexcept {  // NOLINT(google-explicit-constructor)

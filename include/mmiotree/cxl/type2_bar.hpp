@@ -57,29 +57,30 @@ struct accel_window {
 };
 
 namespace diag {
-template <addr_t Offset>
+// Offsets, sizes and ranges ("[Lo, Last]") in hexadecimal (layout/diagnostics.hpp).
+template <fixed_string Offset>
 struct component_block_not_64k_aligned {
   static_assert(mmiotree::diag::always_false_v<Offset>,
                 "mmiotree: a CXL component register block sits at a 64 KiB multiple of its BAR: "
                 "in component_block_not_64k_aligned<Offset>, the block's offset Offset is not "
                 "(the Register Locator DVSEC gives offsets in 64 KiB units)");
 };
-template <addr_t Offset, addr_t BarSize>
+template <fixed_string Offset, fixed_string BarSize>
 struct component_block_outside_bar {
   static_assert(mmiotree::diag::always_false_v<Offset>,
                 "mmiotree: a CXL component register block lies inside its BAR: in "
                 "component_block_outside_bar<Offset, BarSize>, the 64 KiB block at Offset runs "
                 "past the BAR's BarSize bytes");
 };
-template <fixed_string Window, addr_t Lo, addr_t Last, addr_t TrapLo, addr_t TrapLast>
+template <fixed_string Window, fixed_string Range, fixed_string Trapped>
 struct accel_window_reaches_trapped_component_registers {
-  static_assert(mmiotree::diag::always_false_v<Lo>,
+  static_assert(mmiotree::diag::always_false_v<Window>,
                 "mmiotree: an accelerator window never reaches what the kernel keeps trapped: in "
-                "accel_window_reaches_trapped_component_registers<Window, Lo, Last, TrapLo, "
-                "TrapLast>, window Window [Lo, Last] meets [TrapLo, TrapLast] (the whole component "
-                "block with kernel_geometry::v2, the host pages holding the HDM decoders with v4): "
-                "no mmap may reach the decoder registers; end the window before TrapLo or start it "
-                "after TrapLast");
+                "accel_window_reaches_trapped_component_registers<Window, Range, Trapped>, "
+                "window Window at Range meets Trapped (the whole component block with "
+                "kernel_geometry::v2, the host pages holding the HDM decoders with v4): no mmap "
+                "may reach the decoder registers; end the window before Trapped or start it "
+                "after it");
 };
 template <class Component>
 struct component_has_no_hdm_decoder_capability {
@@ -132,10 +133,12 @@ template <addr_t BarSize, addr_t CompOffset, class Component, kernel_geometry G,
           class... Windows>
 consteval bool check_type2_bar() {
   if constexpr (CompOffset % component_block_size != 0) {
-    (void)&mmiotree::diag::emit<diag::component_block_not_64k_aligned<CompOffset>>;
+    (void)&mmiotree::diag::emit<
+        diag::component_block_not_64k_aligned<mmiotree::diag::hex<CompOffset>>>;
     return false;
   } else if constexpr (CompOffset > BarSize || BarSize - CompOffset < component_block_size) {
-    (void)&mmiotree::diag::emit<diag::component_block_outside_bar<CompOffset, BarSize>>;
+    (void)&mmiotree::diag::emit<diag::component_block_outside_bar<mmiotree::diag::hex<CompOffset>,
+                                                                  mmiotree::diag::hex<BarSize>>>;
     return false;
   } else if constexpr (!has_hdm<Component>()) {
     return false;
@@ -145,7 +148,8 @@ consteval bool check_type2_bar() {
     auto one = [&]<class W>() {
       if constexpr (W::offset <= t::last && t::lo <= W::offset + (W::size - 1)) {
         (void)&mmiotree::diag::emit<diag::accel_window_reaches_trapped_component_registers<
-            W::name, W::offset, W::offset + (W::size - 1), t::lo, t::last>>;
+            W::name, mmiotree::diag::hex_range<W::offset, W::offset + (W::size - 1)>,
+            mmiotree::diag::hex_range<t::lo, t::last>>>;
         ok = false;
       }
     };

@@ -30,7 +30,8 @@ namespace diag {
 // parameters back (compilers print the arguments, not the parameter names, on the
 // "In instantiation of" line): Path, A, B, Child, Parent, Alias, Target are region paths
 // ('/'-separated from the root, the root's own name excluded; the root's path is its name);
-// [Lo, Last] is an inclusive byte range, in decimal as the compilers print integers.
+// Range is an inclusive byte range "[Lo, Last]", and Offset, Alignment are numbers, all in
+// hexadecimal (`diag::hex_range`, `diag::hex`: compilers print integer arguments in decimal).
 
 template <fixed_string Path>
 struct access_policy_is_inconsistent {
@@ -40,26 +41,26 @@ struct access_policy_is_inconsistent {
                 "(valid sizes must be among 1/2/4/8, impl_min <= impl_max <= 8, alignment a "
                 "power of two)");
 };
-template <fixed_string Path, addr_t Offset>
+template <fixed_string Path, fixed_string Offset>
 struct region_has_zero_size {
   static_assert(always_false_v<Path>,
                 "mmiotree: a region must not have size zero: in region_has_zero_size<Path, "
                 "Offset>, region Path, placed at Offset in its parent, has size 0");
 };
-template <fixed_string Path, addr_t Lo>
+template <fixed_string Path, fixed_string Offset>
 struct region_end_overflows_64_bits {
   static_assert(always_false_v<Path>,
                 "mmiotree: the region's offset + size passes 2^64; it cannot be placed there: "
-                "in region_end_overflows_64_bits<Path, Lo>, region Path, placed at Lo in its "
-                "parent, would end past the last 64-bit address");
+                "in region_end_overflows_64_bits<Path, Offset>, region Path, placed at Offset "
+                "in its parent, would end past the last 64-bit address");
 };
-template <fixed_string Child, fixed_string Parent, addr_t Lo, addr_t Last>
+template <fixed_string Child, fixed_string Parent, fixed_string Range>
 struct child_does_not_fit_in_parent {
   static_assert(always_false_v<Child>,
                 "mmiotree: a child region does not fit inside its parent: in "
-                "child_does_not_fit_in_parent<Child, Parent, Lo, Last>, region Child would lie "
-                "at [Lo, Last] (relative to the root), past the end of Parent; move or shrink "
-                "the child, or grow the parent");
+                "child_does_not_fit_in_parent<Child, Parent, Range>, region Child would lie "
+                "at Range (relative to the root), past the end of Parent; move or shrink the "
+                "child, or grow the parent");
 };
 template <fixed_string Alias, fixed_string TargetPath>
 struct alias_target_not_found {
@@ -69,12 +70,12 @@ struct alias_target_not_found {
                 "that alias Alias targets (paths are '/'-separated from the root, the root's "
                 "own name excluded)");
 };
-template <fixed_string Alias, fixed_string Target, addr_t Lo, addr_t Last>
+template <fixed_string Alias, fixed_string Target, fixed_string Range>
 struct alias_window_outside_target {
   static_assert(always_false_v<Alias>,
                 "mmiotree: the alias's window runs past the end of its target region: in "
-                "alias_window_outside_target<Alias, Target, Lo, Last>, alias Alias shows "
-                "[Lo, Last] (offsets in Target), which is not all inside region Target");
+                "alias_window_outside_target<Alias, Target, Range>, alias Alias shows Range "
+                "(offsets in Target), which is not all inside region Target");
 };
 template <fixed_string Alias, fixed_string Target>
 struct alias_cycle {
@@ -90,13 +91,12 @@ struct duplicate_sibling_name {
                 "names among siblings: in duplicate_sibling_name<A, B>, the regions A and B "
                 "share one parent and one name");
 };
-template <fixed_string A, fixed_string B, addr_t Lo, addr_t Last>
+template <fixed_string A, fixed_string B, fixed_string Range>
 struct siblings_overlap_at_equal_priority {
   static_assert(always_false_v<A>,
                 "mmiotree: sibling regions overlap at equal priority: in "
-                "siblings_overlap_at_equal_priority<A, B, Lo, Last>, regions A and B both claim "
-                "[Lo, Last] (relative to the root); give one of them a higher priority or move "
-                "it");
+                "siblings_overlap_at_equal_priority<A, B, Range>, regions A and B both claim "
+                "Range (relative to the root); give one of them a higher priority or move it");
 };
 template <fixed_string Slot, fixed_string OuterSlot>
 struct slot_inside_a_slot {
@@ -104,12 +104,12 @@ struct slot_inside_a_slot {
                 "mmiotree: a slot may not lie inside another slot: in slot_inside_a_slot<Slot, "
                 "OuterSlot>, Slot is placed inside OuterSlot; make the inner one a static child");
 };
-template <fixed_string A, fixed_string B, addr_t Lo, addr_t Last>
+template <fixed_string A, fixed_string B, fixed_string Range>
 struct slot_windows_overlap {
   static_assert(always_false_v<A>,
                 "mmiotree: two containers that hold slots overlap: in slot_windows_overlap<A, B, "
-                "Lo, Last>, windows A and B both cover [Lo, Last] (relative to the root); slot "
-                "windows must be disjoint");
+                "Range>, windows A and B both cover Range (relative to the root); slot windows "
+                "must be disjoint");
 };
 template <fixed_string Alias, fixed_string Slot>
 struct alias_shows_a_slot {
@@ -118,7 +118,7 @@ struct alias_shows_a_slot {
                 "alias's target is, contains or lies inside Slot, whose position is decided at "
                 "run time");
 };
-template <fixed_string Slot, addr_t Alignment>
+template <fixed_string Slot, fixed_string Alignment>
 struct slot_alignment_not_a_power_of_two {
   static_assert(always_false_v<Slot>,
                 "mmiotree: a slot's alignment must be a power of two: in "
@@ -126,7 +126,7 @@ struct slot_alignment_not_a_power_of_two {
                 "slot<Region, Priority, Alignment>; use a power of two, or 0 for the natural "
                 "alignment (the size rounded up to a power of two)");
 };
-template <fixed_string Path, addr_t Offset, addr_t Alignment>
+template <fixed_string Path, fixed_string Offset, fixed_string Alignment>
 struct placement_misaligned_for_access_policy {
   static_assert(always_false_v<Path>,
                 "mmiotree: the region's offset from the root is not a multiple of the "
@@ -153,38 +153,38 @@ consteval bool report() {
   if constexpr (e == layout_error::bad_access_policy) {
     (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, C.a>>>;
   } else if constexpr (e == layout_error::zero_size) {
-    (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, C.a>, C.lo>>;
+    (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
   } else if constexpr (e == layout_error::offset_overflow) {
-    (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, C.a>, C.lo>>;
+    (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
   } else if constexpr (e == layout_error::child_outside_parent) {
-    (void)&diag::emit<
-        diag::child_does_not_fit_in_parent<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+    (void)&diag::emit<diag::child_does_not_fit_in_parent<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
+                                                         diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_target_not_found) {
     constexpr auto tp = nodes[C.a].alias_path;
     (void)&diag::emit<
         diag::alias_target_not_found<path_fs<Tree, C.a>, fixed_string<tp.size()>{tp}>>;
   } else if constexpr (e == layout_error::alias_target_out_of_range) {
-    (void)&diag::emit<
-        diag::alias_window_outside_target<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+    (void)&diag::emit<diag::alias_window_outside_target<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
+                                                        diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_cycle) {
     (void)&diag::emit<diag::alias_cycle<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
   } else if constexpr (e == layout_error::duplicate_sibling_name) {
     (void)&diag::emit<diag::duplicate_sibling_name<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
   } else if constexpr (e == layout_error::siblings_overlap) {
-    (void)&diag::emit<diag::siblings_overlap_at_equal_priority<path_fs<Tree, C.a>,
-                                                               path_fs<Tree, C.b>, C.lo, C.last>>;
+    (void)&diag::emit<diag::siblings_overlap_at_equal_priority<
+        path_fs<Tree, C.a>, path_fs<Tree, C.b>, diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::misaligned_placement) {
-    (void)&diag::emit<
-        diag::placement_misaligned_for_access_policy<path_fs<Tree, C.a>, C.lo, C.last>>;
+    (void)&diag::emit<diag::placement_misaligned_for_access_policy<
+        path_fs<Tree, C.a>, diag::hex<C.lo>, diag::hex<C.last>>>;
   } else if constexpr (e == layout_error::nested_slot) {
     (void)&diag::emit<diag::slot_inside_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
   } else if constexpr (e == layout_error::slot_windows_overlap) {
-    (void)&diag::emit<
-        diag::slot_windows_overlap<path_fs<Tree, C.a>, path_fs<Tree, C.b>, C.lo, C.last>>;
+    (void)&diag::emit<diag::slot_windows_overlap<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
+                                                 diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_shows_a_slot) {
     (void)&diag::emit<diag::alias_shows_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
   } else if constexpr (e == layout_error::bad_slot_alignment) {
-    (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, C.a>, C.lo>>;
+    (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
   }
   return false;
 }

@@ -98,15 +98,27 @@ constexpr projection_result project(std::span<const node> nodes, std::span<const
 }
 
 namespace diag {
-template <fixed_string Leaf, addr_t PageSize, addr_t Lo, addr_t Last, addr_t HostOffset>
+// Range is "[Lo, Last]", PageSize and HostOffset numbers, in hexadecimal (layout/diagnostics.hpp).
+template <fixed_string Leaf, fixed_string PageSize, fixed_string Range, fixed_string HostOffset>
 struct passthrough_shares_host_page_with_trapped_bytes {
   static_assert(always_false_v<Leaf>,
                 "mmiotree: a passthrough range shares a host page with trapped bytes: in "
-                "passthrough_shares_host_page_with_trapped_bytes<Leaf, PageSize, Lo, Last, "
-                "HostOffset>, the range [Lo, Last] (relative to the root) of passthrough region "
-                "Leaf, at host offset HostOffset, does not start and end on PageSize "
-                "boundaries, so a host page would hold both mapped and trapped bytes; align "
-                "what overlays it or declare page_policy::trap_partial_pages");
+                "passthrough_shares_host_page_with_trapped_bytes<Leaf, PageSize, Range, "
+                "HostOffset>, the guest range Range (relative to the root) of passthrough region "
+                "Leaf does not start and end on PageSize boundaries, so a host page would hold "
+                "both mapped and trapped bytes; align what overlays it or declare "
+                "page_policy::trap_partial_pages");
+};
+template <fixed_string Leaf, fixed_string PageSize, fixed_string Range, fixed_string HostOffset>
+struct passthrough_host_offset_not_page_aligned {
+  static_assert(always_false_v<Leaf>,
+                "mmiotree: a passthrough range's host offset is not page-aligned: in "
+                "passthrough_host_offset_not_page_aligned<Leaf, PageSize, Range, HostOffset>, "
+                "the guest range Range (relative to the root) is whole PageSize pages, but it "
+                "shows passthrough region Leaf from byte HostOffset, which is not a multiple of "
+                "PageSize, so no host page maps onto a guest page (an alias into the region at "
+                "an unaligned offset does this); align the offset or declare "
+                "page_policy::trap_partial_pages");
 };
 }  // namespace diag
 
@@ -126,9 +138,15 @@ consteval bool report_projection() {
       const auto r = project(detail::tree_nodes_v<Tree>, flat_view_v<Tree>, Page, Policy);
       return r.ok ? flat_range{0, 0, npos, 0} : r.offending;
     }();
-    if constexpr (f.leaf != npos) {
+    if constexpr (f.leaf != npos && (f.lo % Page != 0 || (f.last + 1) % Page != 0)) {
       (void)&diag::emit<diag::passthrough_shares_host_page_with_trapped_bytes<
-          path_fs<Tree, f.leaf>, Page, f.lo, f.last, f.offset>>;
+          path_fs<Tree, f.leaf>, diag::hex<Page>, diag::hex_range<f.lo, f.last>,
+          diag::hex<f.offset>>>;
+      return false;
+    } else if constexpr (f.leaf != npos) {
+      (void)&diag::emit<diag::passthrough_host_offset_not_page_aligned<
+          path_fs<Tree, f.leaf>, diag::hex<Page>, diag::hex_range<f.lo, f.last>,
+          diag::hex<f.offset>>>;
       return false;
     } else {
       return true;
