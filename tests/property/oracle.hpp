@@ -3,7 +3,8 @@
 // - `visible` / `at`: DESIGN §2.2 (docs/concepts.md) literally — a container's children in
 //   descending priority, a leaf ends the search, a container or alias recurses, a hole falls
 //   through to the next lower sibling. Children are found by scanning for their parent index,
-//   alias targets by comparing every region's path with the alias's; slots are absent (a test
+//   alias targets by comparing every region's path with the alias's (a relative one
+//   spelled out as text first); slots are absent (a test
 //   that places slots turns them into ordinary children first).
 // - `expect_access`: docs/access.md, rule by rule, byte by byte.
 //
@@ -44,6 +45,32 @@ inline std::size_t find(std::span<const model::region> t, std::string_view p) {
   return none;
 }
 
+/// The target of alias `a`, read from docs/concepts.md: a path whose first segment is "." or
+/// ".." is relative to the alias's container — its leading "." segments are dropped and each
+/// leading ".." removes the last name of the container's path — and is then looked up as a
+/// path from the root; any other path is one already. `none` if no region has it, or if the
+/// ".." segments climb above the root.
+inline std::size_t target_of(std::span<const model::region> t, std::size_t a) {
+  std::string_view p = t[a].target;
+  const std::string_view first = p.substr(0, p.find('/'));
+  if (first != "." && first != "..") return find(t, p);
+  std::string base = path(t, t[a].parent);  // the container's path, "" for the root
+  for (;;) {
+    const std::string_view seg = p.substr(0, p.find('/'));
+    if (seg != "." && seg != "..") break;
+    p = seg.size() == p.size() ? std::string_view{} : p.substr(seg.size() + 1);
+    if (seg == "..") {
+      if (base.empty()) return none;
+      const auto cut = base.rfind('/');
+      base.erase(cut == std::string::npos ? 0 : cut);
+    }
+  }
+  const std::string full = base.empty() ? std::string(p)
+                           : p.empty()  ? base
+                                        : base + "/" + std::string(p);
+  return find(t, full);
+}
+
 /// What one byte shows: the leaf (`none`: a hole), the offset into it, and the chain of aliases
 /// it was reached through (which tells two occurrences of one leaf apart).
 struct hit {
@@ -63,7 +90,7 @@ class tree {
       : r_(r), kids_(r.size()), target_(r.size(), none) {
     for (std::size_t i = 0; i < r.size(); ++i) {
       if (r[i].parent != none && !r[i].slot) kids_[r[i].parent].push_back(i);
-      if (r[i].kind == model::kind::alias) target_[i] = find(r, r[i].target);
+      if (r[i].kind == model::kind::alias) target_[i] = target_of(r, i);
     }
     for (auto& c : kids_)
       std::stable_sort(c.begin(), c.end(),

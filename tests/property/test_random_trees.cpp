@@ -291,6 +291,25 @@ class generator {
   /// Path of region i from the root (root excluded), built from names and parents.
   static std::string path(const tree& t, std::size_t i) { return oracle::path(t.r, i); }
 
+  /// How alias `a` names region `tg`: from the root, or (half the time) relative to the alias's
+  /// container — "./" and the names below it, or one ".." per level up to the nearest common
+  /// ancestor, then the names down from there.
+  std::string_view target_path(tree& t, std::size_t a, std::size_t tg) {
+    if (chance(1, 2)) return t.keep(path(t, tg));
+    std::vector<std::size_t> up;  // tg and its ancestors, tg first
+    for (std::size_t x = tg; x != none; x = t.r[x].parent) up.push_back(x);
+    std::string rel;
+    std::size_t common = t.r[a].parent;
+    while (std::find(up.begin(), up.end(), common) == up.end()) {
+      rel += rel.empty() ? ".." : "/..";
+      common = t.r[common].parent;
+    }
+    if (rel.empty()) rel = ".";
+    for (auto it = std::find(up.begin(), up.end(), common); it != up.begin();)
+      rel += "/" + std::string(t.r[*--it].name);
+    return t.keep(rel);
+  }
+
   /// Can `from` reach `to` through children and the alias targets chosen so far?
   static bool reaches(const tree& t, const std::vector<std::size_t>& target, std::size_t from,
                       std::size_t to) {
@@ -357,7 +376,7 @@ class generator {
       if (n.size > tsize) n.size = tsize;  // shrinking never creates an overlap
       n.target_offset = pick(0, tsize - n.size);
       if (n.target_offset >= grain_ && chance(3, 4)) n.target_offset -= n.target_offset % grain_;
-      n.target = t.keep(path(t, tg));
+      n.target = target_path(t, a, tg);
     }
   }
 
@@ -410,7 +429,7 @@ class generator {
       case injected::alias_out_of_range: {
         if (aliases.empty()) break;
         model::region& n = t.r[aliases[pick(0, aliases.size() - 1)]];
-        const std::size_t tg = oracle::find(t.r, n.target);
+        const std::size_t tg = oracle::target_of(t.r, &n - t.r.data());
         if (tg != none && t.r[tg].size - n.size < addr_max - 1)
           n.target_offset = t.r[tg].size - n.size + 1;
         break;
@@ -424,7 +443,7 @@ class generator {
         for (std::size_t p = t.r[a].parent; p != none; p = t.r[p].parent) up.push_back(p);
         const std::size_t tg = up[pick(0, up.size() - 1)];
         model::region& n = t.r[a];
-        n.target = t.keep(path(t, tg));
+        n.target = target_path(t, a, tg);
         n.size = std::min(n.size, t.r[tg].size);
         n.target_offset = 0;
         break;
@@ -518,7 +537,7 @@ class generator {
         const std::size_t tg = cand[pick(0, cand.size() - 1)];
         if (tg == a) break;
         model::region& n = t.r[a];
-        n.target = t.keep(path(t, tg));
+        n.target = target_path(t, a, tg);
         n.size = std::min(n.size, t.r[tg].size);
         n.target_offset = 0;
         break;
@@ -557,7 +576,7 @@ bool literal_reaches(const std::vector<model::region>& t, std::size_t from, std:
     if (seen[x]) continue;
     seen[x] = true;
     if (t[x].kind == kind::alias) {
-      const std::size_t g = oracle::find(t, t[x].target);
+      const std::size_t g = oracle::target_of(t, x);
       if (g == to) return true;
       if (g != none) work.push_back(g);
     } else {
@@ -627,7 +646,7 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (t[i].kind != kind::alias) continue;
-    const std::size_t g = oracle::find(t, t[i].target);
+    const std::size_t g = oracle::target_of(t, i);
     if (g == none) {
       report(layout_error::alias_target_not_found, c.a == i);
       continue;
@@ -679,7 +698,7 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
   // policy needs. (Aliases that show a slot are a rule of their own, below.)
   for (std::size_t i = 0; i < n; ++i) {
     if (t[i].kind != kind::alias) continue;
-    const std::size_t g = oracle::find(t, t[i].target);
+    const std::size_t g = oracle::target_of(t, i);
     if (g == none) continue;
     const std::size_t si = slot_of(t, i);
     bool shows_slot = slot_of(t, g) != none;
@@ -716,7 +735,7 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
   // No alias shows a slot: its target is a slot, inside one, or holds one.
   for (std::size_t i = 0; i < n; ++i) {
     if (t[i].kind != kind::alias) continue;
-    const std::size_t g = oracle::find(t, t[i].target);
+    const std::size_t g = oracle::target_of(t, i);
     if (g == none) continue;
     std::set<std::size_t> shown;
     if (slot_of(t, g) != none) shown.insert(slot_of(t, g));

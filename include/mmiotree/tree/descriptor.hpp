@@ -41,7 +41,7 @@ struct node {
   std::uint32_t depth = 0;
   access_policy access{};
   stub_response response = stub_response::decode_error;  ///< for stubs
-  std::string_view alias_path;          ///< for aliases, the target's path from the root
+  std::string_view alias_path;          ///< for aliases, the target's path (tree/region.hpp)
   addr_t alias_offset = 0;              ///< for aliases, the window's start inside the target
   node_index alias_target = npos;       ///< resolved from `alias_path` (npos if not found)
   node_index leaf = npos;               ///< index among leaves for leaf kinds, else npos
@@ -195,14 +195,25 @@ constexpr node leaf_node(const place& p) {
   return n;
 }
 
-/// The node reached by `path` ('/'-separated names, relative to `from`), or npos.
+/// The node reached by `path` from `from`, or npos. A path is '/'-separated names; it may start
+/// with "." and ".." segments, each "." staying where it is and each ".." going up to the
+/// parent ("../dev/regs", "./regs", "../.."). Only leading segments are read that way: after
+/// the first name, every segment is a name.
 constexpr node_index find_path(std::span<const node> nodes, std::string_view path,
                                node_index from = 0) {
   node_index cur = from;
+  bool leading = true;
   while (!path.empty()) {
     const auto slash = path.find('/');
     const std::string_view head = path.substr(0, slash);
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+    if (leading && head == ".") continue;
+    if (leading && head == "..") {
+      cur = nodes[cur].parent;
+      if (cur == npos) return npos;
+      continue;
+    }
+    leading = false;
     node_index found = npos;
     for (node_index c = cur + 1; c < nodes[cur].end; c = nodes[c].end) {
       if (nodes[c].name == head) {
@@ -216,13 +227,28 @@ constexpr node_index find_path(std::span<const node> nodes, std::string_view pat
   return cur;
 }
 
+/// Whether an alias's target path is relative: its first segment is "." or "..".
+constexpr bool is_relative_path(std::string_view path) {
+  const std::string_view head = path.substr(0, path.find('/'));
+  return head == "." || head == "..";
+}
+
+/// The target of alias `a`: a relative path ("./regs", "../bar0") from the alias's container,
+/// any other path from the root; npos if no region has it.
+constexpr node_index resolve_alias(std::span<const node> nodes, node_index a) {
+  const std::string_view path = nodes[a].alias_path;
+  if (!is_relative_path(path)) return find_path(nodes, path);
+  return nodes[a].parent == npos ? npos : find_path(nodes, path, nodes[a].parent);
+}
+
 /// Resolves alias targets and numbers the leaves, in place.
 constexpr std::uint32_t link(std::span<node> nodes) {
   node* const nd = nodes.data();
   const std::size_t count = nodes.size();
   std::uint32_t leaves = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    if (nd[i].kind == region_kind::alias) nd[i].alias_target = find_path(nodes, nd[i].alias_path);
+    if (nd[i].kind == region_kind::alias)
+      nd[i].alias_target = resolve_alias(nodes, static_cast<node_index>(i));
     if (is_leaf(nd[i].kind)) nd[i].leaf = leaves++;
   }
   return leaves;

@@ -104,9 +104,13 @@ struct stub {
 template <fixed_string Name, addr_t Size>
 using unassigned = stub<Name, Size, stub_response::decode_error>;
 
-/// A window of `Size` bytes onto the region at `TargetPath` (a '/'-separated path from the
-/// root, the root's own name excluded), starting at `TargetOffset` inside it. The target's
-/// whole subtree shows through, priorities and holes included (QEMU's alias).
+/// A window of `Size` bytes onto the region at `TargetPath`, starting at `TargetOffset` inside
+/// it. The target's whole subtree shows through, priorities and holes included (QEMU's alias).
+/// `TargetPath` is '/'-separated names, either from the root (the root's own name excluded:
+/// "pci/bar0") or, when it starts with "./" or "../", from the container the alias sits in
+/// ("./ram", "../ram/low"; each leading ".." goes up one container). A subtree whose aliases
+/// use relative paths means the same wherever it is placed, and can be checked as a tree of
+/// its own.
 template <fixed_string Name, addr_t Size, fixed_string TargetPath, addr_t TargetOffset = 0>
 struct alias {
   static constexpr region_kind kind = region_kind::alias;

@@ -55,6 +55,26 @@ TEST_CASE("alias target not found, out of range, cycle", "[layout][check]") {
   STATIC_REQUIRE(check<chain>.ok());
 }
 
+TEST_CASE("relative alias targets: checked on their own and wherever placed", "[layout][check]") {
+  using dev = container<"dev", 8_KiB, at<0, io<"ctrl", 4_KiB>>,
+                        at<4_KiB, container<"win", 4_KiB, at<0, alias<"v", 4_KiB, "../ctrl">>>>>;
+  STATIC_REQUIRE(check<dev>.ok());
+  STATIC_REQUIRE(check<container<"r", 64_KiB, at<16_KiB, dev>>>.ok());
+  // Climbing above the root finds nothing, whatever the names above would have been.
+  using above = container<"dev", 8_KiB, at<0, io<"ctrl", 4_KiB>>,
+                          at<4_KiB, alias<"v", 4_KiB, "../dev/ctrl">>>;
+  STATIC_REQUIRE(check<above> == layout_check{layout_error::alias_target_not_found, 2});
+  // Written from the root, the same alias finds nothing once the subtree is placed elsewhere.
+  using rooted =
+      container<"dev", 8_KiB, at<0, io<"ctrl", 4_KiB>>, at<4_KiB, alias<"v", 4_KiB, "ctrl">>>;
+  STATIC_REQUIRE(check<rooted>.ok());
+  STATIC_REQUIRE(check<container<"r", 64_KiB, at<0, rooted>>> ==
+                 layout_check{layout_error::alias_target_not_found, 3});
+  // "./" names the alias's own container: a cycle.
+  using own = container<"r", 8_KiB, at<0, container<"c", 4_KiB, at<0, alias<"a", 16, ".">>>>>;
+  STATIC_REQUIRE(check<own>.error == layout_error::alias_cycle);
+}
+
 TEST_CASE("duplicate sibling names, but equal names in different containers are fine",
           "[layout][check]") {
   using dup = container<"r", 8_KiB, at<0, io<"x", 16>>, at<16, io<"x", 16>>>;

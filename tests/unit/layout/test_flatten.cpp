@@ -61,6 +61,29 @@ TEST_CASE("aliases render their target's subtree, translated and clipped", "[lay
                                {0x8200, 0x83FF, 3, 0}}));
 }
 
+TEST_CASE("a subtree with relative aliases shows the same view wherever it is placed",
+          "[layout][flatten]") {
+  // dev: ctrl (io) at 0, sram (passthrough) at 0x2000, win at 0x8000 holding views of sram's
+  // second half and of ctrl.
+  using dev = container<
+      "dev", 0x10000, at<0, io<"ctrl", 0x1000>>, at<0x2000, passthrough<"sram", 0x4000>>,
+      at<0x8000, container<"win", 0x3000, at<0, alias<"sram-hi", 0x2000, "../sram", 0x2000>>,
+                           at<0x2000, alias<"ctrl-v", 0x1000, "../ctrl">>>>>;
+  // nodes: dev0 ctrl1 sram2 win3 sram-hi4 ctrl-v5
+  STATIC_REQUIRE(same_view<dev>({{0x0000, 0x0FFF, 1, 0},
+                                 {0x2000, 0x5FFF, 2, 0},
+                                 {0x8000, 0x9FFF, 2, 0x2000},
+                                 {0xA000, 0xAFFF, 1, 0}}));
+  // m0 ram1 pci2 dev3 ctrl4 sram5 win6 sram-hi7 ctrl-v8: the same ranges, 0x40000 up.
+  using m = container<"m", 0x100000, at<0, passthrough<"ram", 0x40000>, -1>,
+                      at<0x30000, container<"pci", 0x20000, at<0x10000, dev>>>>;
+  STATIC_REQUIRE(same_view<m>({{0x00000, 0x3FFFF, 1, 0},  // pci's hole shows ram
+                               {0x40000, 0x40FFF, 4, 0},
+                               {0x42000, 0x45FFF, 5, 0},
+                               {0x48000, 0x49FFF, 5, 0x2000},
+                               {0x4A000, 0x4AFFF, 4, 0}}));
+}
+
 TEST_CASE("an alias's holes fall through to lower-priority siblings", "[layout][flatten]") {
   using t = container<"r", 0x1000,                                       //
                       at<0, io<"bg", 0x1000>, -1>,                       // 1

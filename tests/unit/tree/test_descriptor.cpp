@@ -51,6 +51,51 @@ TEST_CASE("alias targets resolve by path from the root", "[tree]") {
   STATIC_REQUIRE(detail::find_path(n, "") == 0);
 }
 
+namespace {
+// A device declared on its own, its aliases naming their targets relative to themselves.
+using dev = container<"dev", 64_KiB,                                                     // 0
+                      at<0, container<"regs", 8_KiB,                                     // 1
+                                      at<0, io<"ctrl", 4_KiB>>,                          // 2
+                                      at<4_KiB, alias<"mirror", 4_KiB, "./ctrl">>>>,     // 3
+                      at<8_KiB, passthrough<"sram", 16_KiB>>,                            // 4
+                      at<32_KiB, container<"win", 16_KiB,                                // 5
+                                           at<0, alias<"sram-view", 8_KiB, "../sram">>,  // 6
+                                           at<8_KiB, alias<"ctrl-view", 4_KiB,
+                                                           "../regs/ctrl">>>>>;  // 7
+// The same device two containers down in a machine, and an alias of the machine naming a
+// region inside it from the root.
+using machine = container<"m", 1_GiB,                                             // 0
+                          at<0, passthrough<"ram", 256_MiB>>,                     // 1
+                          at<256_MiB, container<"bus", 1_MiB, at<64_KiB, dev>>>,  // 2, 3..10
+                          at<512_MiB, alias<"up", 4_KiB, "bus/dev/regs/ctrl">>,   // 11
+                          at<513_MiB, alias<"ram-view", 4_KiB, "./ram">>>;        // 12
+}  // namespace
+
+TEST_CASE("relative alias targets resolve from the alias's container", "[tree]") {
+  // On its own: indices counted from the declaration above.
+  constexpr auto& d = nodes_v<dev>;
+  STATIC_REQUIRE(d[3].alias_target == 2);  // ./ctrl in regs
+  STATIC_REQUIRE(d[6].alias_target == 4);  // ../sram from win
+  STATIC_REQUIRE(d[7].alias_target == 2);  // ../regs/ctrl from win
+  // Placed two containers down, the same aliases name the same regions (shifted by 3).
+  constexpr auto& m = nodes_v<machine>;
+  STATIC_REQUIRE(m[3].name == "dev");
+  STATIC_REQUIRE(m[6].alias_target == 5);
+  STATIC_REQUIRE(m[9].alias_target == 7);
+  STATIC_REQUIRE(m[10].alias_target == 5);
+  STATIC_REQUIRE(m[11].alias_target == 5);  // from the root
+  STATIC_REQUIRE(m[12].alias_target == 1);  // "./" in the root's own children
+  // The path rules, from a node at hand: leading "." and ".." only.
+  STATIC_REQUIRE(detail::find_path(m, "./ram") == 1);
+  STATIC_REQUIRE(detail::find_path(m, "../ram") == npos);  // above the root
+  STATIC_REQUIRE(detail::find_path(m, "..", 4) == 3);
+  STATIC_REQUIRE(detail::find_path(m, "../..", 4) == 2);
+  STATIC_REQUIRE(detail::find_path(m, "./../../regs", 4) == npos);  // from bus: no regs
+  STATIC_REQUIRE(detail::find_path(m, "../../dev/sram", 4) == 7);
+  STATIC_REQUIRE(detail::find_path(m, "bus/../ram") == npos);  // ".." after a name is a name
+  STATIC_REQUIRE(detail::find_path(m, ".", 5) == 5);
+}
+
 TEST_CASE("a region is looked up by path, at compile time or in an array at hand", "[tree]") {
   // The indices counted by hand from the declaration above (pre-order).
   STATIC_REQUIRE(node_index_v<tree, "ram"> == 1);
