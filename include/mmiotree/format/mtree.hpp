@@ -188,19 +188,30 @@ inline std::string format_projection(std::span<const node> nodes,
   return out;
 }
 
-/// Typed front ends.
+/// Typed front ends. On a tree that breaks a layout rule, that rule's one error and an empty
+/// string: nothing more (no "no matching function" after the error).
 template <region Tree>
-requires verify<Tree> std::string mtree_text(addr_t base = 0) {
-  return format_mtree(nodes_v<Tree>, base);
+std::string mtree_text(addr_t base = 0) {
+  if constexpr (verify<Tree>)
+    return format_mtree(nodes_v<Tree>, base);
+  else
+    return {};
 }
 template <region Tree>
-requires verify<Tree> std::string flat_view_text(addr_t base = 0) {
-  return format_flat_view(nodes_v<Tree>, flat_view_v<Tree>, base);
+std::string flat_view_text(addr_t base = 0) {
+  if constexpr (verify<Tree>)
+    return format_flat_view(nodes_v<Tree>, flat_view_v<Tree>, base);
+  else
+    return {};
 }
 template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
-requires verify<Tree> std::string projection_text(addr_t base = 0) {
-  constexpr auto& p = projection_v<Tree, Page, Policy>;
-  return format_projection(nodes_v<Tree>, p.passthrough, p.trapped, Page, base);
+std::string projection_text(addr_t base = 0) {
+  if constexpr (verify<Tree>) {
+    constexpr auto& p = projection_v<Tree, Page, Policy>;
+    return format_projection(nodes_v<Tree>, p.passthrough, p.trapped, Page, base);
+  } else {
+    return {};
+  }
 }
 
 /// What a running space can be asked for its state (address_space<Tree, Options>).

@@ -145,58 +145,94 @@ inline constexpr auto path_fs = [] {
   return f;
 }();
 
-/// The one error of a tree that breaks a layout rule; instantiated only then.
-template <region Tree, layout_check C>
+/// The result of checking Tree: a constant with internal linkage, so no symbol keyed on the
+/// tree (tree/descriptor.hpp).
+template <region Tree>
+constexpr layout_check check_v = check_layout(detail::tree_nodes_v<Tree>);
+
+/// Whether the error names a second region (`layout_check::b`).
+constexpr bool names_b(layout_error e) noexcept {
+  return e != layout_error::bad_access_policy && e != layout_error::zero_size &&
+         e != layout_error::offset_overflow && e != layout_error::alias_target_not_found &&
+         e != layout_error::misaligned_placement && e != layout_error::bad_slot_alignment;
+}
+
+/// Node I's path, or "" for npos.
+template <region Tree, node_index I>
+constexpr auto path_or_empty_v = path_fs<Tree, I>;
+template <region Tree>
+constexpr auto path_or_empty_v<Tree, npos> = fixed_string<0>{};
+
+/// Alias I's target path as written, or "" for npos.
+template <region Tree, node_index I>
+constexpr auto alias_path_v = [] {
+  constexpr std::string_view tp = tree_nodes_v<Tree>[I].alias_path;
+  return fixed_string<tp.size()>{tp};
+}();
+template <region Tree>
+constexpr auto alias_path_v<Tree, npos> = fixed_string<0>{};
+
+/// The names the error of Tree's check carries (K = 0: region a, 1: region b, 2: the target
+/// path an alias was given); all "" when Tree is well formed, so nothing is computed then.
+template <region Tree, int K, bool Ok = check_v<Tree>.ok()>
+constexpr auto named_v = fixed_string<0>{};
+template <region Tree>
+constexpr auto named_v<Tree, 0, false> = path_or_empty_v<Tree, check_v<Tree>.a>;
+template <region Tree>
+constexpr auto named_v<Tree, 1, false> =
+    path_or_empty_v<Tree, names_b(check_v<Tree>.error) ? check_v<Tree>.b : npos>;
+template <region Tree>
+constexpr auto named_v<Tree, 2, false> =
+    alias_path_v<Tree, check_v<Tree>.error == layout_error::alias_target_not_found ? check_v<Tree>.a
+                                                                                   : npos>;
+
+/// The one error of a tree that breaks a layout rule (C), naming regions A and B and the target
+/// path T; instantiated only then. Keyed on those strings, not on the tree: the `required from`
+/// lines of the error print these short arguments, not every region of the tree.
+template <layout_check C, fixed_string A, fixed_string B, fixed_string T>
 consteval bool report() {
   constexpr auto e = C.error;
-  constexpr auto& nodes = detail::tree_nodes_v<Tree>;
   if constexpr (e == layout_error::bad_access_policy) {
-    (void)&diag::emit<diag::access_policy_is_inconsistent<path_fs<Tree, C.a>>>;
+    (void)&diag::emit<diag::access_policy_is_inconsistent<A>>;
   } else if constexpr (e == layout_error::zero_size) {
-    (void)&diag::emit<diag::region_has_zero_size<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
+    (void)&diag::emit<diag::region_has_zero_size<A, diag::hex<C.lo>>>;
   } else if constexpr (e == layout_error::offset_overflow) {
-    (void)&diag::emit<diag::region_end_overflows_64_bits<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
+    (void)&diag::emit<diag::region_end_overflows_64_bits<A, diag::hex<C.lo>>>;
   } else if constexpr (e == layout_error::child_outside_parent) {
-    (void)&diag::emit<diag::child_does_not_fit_in_parent<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
-                                                         diag::hex_range<C.lo, C.last>>>;
+    (void)&diag::emit<diag::child_does_not_fit_in_parent<A, B, diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_target_not_found) {
-    constexpr auto tp = nodes[C.a].alias_path;
-    (void)&diag::emit<
-        diag::alias_target_not_found<path_fs<Tree, C.a>, fixed_string<tp.size()>{tp}>>;
+    (void)&diag::emit<diag::alias_target_not_found<A, T>>;
   } else if constexpr (e == layout_error::alias_target_out_of_range) {
-    (void)&diag::emit<diag::alias_window_outside_target<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
-                                                        diag::hex_range<C.lo, C.last>>>;
+    (void)&diag::emit<diag::alias_window_outside_target<A, B, diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_cycle) {
-    (void)&diag::emit<diag::alias_cycle<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+    (void)&diag::emit<diag::alias_cycle<A, B>>;
   } else if constexpr (e == layout_error::duplicate_sibling_name) {
-    (void)&diag::emit<diag::duplicate_sibling_name<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+    (void)&diag::emit<diag::duplicate_sibling_name<A, B>>;
   } else if constexpr (e == layout_error::siblings_overlap) {
-    (void)&diag::emit<diag::siblings_overlap_at_equal_priority<
-        path_fs<Tree, C.a>, path_fs<Tree, C.b>, diag::hex_range<C.lo, C.last>>>;
+    (void)&diag::emit<
+        diag::siblings_overlap_at_equal_priority<A, B, diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::misaligned_placement) {
-    (void)&diag::emit<diag::placement_misaligned_for_access_policy<
-        path_fs<Tree, C.a>, diag::hex<C.lo>, diag::hex<C.last>>>;
+    (void)&diag::emit<
+        diag::placement_misaligned_for_access_policy<A, diag::hex<C.lo>, diag::hex<C.last>>>;
   } else if constexpr (e == layout_error::nested_slot) {
-    (void)&diag::emit<diag::slot_inside_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+    (void)&diag::emit<diag::slot_inside_a_slot<A, B>>;
   } else if constexpr (e == layout_error::slot_windows_overlap) {
-    (void)&diag::emit<diag::slot_windows_overlap<path_fs<Tree, C.a>, path_fs<Tree, C.b>,
-                                                 diag::hex_range<C.lo, C.last>>>;
+    (void)&diag::emit<diag::slot_windows_overlap<A, B, diag::hex_range<C.lo, C.last>>>;
   } else if constexpr (e == layout_error::alias_shows_a_slot) {
-    (void)&diag::emit<diag::alias_shows_a_slot<path_fs<Tree, C.a>, path_fs<Tree, C.b>>>;
+    (void)&diag::emit<diag::alias_shows_a_slot<A, B>>;
   } else if constexpr (e == layout_error::bad_slot_alignment) {
-    (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<path_fs<Tree, C.a>, diag::hex<C.lo>>>;
+    (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<A, diag::hex<C.lo>>>;
   }
   return false;
 }
 
-/// `value` is whether C, the check of Tree, passed: `check_layout` returns `layout_check{}`
-/// exactly when every rule holds. A class, not a function: in that case it is
-/// `std::true_type`, and no function keyed on the tree is instantiated (a function template
-/// specialisation costs g++ its mangled name: tree/descriptor.hpp).
-template <region Tree, layout_check C>
-struct verdict : std::bool_constant<report<Tree, C>()> {};
-template <region Tree>
-struct verdict<Tree, layout_check{}> : std::true_type {};
+/// `value` is whether C passed: `check_layout` returns `layout_check{}` exactly when every rule
+/// holds. A class, not a function: then it is `std::true_type`, and no function is
+/// instantiated.
+template <layout_check C, fixed_string A, fixed_string B, fixed_string T>
+struct verdict : std::bool_constant<report<C, A, B, T>()> {};
+template <fixed_string A, fixed_string B, fixed_string T>
+struct verdict<layout_check{}, A, B, T> : std::true_type {};
 }  // namespace detail
 
 /// True when Tree obeys every layout rule; otherwise evaluating it produces the one readable
@@ -210,6 +246,15 @@ struct verdict<Tree, layout_check{}> : std::true_type {};
 /// can constrain a template directly.
 template <class Tree>
 concept verify =
-    region<Tree> && detail::verdict<Tree, check_layout(detail::tree_nodes_v<Tree>)>::value;
+    region<Tree> && detail::verdict<detail::check_v<Tree>, detail::named_v<Tree, 0>,
+                                    detail::named_v<Tree, 1>, detail::named_v<Tree, 2>>::value;
+
+/// True for every tree; evaluating it reports Tree's first layout error, if it has one. For the
+/// entry points that stay well-formed on a tree that breaks a rule — `address_space<Bad>` is
+/// still a class, `mtree_text<Bad>()` still a function — so that the uses after the mistake add
+/// no error of their own (one mistake, one error): `static_assert(reported<Tree>)`. They then
+/// work on empty tables: `flat_view_v` and every table derived from it are empty for such a tree.
+template <class Tree>
+concept reported = verify<Tree> || true;
 
 MMIOTREE_END_NAMESPACE

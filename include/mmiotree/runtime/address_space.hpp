@@ -134,8 +134,11 @@ struct bind_handler_to_a_non_io_region {
 /// memory may be unmapped and a handler destroyed. `restore` replaces handler state in place:
 /// call it with the vCPUs stopped, as a VMM does for a snapshot load.
 template <region Tree, space_options Options = space_options{}>
-requires verify<Tree>
 class address_space final : public detail::space_base {
+  // Not a constraint: a failed constraint would make the variable an `int` and every later use
+  // an error of its own.
+  static_assert(reported<Tree>);
+
  public:
   using tree = Tree;
   static constexpr std::span<const node> nodes = nodes_v<Tree>;
