@@ -68,7 +68,7 @@ inline std::vector<mmiotree::node> nodes(std::span<const model::region> t) {
     d.name = r.name;
     d.kind = kind(r.kind);
     d.size = r.size;
-    d.offset = r.slot ? 0 : r.offset;
+    d.offset = r.slot || r.unmapped ? 0 : r.offset;
     d.priority = r.priority;
     d.parent =
         r.parent == model::none ? mmiotree::npos : static_cast<mmiotree::node_index>(r.parent);
@@ -81,6 +81,7 @@ inline std::vector<mmiotree::node> nodes(std::span<const model::region> t) {
     d.dynamic = r.slot;
     d.slot_align = r.slot ? slot_align(r) : 0;
     d.tie = tie(r.tie_reject);
+    d.unmapped = r.unmapped;
     d.end = static_cast<mmiotree::node_index>(i + 1);
   }
   // A subtree ends after its last descendant (pre-order: descendants follow their ancestor).

@@ -56,6 +56,9 @@ struct region {
   bool slot = false;
   addr slot_align = 0;     ///< for slots: 0 means the size rounded up to a power of two
   bool tie_reject = true;  ///< for slots: tie_policy::reject, else declaration_order
+  /// `unmapped<R>`: its parent does not show it (offset 0, no bound on its size); only aliases
+  /// that target it or a region inside it do.
+  bool unmapped = false;
 };
 
 [[nodiscard]] constexpr bool is_leaf(kind k) { return k != kind::container && k != kind::alias; }

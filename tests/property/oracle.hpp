@@ -89,7 +89,8 @@ class tree {
   explicit tree(std::span<const model::region> r)
       : r_(r), kids_(r.size()), target_(r.size(), none) {
     for (std::size_t i = 0; i < r.size(); ++i) {
-      if (r[i].parent != none && !r[i].slot) kids_[r[i].parent].push_back(i);
+      // Unmapped children are not shown by their parent (concepts.md): only aliases reach them.
+      if (r[i].parent != none && !r[i].slot && !r[i].unmapped) kids_[r[i].parent].push_back(i);
       if (r[i].kind == model::kind::alias) target_[i] = target_of(r, i);
     }
     for (auto& c : kids_)

@@ -67,6 +67,8 @@ enum class injected {
   bad_slot_alignment,
   windows_overlap,
   alias_shows_a_slot,
+  slot_in_unmapped,
+  unmapped_not_shown,
   count_
 };
 
@@ -80,10 +82,10 @@ struct tree {
 };
 
 /// The root-relative address of region i, counting a slot as placed at 0 (mod 2^64, like the
-/// reported ranges).
+/// reported ranges); inside an unmapped region, the offset from that region.
 addr abs_of(const std::vector<model::region>& t, std::size_t i) {
   addr a = 0;
-  for (std::size_t x = i; x != none && t[x].parent != none; x = t[x].parent)
+  for (std::size_t x = i; x != none && t[x].parent != none && !t[x].unmapped; x = t[x].parent)
     a += t[x].slot ? 0 : t[x].offset;
   return a;
 }
@@ -119,6 +121,7 @@ class generator {
     t.fault =
         chance(1, 6) ? static_cast<injected>(pick(1, int(injected::count_) - 1)) : injected::none;
     assign_aliases(t);
+    if (!ordered_) unmap_some(t);
     inject(t);
   }
 
@@ -380,6 +383,26 @@ class generator {
     }
   }
 
+  /// Makes regions that aliases show unmapped (`unmapped<R>`): for some aliases, the target or
+  /// one of its ancestors below the root, if it holds no slot, lies in none, and does not hold
+  /// the alias itself. Its parent then no longer shows it, and its offset is 0.
+  void unmap_some(tree& t) {
+    for (std::size_t a = 0; a < t.r.size(); ++a) {
+      if (t.r[a].kind != kind::alias || !chance(1, 3)) continue;
+      std::vector<std::size_t> cand;
+      for (std::size_t x = oracle::target_of(t.r, a); x != none && t.r[x].parent != none;
+           x = t.r[x].parent) {
+        bool holds_alias = false;
+        for (std::size_t y = a; y != none && !holds_alias; y = t.r[y].parent) holds_alias = y == x;
+        if (!holds_alias && !touches_slot(t, x)) cand.push_back(x);
+      }
+      if (cand.empty()) continue;
+      model::region& u = t.r[cand[pick(0, cand.size() - 1)]];
+      u.unmapped = true;
+      u.offset = 0;
+    }
+  }
+
   std::size_t random_region(const tree& t, bool include_root) {
     return static_cast<std::size_t>(pick(include_root ? 0 : 1, t.r.size() - 1));
   }
@@ -395,6 +418,28 @@ class generator {
     switch (t.fault) {
       case injected::none:
       case injected::count_: break;
+      case injected::slot_in_unmapped: {
+        // The window of a slot, or a container around it, made unmapped.
+        if (slots.empty()) break;
+        std::vector<std::size_t> up;
+        for (std::size_t x = t.r[slots[pick(0, slots.size() - 1)]].parent;
+             x != none && t.r[x].parent != none; x = t.r[x].parent)
+          up.push_back(x);
+        if (up.empty()) break;
+        model::region& u = t.r[up[pick(0, up.size() - 1)]];
+        u.unmapped = true;
+        u.offset = 0;
+        break;
+      }
+      case injected::unmapped_not_shown: {
+        // Any region below the root made unmapped: shown only if an alias happens to target it.
+        if (t.r.size() < 2) break;
+        model::region& u = t.r[random_region(t, false)];
+        if (u.slot) break;
+        u.unmapped = true;
+        u.offset = 0;
+        break;
+      }
       case injected::bad_policy: {
         model::region& n = t.r[random_region(t, true)];
         switch (pick(0, 3)) {
@@ -581,7 +626,7 @@ bool literal_reaches(const std::vector<model::region>& t, std::size_t from, std:
       if (g != none) work.push_back(g);
     } else {
       for (std::size_t c = 0; c < t.size(); ++c)
-        if (t[c].parent == x) {
+        if (t[c].parent == x && !t[c].unmapped) {  // a parent does not show unmapped children
           if (c == to) return true;
           work.push_back(c);
         }
@@ -610,6 +655,8 @@ int rank_of(mmiotree::layout_error e) {
     case layout_error::misaligned_placement: return 10;
     case layout_error::slot_windows_overlap: return 11;
     case layout_error::alias_shows_a_slot: return 12;
+    case layout_error::slot_in_unmapped: return 9;
+    case layout_error::unmapped_not_shown: return 13;
   }
   return 99;
 }
@@ -629,7 +676,7 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
     if (c.error == e && exact) r.claim_holds = true;
   };
   auto end128 = [](addr off, addr size) { return u128{off} + size; };
-  auto off_of = [&](std::size_t i) { return t[i].slot ? 0 : t[i].offset; };
+  auto off_of = [&](std::size_t i) { return t[i].slot || t[i].unmapped ? 0 : t[i].offset; };
 
   for (std::size_t i = 0; i < n; ++i) {
     if (!literal_well_formed(t[i].policy)) report(layout_error::bad_access_policy, c.a == i);
@@ -639,7 +686,7 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
   for (std::size_t i = 0; i < n && sizes_ok; ++i) {
     if (end128(off_of(i), t[i].size) > (u128{1} << 64))
       report(layout_error::offset_overflow, c.a == i);
-    if (i != 0 && end128(off_of(i), t[i].size) > t[t[i].parent].size)
+    if (i != 0 && !t[i].unmapped && end128(off_of(i), t[i].size) > t[t[i].parent].size)
       report(layout_error::child_outside_parent, c.a == i && c.b == t[i].parent &&
                                                      c.lo == abs_of(t, i) &&
                                                      c.last == abs_of(t, i) + (t[i].size - 1));
@@ -664,7 +711,8 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
       if (a.name == b.name)
         report(layout_error::duplicate_sibling_name,
                c.a == i && c.b == j && c.lo == abs_of(t, j) && c.last == abs_of(t, j));
-      if (a.priority != b.priority || !sizes_ok || a.slot || b.slot) continue;
+      if (a.priority != b.priority || !sizes_ok || a.slot || b.slot || a.unmapped || b.unmapped)
+        continue;
       const u128 lo = std::max(a.offset, b.offset);
       const u128 end = std::min(end128(a.offset, a.size), end128(b.offset, b.size));
       if (lo < end) {
@@ -683,6 +731,11 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
     const addr al = lower::slot_align(t[i]);
     if (al == 0 || std::popcount(al) != 1)
       report(layout_error::bad_slot_alignment, c.a == i && c.lo == al);
+    // Inside an unmapped region (any of them, if nested: the nearest is named).
+    std::size_t u = none;
+    for (std::size_t x = t[i].parent; x != none && u == none; x = t[x].parent)
+      if (t[x].unmapped) u = x;
+    if (u != none) report(layout_error::slot_in_unmapped, c.a == i && c.b == u);
   }
   // Every region as aligned as its policy needs, where it is seen: inside a slot, at every
   // base the slot may take (multiples of the slot's alignment).
@@ -743,6 +796,17 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
       if (t[x].slot && (x == g || literal_reaches(t, g, x))) shown.insert(x);
     if (!shown.empty()) report(layout_error::alias_shows_a_slot, c.a == i && shown.count(c.b));
   }
+  // Every unmapped region is shown by an alias: one targets it, or a region inside it.
+  for (std::size_t u = 0; u < n; ++u) {
+    if (!t[u].unmapped) continue;
+    bool shown = false;
+    for (std::size_t i = 0; i < n && !shown; ++i) {
+      if (t[i].kind != kind::alias) continue;
+      for (std::size_t x = oracle::target_of(t, i); x != none && !shown; x = t[x].parent)
+        shown = x == u;
+    }
+    if (!shown) report(layout_error::unmapped_not_shown, c.a == u);
+  }
   return r;
 }
 
@@ -779,7 +843,7 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
 
   generator gen(seed);
   std::size_t accepted = 0, rejected = 0, ranges = 0, aliases = 0, huge = 0, slotted = 0,
-              separate = 0, more_than_leaves = 0;
+              separate = 0, more_than_leaves = 0, unmapped = 0;
   std::map<mmiotree::layout_error, std::size_t> by_rule;
   tree t;
   for (std::uint64_t k = 0; k < trees; ++k) {
@@ -806,6 +870,7 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
     for (const model::region& r : t.r) {
       aliases += r.kind == kind::alias ? 1 : 0;
       separate += r.keep_separate ? 1 : 0;
+      unmapped += r.unmapped ? 1 : 0;
     }
     slotted += std::any_of(t.r.begin(), t.r.end(), [](const model::region& r) { return r.slot; });
     huge += t.r[0].size == addr_max ? 1 : 0;
@@ -845,16 +910,17 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
     }
   }
   std::cout << "  " << accepted << " accepted (" << huge << " with a 2^64-1 root, " << slotted
-            << " with slots, " << aliases << " aliases, " << separate << " keep_separate leaves), "
-            << rejected << " rejected:";
+            << " with slots, " << aliases << " aliases, " << unmapped << " unmapped regions, "
+            << separate << " keep_separate leaves), " << rejected << " rejected:";
   for (const auto& [e, n] : by_rule) std::cout << " " << to_string(e) << "=" << n;
   std::cout << "; " << ranges << " flat ranges compared; " << more_than_leaves
             << " slots with more ranges than leaf occurrences\n";
   // The generator's reach, so that a change to it cannot quietly stop exercising the rules:
   // most trees are valid, and the injected faults reach every rule.
   CHECK(accepted >= trees * 2 / 3);
-  CHECK(by_rule.size() == 14);
+  CHECK(by_rule.size() == 16);
   CHECK(more_than_leaves > 0);
+  CHECK(unmapped > 0);
 }
 
 // The one-pass shortcuts (layout/check.hpp, layout/flatten.hpp) against the full algorithms they

@@ -71,7 +71,8 @@ struct placed {
   using at = std::conditional_t<
       D[I].slot,
       mmiotree::slot<type, D[I].priority, lower::slot_align(D[I]), lower::tie(D[I].tie_reject)>,
-      mmiotree::at<D[I].offset, type, D[I].priority>>;
+      std::conditional_t<D[I].unmapped, mmiotree::unmapped<type>,
+                         mmiotree::at<D[I].offset, type, D[I].priority>>>;
 };
 
 template <const auto& D, std::size_t I>

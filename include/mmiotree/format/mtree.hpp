@@ -54,6 +54,11 @@ std::string render_mtree(std::span<const node> nodes, addr_t base, SlotAt&& slot
   for (node_index i = 0; i < nodes.size(); ++i) {
     const node& n = nodes[i];
     if (n.parent != npos) abs[i] = abs[n.parent] + n.offset;
+    if (n.unmapped) {
+      abs[i] = 0;  // mapped nowhere: its subtree at offsets relative to it
+      mark[i] = " [unmapped]";
+      unplaced[i] = true;
+    }
     if (n.dynamic) {
       const slot_placement p = slot_at(i);
       if (!p.placed) {
@@ -109,7 +114,9 @@ std::string render_mtree(std::span<const node> nodes, addr_t base, SlotAt&& slot
 ///     0000000000300000-0000000000300fff (prio 0, alias): win @accel
 ///     0000000000000000-0000000000000fff
 /// A slot has no address before run time: it shows `[not placed]`, its subtree at offsets
-/// relative to it.
+/// relative to it. An unmapped region (`unmapped<R>`) shows `[unmapped]`, listed after its
+/// mapped siblings, its subtree at offsets relative to it (QEMU prints such regions, seen
+/// only through aliases, as trees of their own).
 inline std::string format_mtree(std::span<const node> nodes, addr_t base = 0) {
   return detail::render_mtree(
       nodes, base, [](node_index) { return slot_placement{}; }, [](node_index) { return false; });

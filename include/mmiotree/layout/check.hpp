@@ -39,6 +39,9 @@ enum class layout_error : std::uint8_t {
   slot_windows_overlap,       ///< a, b: two containers with slots whose ranges meet; [lo, last]
   alias_shows_a_slot,         ///< a: alias whose target is, is inside, or contains a slot (b)
   bad_slot_alignment,         ///< a: slot whose alignment is not a power of two (lo)
+  slot_in_unmapped,           ///< a: slot inside the unmapped region b (checked with the slot
+                              ///< rules, before placement alignment)
+  unmapped_not_shown,         ///< a: unmapped region that no alias targets, itself or inside
 };
 
 [[nodiscard]] constexpr std::string_view to_string(layout_error e) noexcept {
@@ -58,6 +61,8 @@ enum class layout_error : std::uint8_t {
     case layout_error::slot_windows_overlap: return "slot_windows_overlap";
     case layout_error::alias_shows_a_slot: return "alias_shows_a_slot";
     case layout_error::bad_slot_alignment: return "bad_slot_alignment";
+    case layout_error::slot_in_unmapped: return "slot_in_unmapped";
+    case layout_error::unmapped_not_shown: return "unmapped_not_shown";
   }
   return "?";
 }
@@ -111,7 +116,8 @@ constexpr node_index find_alias_cycle(std::span<const node> nodes) {
         if (f.next == 0 && n.alias_target != npos) to = n.alias_target;
         f.next = 1;
       } else {
-        const node_index c = f.next == 0 ? f.n + 1 : f.next;
+        node_index c = f.next == 0 ? f.n + 1 : f.next;
+        while (c < n.end && nd[c].unmapped) c = nd[c].end;  // not rendered by its parent
         if (c < n.end) {
           to = c;
           f.next = nd[c].end;
@@ -167,6 +173,7 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
     a = t > a ? t : a;
   } else {
     for (node_index c = i + 1; c < n.end; c = nodes.data()[c].end) {
+      if (nodes.data()[c].unmapped) continue;  // not shown with its parent
       const addr_t t = required_align(nodes, c, memo);
       a = t > a ? t : a;
     }
@@ -231,7 +238,8 @@ constexpr bool passes_in_one_pass(std::span<const node> nodes) {
     addr_t reach_last = 0;  // furthest last byte among the earlier siblings of this priority
     for (node_index c = p + 1; c < end; c = nd[c].end) {
       const node& n = nd[c];
-      if (n.kind == region_kind::alias || n.dynamic || n.size == 0 || !well_formed(n.access))
+      if (n.kind == region_kind::alias || n.dynamic || n.unmapped || n.size == 0 ||
+          !well_formed(n.access))
         return false;
       if (!fits(n.offset, n.size, pn.size)) return false;  // also rules out offset overflow
       const addr_t a = abs[p] + n.offset;
@@ -285,6 +293,10 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   for (node_index i = 1; i < count; ++i) {
     const node& n = nd[i];
     const node& p = nd[n.parent];
+    if (n.unmapped) {  // mapped nowhere: not inside its parent; its subtree counts from it
+      abs[i] = 0;
+      continue;
+    }
     abs[i] = abs[n.parent] + n.offset;
     if (!fits(n.offset, n.size, p.size)) {
       const addr_t lo = abs[n.parent] + n.offset;  // may wrap only past a reported overflow
@@ -356,7 +368,8 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     for (std::size_t k = 0; k < kc; ++k) {
       const node_index x = kids[k];
       const node& n = nd[x];
-      if (n.dynamic) continue;  // slots are placed, and their overlaps resolved, at commit
+      if (n.dynamic) continue;   // slots are placed, and their overlaps resolved, at commit
+      if (n.unmapped) continue;  // claims nothing in its parent
       if (reach != npos && nd[reach].priority == n.priority) {
         const addr_t reach_last = nd[reach].offset + (nd[reach].size - 1);
         if (n.offset <= reach_last) {
@@ -377,12 +390,20 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
   scratch<node_index> slot_buf(count);
   node_index* const slot_of = slot_buf.data();
   for (node_index i = 0; i < count; ++i) slot_of[i] = npos;
+  // The unmapped region each node is in (itself included), or npos.
+  scratch<node_index> unm_buf(count);
+  node_index* const unmapped_of = unm_buf.data();
+  if (count != 0) unmapped_of[0] = npos;
+  bool any_unmapped = false;
   bool any_slot = false;
   for (node_index i = 1; i < count; ++i) {
     const node_index up = slot_of[nd[i].parent];
+    unmapped_of[i] = nd[i].unmapped ? i : unmapped_of[nd[i].parent];
+    any_unmapped = any_unmapped || nd[i].unmapped;
     if (nd[i].dynamic) {
       any_slot = true;
       if (up != npos) return {layout_error::nested_slot, i, up};
+      if (unmapped_of[i] != npos) return {layout_error::slot_in_unmapped, i, unmapped_of[i]};
       const addr_t al = nd[i].slot_align;
       if (al == 0 || (al & (al - 1)) != 0)
         return {layout_error::bad_slot_alignment, i, npos, al, al};
@@ -395,7 +416,7 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
       abs[i] = abs[nd[i].parent];
     } else {
       slot_of[i] = up;
-      if (up != npos) abs[i] = abs[nd[i].parent] + nd[i].offset;
+      if (up != npos) abs[i] = nd[i].unmapped ? 0 : abs[nd[i].parent] + nd[i].offset;
     }
   }
   for (node_index i = 0; i < count; ++i) {
@@ -474,6 +495,22 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     if (slot_of[t] != npos) return {layout_error::alias_shows_a_slot, i, slot_of[t]};
     for (node_index k = t; k < nd[t].end; ++k)
       if (nd[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
+  }
+  // An unmapped region is seen only through aliases: one must target it or a region in it.
+  if (any_unmapped) {
+    scratch<std::uint8_t> shown_buf(count);
+    std::uint8_t* const shown = shown_buf.data();
+    for (node_index i = 0; i < count; ++i) shown[i] = 0;
+    for (node_index i = 0; i < count; ++i)
+      if (nd[i].kind == region_kind::alias) {
+        // Every unmapped region around the target is shown (the target's own ancestors up to
+        // the root, each unmapped one among them).
+        for (node_index u = unmapped_of[nd[i].alias_target]; u != npos;
+             u = unmapped_of[nd[u].parent])
+          shown[u] = 1;
+      }
+    for (node_index i = 0; i < count; ++i)
+      if (nd[i].unmapped && shown[i] == 0) return {layout_error::unmapped_not_shown, i};
   }
   return {};
 }

@@ -126,6 +126,20 @@ struct slot_alignment_not_a_power_of_two {
                 "slot<Region, Priority, Alignment>; use a power of two, or 0 for the natural "
                 "alignment (the size rounded up to a power of two)");
 };
+template <fixed_string Slot, fixed_string Region>
+struct slot_inside_an_unmapped_region {
+  static_assert(always_false_v<Slot>,
+                "mmiotree: a slot may not lie inside an unmapped region: in "
+                "slot_inside_an_unmapped_region<Slot, Region>, Slot is inside Region, which only "
+                "aliases show, and an alias cannot show a slot; place the slot in a mapped window");
+};
+template <fixed_string Region>
+struct unmapped_region_shown_by_no_alias {
+  static_assert(always_false_v<Region>,
+                "mmiotree: an unmapped region must be shown by an alias: in "
+                "unmapped_region_shown_by_no_alias<Region>, no alias targets Region or a region "
+                "inside it, so none of its bytes is visible; add an alias or remove the region");
+};
 template <fixed_string Path, fixed_string Offset, fixed_string Alignment>
 struct placement_misaligned_for_access_policy {
   static_assert(always_false_v<Path>,
@@ -154,7 +168,8 @@ constexpr layout_check check_v = check_layout(detail::tree_nodes_v<Tree>);
 constexpr bool names_b(layout_error e) noexcept {
   return e != layout_error::bad_access_policy && e != layout_error::zero_size &&
          e != layout_error::offset_overflow && e != layout_error::alias_target_not_found &&
-         e != layout_error::misaligned_placement && e != layout_error::bad_slot_alignment;
+         e != layout_error::misaligned_placement && e != layout_error::bad_slot_alignment &&
+         e != layout_error::unmapped_not_shown;
 }
 
 /// Node I's path, or "" for npos.
@@ -222,6 +237,10 @@ consteval bool report() {
     (void)&diag::emit<diag::alias_shows_a_slot<A, B>>;
   } else if constexpr (e == layout_error::bad_slot_alignment) {
     (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<A, diag::hex<C.lo>>>;
+  } else if constexpr (e == layout_error::slot_in_unmapped) {
+    (void)&diag::emit<diag::slot_inside_an_unmapped_region<A, B>>;
+  } else if constexpr (e == layout_error::unmapped_not_shown) {
+    (void)&diag::emit<diag::unmapped_region_shown_by_no_alias<A>>;
   }
   return false;
 }

@@ -123,7 +123,8 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
   }
   auto visit = [&](node_index k) {
     const node& ch = nd[k];
-    if (ch.dynamic) return;  // slots are placed at run time (runtime/address_space.hpp)
+    if (ch.dynamic) return;   // slots are placed at run time (runtime/address_space.hpp)
+    if (ch.unmapped) return;  // seen only through aliases
     const addr_t ch_last = ch.offset + (ch.size - 1);
     if (ch.offset > clast || ch_last < clo) return;
     render(st, k, delta + ch.offset, (clo > ch.offset ? clo : ch.offset) - ch.offset,
@@ -183,7 +184,7 @@ constexpr bool flat_in_one_pass(std::span<const node> nodes, Emit& emit, node_in
   addr_t prev_last = 0;
   for (node_index i = root; i < end; ++i) {
     const node& n = nd[i];
-    if (n.kind == region_kind::alias) return false;
+    if (n.kind == region_kind::alias || n.unmapped) return false;
     if (i != root && n.dynamic) {  // a slot: placed at run time, not part of this view
       i = n.end - 1;
       continue;

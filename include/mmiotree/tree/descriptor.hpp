@@ -54,6 +54,9 @@ struct node {
   std::uint64_t layout_hash = 0;
   /// For passthrough leaves declared with merge_policy::keep_separate.
   bool keep_separate = false;
+  /// Placed with `unmapped<R>`: its parent does not show it; only aliases do. Its offset is 0,
+  /// and its subtree's absolute offsets count from it.
+  bool unmapped = false;
 };
 
 namespace detail {
@@ -150,12 +153,15 @@ struct place {
   bool dynamic = false;
   addr_t slot_align = 0;
   tie_policy tie = tie_policy::reject;
+  bool unmapped = false;
 };
 
 template <class Child>
 constexpr place place_of() {
   if constexpr (requires { Child::dynamic; })
     return {0, Child::priority, true, Child::align, Child::tie};
+  else if constexpr (requires { Child::mapped_nowhere; })
+    return {0, 0, false, 0, tie_policy::reject, true};
   else
     return {Child::offset, Child::priority};
 }
@@ -175,6 +181,7 @@ constexpr node make_node(region_kind kind, std::string_view name, addr_t size,
   n.dynamic = p.dynamic;
   n.slot_align = p.slot_align;
   n.tie = p.tie;
+  n.unmapped = p.unmapped;
   n.end = 1;
   if (is_leaf(kind)) n.leaf = 0;
   return n;
@@ -265,12 +272,14 @@ constexpr std::size_t count_leaves(std::span<const node> nodes) {
 }
 
 /// Writes each node's offset from the root (its parent's plus its own) to `out[0..n)`. Inside a
-/// slot that is its static position (the slot at offset 0 of its window).
+/// slot that is its static position (the slot at offset 0 of its window); an unmapped region
+/// is at 0, and its subtree counts from it.
 constexpr void absolute_offsets(std::span<const node> nodes, addr_t* out) {
   const node* const nd = nodes.data();
   const std::size_t count = nodes.size();
   if (count != 0) out[0] = 0;
-  for (std::size_t i = 1; i < count; ++i) out[i] = out[nd[i].parent] + nd[i].offset;
+  for (std::size_t i = 1; i < count; ++i)
+    out[i] = nd[i].unmapped ? 0 : out[nd[i].parent] + nd[i].offset;
 }
 
 /// Whether node `w` is a slot window: a container with a slot among its children.
@@ -517,6 +526,7 @@ constexpr void hash_node(fnv1a& f, const node& n, node_index base, bool as_root)
   f.u64(as_root ? 0 : static_cast<std::uint64_t>(n.tie));
   f.u64(n.layout_hash);
   f.u64(n.keep_separate);
+  if (!as_root && n.unmapped) f.u64(0x756e'6d61'7070'6564);  // only then: older hashes stay
 }
 }  // namespace detail
 

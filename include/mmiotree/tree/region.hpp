@@ -170,6 +170,20 @@ struct slot {
   using type = Region;
 };
 
+/// A child that is part of the tree but mapped nowhere: its parent does not show it (it claims
+/// no byte there, and may be larger than the parent), and it is seen only through the aliases
+/// that target it or a region inside it — QEMU's `ram` and `pci` regions of the PC map, which
+/// system memory sees through `ram-below-4g`, `pci-hole` and the like. Its path, bindings and
+/// leaves are those of any child. An unmapped region no alias shows, and a slot inside one,
+/// are compile errors (`unmapped_region_shown_by_no_alias`, `slot_inside_an_unmapped_region`).
+template <region Region>
+struct unmapped {
+  static constexpr addr_t offset = 0;
+  static constexpr std::int32_t priority = 0;
+  static constexpr bool mapped_nowhere = true;
+  using type = Region;
+};
+
 /// `Count` slots of one region type in one window — N devices of one kind, each with its
 /// BAR — declared once: element k is the slot named `<Region's name>[k]` (path
 /// `"pci/bar[3]"`), every element has the parameters of `slot<Region, Priority, Align, Tie>`,
@@ -199,10 +213,12 @@ template <class R, std::int32_t P, addr_t A, tie_policy T>
 inline constexpr bool is_placement<slot<R, P, A, T>> = true;
 template <class R, std::size_t N, std::int32_t P, addr_t A, tie_policy T>
 inline constexpr bool is_placement<slot_array<R, N, P, A, T>> = true;
+template <class R>
+inline constexpr bool is_placement<unmapped<R>> = true;
 }  // namespace detail
 
-/// A placed child: `at<offset, region, priority>`, `slot<region, priority, …>` or
-/// `slot_array<region, count, priority, …>`.
+/// A placed child: `at<offset, region, priority>`, `slot<region, priority, …>`,
+/// `slot_array<region, count, priority, …>` or `unmapped<region>`.
 template <class T>
 concept placement = detail::is_placement<T>;
 
