@@ -95,6 +95,12 @@ constexpr region alias(std::string_view name, addr size, addr offset, std::int32
   r.target_offset = target_offset;
   return r;
 }
+/// Region `r` placed with `unmapped<R>` in its parent: mapped nowhere, seen through aliases.
+constexpr region unmapped(region r) {
+  r.unmapped = true;
+  r.offset = 0;
+  return r;
+}
 /// A passthrough leaf whose occurrences stay separate flat ranges (merge_policy::keep_separate).
 constexpr region separate(std::string_view name, addr size, addr offset, std::int32_t priority,
                           std::size_t parent) {

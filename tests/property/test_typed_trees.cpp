@@ -67,6 +67,24 @@ constexpr std::array pc_flat{
     flat_range{pci_at + 0xe200'0000, pci_at + 0xe200'ffff, 12, 0x0},
 };
 
+// Written from the rule, region by region: which alias wins each byte, what it shows there.
+using pc_unmapped = typed::tree_t<pc_unmapped_d>;
+constexpr std::array pc_unmapped_flat{
+    flat_range{0x0, 0x9'ffff, 1, 0x0},                            // lomem -> ram
+    flat_range{0xa'0000, 0xa'7fff, 6, 0x1'0000},                  // vga-window -> lo -> vram
+    flat_range{0xa'8000, 0xa'ffff, 6, 0x2'0000},                  // vga-window -> hi -> vram
+    flat_range{0xb'0000, 0xdfff'ffff, 1, 0xb'0000},               // vga-area hole: lomem
+    flat_range{0xe000'0000, 0xe0ff'ffff, 14, 0xe000'0000},        // pci-hole's hole
+    flat_range{0xe100'0000, 0xe10f'ffff, 6, 0x0},                 // pci-hole -> vram
+    flat_range{0xe110'0000, 0xe1ff'ffff, 14, 0xe110'0000},        // unassigned
+    flat_range{0xe200'0000, 0xe200'ffff, 7, 0x0},                 // pci-hole -> vga-mmio
+    flat_range{0xe201'0000, 0xffff'ffff, 14, 0xe201'0000},        // unassigned
+    flat_range{0x1'0000'0000, 0x1'3fff'ffff, 1, 0xe000'0000},     // himem -> ram
+    flat_range{0x1'4000'0000, 0x8'000f'ffff, 14, 0x1'4000'0000},  // to pci-hole64's hole
+    flat_range{0x8'0010'0000, 0x8'001f'ffff, 8, 0x0},             // pci-hole64 -> bar-hi
+    flat_range{0x8'0020'0000, 0xf'ffff'ffff, 14, 0x8'0020'0000},  // unassigned
+};                                                                // ram, pci: nowhere else
+
 using nested = typed::tree_t<nested_d>;
 constexpr std::array nested_flat{
     flat_range{0x000, 0x0ff, 1, 0x000},  // bg
@@ -218,6 +236,7 @@ TEST_CASE("typed trees: flat views written out by hand", "[property][typed]") {
   STATIC_REQUIRE(flat_view_v<cxl_bar2> == cxl_flat);
   STATIC_REQUIRE(flat_view_v<qemu_abcde> == abcde_flat);
   STATIC_REQUIRE(flat_view_v<qemu_pc> == pc_flat);
+  STATIC_REQUIRE(flat_view_v<pc_unmapped> == pc_unmapped_flat);
   STATIC_REQUIRE(flat_view_v<nested> == nested_flat);
   STATIC_REQUIRE(flat_view_v<stubs> == stubs_flat);
   STATIC_REQUIRE(flat_view_v<top_of_space> == top_flat);
@@ -250,6 +269,7 @@ TEST_CASE("typed trees: flat view, projection and dispatcher agree with the orac
   SECTION("CXL Type-2 BAR") { check_tree<cxl_bar2_d>(); }
   SECTION("QEMU A/B/C/D/E") { check_tree<abcde_d>(); }
   SECTION("QEMU PC aliases") { check_tree<pc_d>(); }
+  SECTION("QEMU PC: ram and pci unmapped, seen through aliases") { check_tree<pc_unmapped_d>(); }
   SECTION("nested negative priorities") { check_tree<nested_d>(); }
   SECTION("stubs") { check_tree<stubs_d>(); }
   SECTION("root ending at 2^64 - 1") { check_tree<top_d>(); }

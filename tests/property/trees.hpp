@@ -156,4 +156,28 @@ constexpr std::array msix_d{
     leaf(kind::io, "msix-pba", 0x10, 0x3000, 1, 0, msix_policy),     // 3
 };
 
+// 11. The PC map of 3 as QEMU builds it: `ram` and `pci` are mapped nowhere (unmapped<R>) and
+//     seen only through aliases, written relative to the alias ("./ram", "../vram"). `pci` is
+//     larger than the system map (1 TiB; QEMU's is 2^64): nothing bounds an unmapped region.
+//     Holes of the PCI windows fall through to `unassigned`, a read-as-ones stub over the whole
+//     map at priority -1; a 64-bit BAR shows through `pci-hole64`. (`ram` is an io leaf so that
+//     the test's rig does not allocate 4.5 GiB for it.)
+constexpr std::array pc_unmapped_d{
+    container("system", 0x10'0000'0000),                                              // 0
+    unmapped(leaf(kind::io, "ram", 0x1'2000'0000, 0, 0, 0)),                          // 1
+    unmapped(container("pci", 0x100'0000'0000, 0, 0, 0)),                             // 2
+    container("vga-area", 0x2'0000, 0xa'0000, 0, 2),                                  // 3
+    alias("lo", 0x8000, 0, 0, 3, "../vram", 0x1'0000),                                // 4
+    alias("hi", 0x8000, 0x8000, 0, 3, "../vram", 0x2'0000),                           // 5
+    leaf(kind::passthrough, "vram", 1_MiB, 0xe100'0000, 0, 2),                        // 6
+    leaf(kind::io, "vga-mmio", 64_KiB, 0xe200'0000, 0, 2),                            // 7
+    leaf(kind::io, "bar-hi", 1_MiB, 0x8'0010'0000, 0, 2),                             // 8
+    alias("lomem", 0xe000'0000, 0, 0, 0, "./ram", 0),                                 // 9
+    alias("himem", 0x4000'0000, 0x1'0000'0000, 0, 0, "./ram", 0xe000'0000),           // 10
+    alias("vga-window", 0x2'0000, 0xa'0000, 1, 0, "./pci", 0xa'0000),                 // 11
+    alias("pci-hole", 0x2000'0000, 0xe000'0000, 0, 0, "pci", 0xe000'0000),            // 12
+    alias("pci-hole64", 0x8'0000'0000, 0x8'0000'0000, 0, 0, "./pci", 0x8'0000'0000),  // 13
+    stub("unassigned", 0x10'0000'0000, 0, -1, 0, answer::ones),                       // 14
+};
+
 }  // namespace trees
