@@ -44,6 +44,17 @@ ERROR_LINE = re.compile(
 # (name, directory copied, file compiled, file changed, text, replacement, rule, what, extra)
 # `extra`: errors the program's own code adds after the library's one, per compiler, and why.
 CASES = [
+    ("pc_machine", "examples", "pc_machine.cpp", "pc_machine.cpp",
+     'at<0xF100\'0000, io<"vga-mmio", 64_KiB, access::exactly<4>>>,',
+     'at<0xE1F0\'0000, io<"vga-mmio", 64_KiB, access::exactly<4>>>,',
+     "siblings_overlap_at_equal_priority",
+     "the VGA registers moved into the frame buffer, inside the unmapped PCI space "
+     "(examples/pc_machine.cpp: a PC map, binds, dispatch, `info mtree`)", None),
+    ("pc_machine (alias)", "examples", "pc_machine.cpp", "pc_machine.cpp",
+     'alias<"pci-hole64", 32_GiB, "./pci", 32_GiB>',
+     'alias<"pci-hole64", 32_GiB, "./pcie", 32_GiB>',
+     "alias_target_not_found",
+     "the 64-bit PCI hole naming a region that does not exist", None),
     ("pci_slots", "examples", "pci_slots.cpp", "pci_slots.cpp",
      'at<0, passthrough<"ram", 64_MiB>>,',
      'at<0, passthrough<"ram", 64_MiB>>, at<32_MiB, passthrough<"rom", 1_MiB>>,',
