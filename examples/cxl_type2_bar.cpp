@@ -31,9 +31,9 @@ using vfio_bar2 =
               at<comp_block + 64_KiB, passthrough<"mmap1", 4_MiB - comp_block - 64_KiB>>>;
 
 // The BAR container: the region at priority 0, COMP_REGS at priority 1.
-using bar2 =
-    container<"bar2", 4_MiB,  //
-              at<0, vfio_bar2>, at<cachemem, io<"comp_regs", 4_KiB, access::exactly<4>>, 1>>;
+struct bar2
+    : container<"bar2", 4_MiB,  //
+                at<0, vfio_bar2>, at<cachemem, io<"comp_regs", 4_KiB, access::exactly<4>>, 1>> {};
 
 // The compiler has now proved: no two siblings overlap at equal priority, every child fits,
 // COMP_REGS is 4-byte aligned, and (below) no mmapped page holds a trapped byte.

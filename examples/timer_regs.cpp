@@ -66,8 +66,9 @@ struct timer {
   }
 };
 
-// The timer at 0x1000 of a small device window.
-using window = container<"soc", 64_KiB, at<0x1000, timer_block>>;
+// The timer at 0x1000 of a small device window. A root declared as a struct, not with `using`:
+// diagnostics and symbols then name `window`, not every register of the block.
+struct window : container<"soc", 64_KiB, at<0x1000, timer_block>> {};
 
 int main() {
   timer t;

@@ -62,8 +62,8 @@ CASES = [
      "a ROM placed inside RAM at the same priority (examples/pci_slots.cpp: address_space, "
      "slot handles, a transaction, reads, `info mtree`)", None),
     ("timer_regs", "examples", "timer_regs.cpp", "timer_regs.cpp",
-     'container<"soc", 64_KiB, at<0x1000, timer_block>>',
-     'container<"soc", 64_KiB, at<0x1000, timer_block>, at<0x1010, io<"uart", 0x100>>>',
+     'container<"soc", 64_KiB, at<0x1000, timer_block>> {}',
+     'container<"soc", 64_KiB, at<0x1000, timer_block>, at<0x1010, io<"uart", 0x100>>> {}',
      "siblings_overlap_at_equal_priority",
      "a UART placed over the timer's registers (examples/timer_regs.cpp: a register file "
      "bound and driven through the bus)", None),

@@ -67,16 +67,18 @@ using function = pci::function<
 
 // ---- the machine ----------------------------------------------------------------------------
 using device_memory = passthrough<"dpa", device_memory_size>;
+/// A struct, not a `using` alias: diagnostics and symbols name `machine<Bar>`, not every region.
 template <class Bar>
-using machine = container<
-    "machine", 0x200'0000'0000, at<uart_base, io<"uart", 4_KiB, access::adjusted<4, 4>>>,
-    at<exit_base, io<"exit", 4_KiB, access::adjusted<4, 4>>>,
-    at<pci32_base, container<"pci32", pci32_size, at<0, stub<"unassigned", pci32_size>, -1>>>,
-    at<ecam_base, io<"ecam", pci::ecam<1>::size, pci::ecam_access>>,
-    at<ram_base, passthrough<"ram", ram_size>>,
-    at<pci64_base,
-       container<"pci64", pci64_size, at<0, stub<"unassigned", pci64_size>, -1>, slot<Bar>>>,
-    at<cfmws_base, container<"cfmws", cfmws_size, at<0, stub<"unassigned", cfmws_size>, -1>,
-                             slot<device_memory>>>>;
+struct machine
+    : container<
+          "machine", 0x200'0000'0000, at<uart_base, io<"uart", 4_KiB, access::adjusted<4, 4>>>,
+          at<exit_base, io<"exit", 4_KiB, access::adjusted<4, 4>>>,
+          at<pci32_base, container<"pci32", pci32_size, at<0, stub<"unassigned", pci32_size>, -1>>>,
+          at<ecam_base, io<"ecam", pci::ecam<1>::size, pci::ecam_access>>,
+          at<ram_base, passthrough<"ram", ram_size>>,
+          at<pci64_base,
+             container<"pci64", pci64_size, at<0, stub<"unassigned", pci64_size>, -1>, slot<Bar>>>,
+          at<cfmws_base, container<"cfmws", cfmws_size, at<0, stub<"unassigned", cfmws_size>, -1>,
+                                   slot<device_memory>>>> {};
 
 }  // namespace vmm_demo
