@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a PCI BAR has at least its minimum size
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::bar_size_below_minimum<1, 2, 4>
-// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::bar_size_below_minimum<1, 2, 4>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::bar_size_below_minimum<1, mmiotree::v0::fixed_string<3>\{"0x2"\}, mmiotree::v0::fixed_string<3>\{"0x4"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::bar_size_below_minimum<1, fixed_string<4UL - 1>\{"0x2"\}, fixed_string<4UL - 1>\{"0x4"\}>
 // max-lines-gnu: 18
 // max-lines-clang: 33
 //

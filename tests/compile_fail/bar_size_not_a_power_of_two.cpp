@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a PCI BAR's size is a power of two
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::bar_size_not_a_power_of_two<2, 49152>
-// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::bar_size_not_a_power_of_two<2, 49152>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::bar_size_not_a_power_of_two<2, mmiotree::v0::fixed_string<6>\{"0xc000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::bar_size_not_a_power_of_two<2, fixed_string<7UL - 1>\{"0xc000"\}>
 // max-lines-gnu: 18
 // max-lines-clang: 33
 //

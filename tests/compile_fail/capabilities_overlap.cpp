@@ -1,6 +1,6 @@
 // expect-error: mmiotree: capabilities do not overlap
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capabilities_overlap<mmiotree::v0::fixed_string<1>\{"b"\}, mmiotree::v0::fixed_string<1>\{"a"\}, 272, 276>
-// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capabilities_overlap<fixed_string<2UL - 1>\{"b"\}, fixed_string<2UL - 1>\{"a"\}, 272, 276>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capabilities_overlap<mmiotree::v0::fixed_string<1>\{"b"\}, mmiotree::v0::fixed_string<1>\{"a"\}, mmiotree::v0::fixed_string<5>\{"0x110"\}, mmiotree::v0::fixed_string<5>\{"0x114"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capabilities_overlap<fixed_string<2UL - 1>\{"b"\}, fixed_string<2UL - 1>\{"a"\}, fixed_string<6UL - 1>\{"0x110"\}, fixed_string<6UL - 1>\{"0x114"\}>
 // max-lines-gnu: 17
 // max-lines-clang: 33
 //

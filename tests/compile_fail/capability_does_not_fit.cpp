@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a capability lies inside its list's range
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capability_does_not_fit<mmiotree::v0::fixed_string<4>\{"pcie"\}, 208, 60, 255>
-// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capability_does_not_fit<fixed_string<5UL - 1>\{"pcie"\}, 208, 60, 255>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capability_does_not_fit<mmiotree::v0::fixed_string<4>\{"pcie"\}, mmiotree::v0::fixed_string<4>\{"0xd0"\}, mmiotree::v0::fixed_string<4>\{"0x3c"\}, mmiotree::v0::fixed_string<4>\{"0xff"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capability_does_not_fit<fixed_string<5UL - 1>\{"pcie"\}, fixed_string<5UL - 1>\{"0xd0"\}, fixed_string<5UL - 1>\{"0x3c"\}, fixed_string<5UL - 1>\{"0xff"\}>
 // max-lines-gnu: 18
 // max-lines-clang: 36
 //

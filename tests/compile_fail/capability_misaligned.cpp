@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a capability starts on a dword
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capability_misaligned<mmiotree::v0::fixed_string<4>\{"pcie"\}, 66>
-// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capability_misaligned<fixed_string<5UL - 1>\{"pcie"\}, 66>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::pci::diag::capability_misaligned<mmiotree::v0::fixed_string<4>\{"pcie"\}, mmiotree::v0::fixed_string<4>\{"0x42"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::pci::diag::capability_misaligned<fixed_string<5UL - 1>\{"pcie"\}, fixed_string<5UL - 1>\{"0x42"\}>
 // max-lines-gnu: 18
 // max-lines-clang: 36
 //

@@ -1,6 +1,6 @@
 // expect-error: mmiotree: a configuration-space overlay lies inside the 4 KiB configuration space
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::vfio::diag::overlay_outside_configuration_space<mmiotree::v0::fixed_string<11>\{"vendor_regs"\}, 4080, 32>
-// expect-error-clang: in instantiation of template class .mmiotree::vfio::diag::overlay_outside_configuration_space<fixed_string<12UL - 1>\{"vendor_regs"\}, 4080, 32>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::vfio::diag::overlay_outside_configuration_space<mmiotree::v0::fixed_string<11>\{"vendor_regs"\}, mmiotree::v0::fixed_string<5>\{"0xff0"\}, mmiotree::v0::fixed_string<4>\{"0x20"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::vfio::diag::overlay_outside_configuration_space<fixed_string<12UL - 1>\{"vendor_regs"\}, fixed_string<6UL - 1>\{"0xff0"\}, fixed_string<5UL - 1>\{"0x20"\}>
 // max-lines-gnu: 14
 // max-lines-clang: 38
 //

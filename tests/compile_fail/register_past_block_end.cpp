@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a register must lie inside its block
-// expect-error: register_past_block_end<.*\{"channel/addr"\}, 3, 64>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::register_past_block_end<mmiotree::v0::fixed_string<12>\{"channel/addr"\}, 3, 64>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::register_past_block_end<fixed_string<12>\{"channel/addr"\}, 3, 64>
+// expect-error: register_past_block_end<.*\{"channel/addr"\}, 3, .*\{"0x40"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::register_past_block_end<mmiotree::v0::fixed_string<12>\{"channel/addr"\}, 3, mmiotree::v0::fixed_string<4>\{"0x40"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::register_past_block_end<fixed_string<12>\{"channel/addr"\}, 3, fixed_string<5UL - 1>\{"0x40"\}>
 // max-lines-gnu: 14
 // max-lines-clang: 33
 //

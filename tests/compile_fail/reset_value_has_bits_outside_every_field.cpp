@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a reset value may set only bits that a field declares
-// expect-error: reset_value_has_bits_outside_every_field<.*\{"ctrl"\}, 2147483649, 2147483648>
-// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::reset_value_has_bits_outside_every_field<mmiotree::v0::fixed_string<4>\{"ctrl"\}, 2147483649, 2147483648>
-// expect-error-clang: in instantiation of template class .mmiotree::diag::reset_value_has_bits_outside_every_field<fixed_string<5UL - 1>\{"ctrl"\}, 2147483649, 2147483648>
+// expect-error: reset_value_has_bits_outside_every_field<.*\{"ctrl"\}, .*\{"0x80000001"\}, .*\{"0x80000000"\}>
+// expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::reset_value_has_bits_outside_every_field<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<10>\{"0x80000001"\}, mmiotree::v0::fixed_string<10>\{"0x80000000"\}>
+// expect-error-clang: in instantiation of template class .mmiotree::diag::reset_value_has_bits_outside_every_field<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<10>\{"0x80000001"\}, fixed_string<10>\{"0x80000000"\}>
 // max-lines-gnu: 14
 // max-lines-clang: 33
 //

@@ -129,13 +129,13 @@ template <class... Caps>
 struct ext_caps {};
 
 namespace diag {
-template <unsigned Index, std::uint64_t Size>
+template <unsigned Index, fixed_string Size>
 struct bar_size_not_a_power_of_two {
   static_assert(mmiotree::diag::always_false_v<Index>,
                 "mmiotree: a PCI BAR's size is a power of two: in "
                 "bar_size_not_a_power_of_two<Index, Size>, BAR Index has Size bytes");
 };
-template <unsigned Index, std::uint64_t Size, std::uint64_t Minimum>
+template <unsigned Index, fixed_string Size, fixed_string Minimum>
 struct bar_size_below_minimum {
   static_assert(mmiotree::diag::always_false_v<Index>,
                 "mmiotree: a PCI BAR has at least its minimum size: in "
@@ -162,7 +162,7 @@ struct two_bars_in_one_register {
                 "claimed by the BAR declared at index First and by the one at index Second (a "
                 "64-bit BAR at index i also takes register i + 1)");
 };
-template <fixed_string Cap, addr_t Offset, addr_t Size, addr_t Limit>
+template <fixed_string Cap, fixed_string Offset, fixed_string Size, fixed_string Limit>
 struct capability_does_not_fit {
   static_assert(
       mmiotree::diag::always_false_v<Offset>,
@@ -171,14 +171,14 @@ struct capability_does_not_fit {
       "Offset runs past Limit (0xFF for the standard list, 0xFFF for the extended list) "
       "or starts below the list (0x40, 0x100)");
 };
-template <fixed_string Cap, fixed_string Before, addr_t Offset, addr_t BeforeEnd>
+template <fixed_string Cap, fixed_string Before, fixed_string Offset, fixed_string BeforeEnd>
 struct capabilities_overlap {
   static_assert(mmiotree::diag::always_false_v<Offset>,
                 "mmiotree: capabilities do not overlap: in "
                 "capabilities_overlap<Cap, Before, Offset, BeforeEnd>, capability Cap declared at "
                 "Offset starts before BeforeEnd, the end of capability Before listed ahead of it");
 };
-template <fixed_string Cap, addr_t Offset>
+template <fixed_string Cap, fixed_string Offset>
 struct capability_misaligned {
   static_assert(mmiotree::diag::always_false_v<Offset>,
                 "mmiotree: a capability starts on a dword: in capability_misaligned<Cap, Offset>, "
@@ -233,10 +233,11 @@ consteval bool check_bars() {
         (void)&mmiotree::diag::emit<diag::bar64_in_bar5<i>>;
         ok = false;
       } else if constexpr (!std::has_single_bit(s)) {
-        (void)&mmiotree::diag::emit<diag::bar_size_not_a_power_of_two<i, s>>;
+        (void)&mmiotree::diag::emit<diag::bar_size_not_a_power_of_two<i, mmiotree::diag::hex<s>>>;
         ok = false;
       } else if constexpr (s < min) {
-        (void)&mmiotree::diag::emit<diag::bar_size_below_minimum<i, s, min>>;
+        (void)&mmiotree::diag::emit<
+            diag::bar_size_below_minimum<i, mmiotree::diag::hex<s>, mmiotree::diag::hex<min>>>;
         ok = false;
       } else if constexpr (constexpr auto c = t::clash(K); c[2] != 0) {
         (void)&mmiotree::diag::emit<diag::two_bars_in_one_register<c[0], c[1], i>>;
@@ -371,15 +372,18 @@ consteval bool check_caps() {
     auto one = [&]<std::size_t K, class Cap>() {
       constexpr addr_t o = p[K].offset;
       if constexpr (o % 4 != 0) {
-        (void)&mmiotree::diag::emit<diag::capability_misaligned<Cap::name, o>>;
+        (void)&mmiotree::diag::emit<diag::capability_misaligned<Cap::name, mmiotree::diag::hex<o>>>;
         ok = false;
       } else if constexpr (o < First || size[K] == 0 || o + size[K] - 1 > Limit) {
-        (void)&mmiotree::diag::emit<diag::capability_does_not_fit<Cap::name, o, size[K], Limit>>;
+        (void)&mmiotree::diag::emit<diag::capability_does_not_fit<Cap::name, mmiotree::diag::hex<o>,
+                                                                  mmiotree::diag::hex<size[K]>,
+                                                                  mmiotree::diag::hex<Limit>>>;
         ok = false;
       } else if constexpr (K > 0 && o < p[K - 1].offset + size[K - 1]) {
         using before = std::tuple_element_t<K - 1, std::tuple<C...>>;
         (void)&mmiotree::diag::emit<
-            diag::capabilities_overlap<Cap::name, before::name, o, p[K - 1].offset + size[K - 1]>>;
+            diag::capabilities_overlap<Cap::name, before::name, mmiotree::diag::hex<o>,
+                                       mmiotree::diag::hex<p[K - 1].offset + size[K - 1]>>>;
         ok = false;
       }
     };

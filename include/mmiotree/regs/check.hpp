@@ -134,7 +134,7 @@ struct register_width_must_be_8_16_32_or_64 {
                 "register_width_must_be_8_16_32_or_64<Reg, Width>, register Reg is declared Width "
                 "bits wide");
 };
-template <fixed_string Reg, std::uint32_t Element, addr_t Offset>
+template <fixed_string Reg, std::uint32_t Element, fixed_string Offset>
 struct register_misaligned_for_its_width {
   static_assert(always_false_v<Reg>,
                 "mmiotree: a register's offset must be a multiple of its width in bytes: in "
@@ -143,7 +143,7 @@ struct register_misaligned_for_its_width {
                 "which is not a multiple of its width / 8; move it, or split it into narrower "
                 "registers");
 };
-template <fixed_string Reg, std::uint32_t Element, addr_t Offset>
+template <fixed_string Reg, std::uint32_t Element, fixed_string Offset>
 struct register_past_block_end {
   static_assert(always_false_v<Reg>,
                 "mmiotree: a register must lie inside its block: in register_past_block_end<Reg, "
@@ -151,7 +151,7 @@ struct register_past_block_end {
                 "register) starts at Offset and ends past the block's size; grow the block or "
                 "move the register");
 };
-template <fixed_string A, fixed_string B, addr_t Offset>
+template <fixed_string A, fixed_string B, fixed_string Offset>
 struct registers_overlap {
   static_assert(always_false_v<A>,
                 "mmiotree: two registers of a block overlap: in registers_overlap<A, B, Offset>, "
@@ -177,7 +177,7 @@ struct field_past_register_width {
                 "Reg, Field, Hi, Width>, field Field of register Reg reaches bit Hi, but Reg is "
                 "Width bits wide (bits 0 to Width - 1)");
 };
-template <fixed_string Reg, fixed_string A, fixed_string B, std::uint64_t Bits>
+template <fixed_string Reg, fixed_string A, fixed_string B, fixed_string Bits>
 struct fields_overlap {
   static_assert(always_false_v<Reg>,
                 "mmiotree: two fields of a register share bits: in fields_overlap<Reg, A, B, "
@@ -190,7 +190,7 @@ struct duplicate_field_name {
                 "unique names: in duplicate_field_name<Reg, Field>, register Reg has two fields "
                 "named Field");
 };
-template <fixed_string Reg, std::uint64_t Reset, std::uint64_t StrayBits>
+template <fixed_string Reg, fixed_string Reset, fixed_string StrayBits>
 struct reset_value_has_bits_outside_every_field {
   static_assert(always_false_v<Reg>,
                 "mmiotree: a reset value may set only bits that a field declares: in "
@@ -198,7 +198,7 @@ struct reset_value_has_bits_outside_every_field {
                 "Reset of register Reg sets StrayBits (a mask), which no field declares; declare "
                 "them as a field (RsvdP/RsvdZ if reserved) or clear them from Reset");
 };
-template <fixed_string Reg, fixed_string Field, fixed_string Enumerator, std::uint64_t Value>
+template <fixed_string Reg, fixed_string Field, fixed_string Enumerator, fixed_string Value>
 struct enumerator_does_not_fit_its_field {
   static_assert(always_false_v<Reg>,
                 "mmiotree: an enumerated value must fit in its field: in "
@@ -267,11 +267,13 @@ consteval bool report_block() {
     if constexpr (c.error == E::bad_register_width) {
       (void)&diag::emit<diag::register_width_must_be_8_16_32_or_64<reg_path_fs<B, c.reg>, c.lo>>;
     } else if constexpr (c.error == E::register_misaligned) {
-      (void)&diag::emit<diag::register_misaligned_for_its_width<reg_path_fs<B, c.reg>, c.a, c.lo>>;
+      (void)&diag::emit<
+          diag::register_misaligned_for_its_width<reg_path_fs<B, c.reg>, c.a, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::register_past_block_end) {
-      (void)&diag::emit<diag::register_past_block_end<reg_path_fs<B, c.reg>, c.a, c.lo>>;
+      (void)&diag::emit<diag::register_past_block_end<reg_path_fs<B, c.reg>, c.a, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::registers_overlap) {
-      (void)&diag::emit<diag::registers_overlap<reg_path_fs<B, c.reg>, reg_path_fs<B, c.a>, c.lo>>;
+      (void)&diag::emit<
+          diag::registers_overlap<reg_path_fs<B, c.reg>, reg_path_fs<B, c.a>, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::duplicate_register_name) {
       (void)&diag::emit<diag::duplicate_register_name<reg_path_fs<B, c.reg>>>;
     } else if constexpr (c.error == E::field_bits_reversed) {
@@ -281,16 +283,17 @@ consteval bool report_block() {
           reg_path_fs<B, c.reg>, field_name_fs<B, c.a>, t.fields[c.a].hi, t.regs[c.reg].width>>;
     } else if constexpr (c.error == E::fields_overlap) {
       (void)&diag::emit<diag::fields_overlap<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                             field_name_fs<B, c.b>, c.lo>>;
+                                             field_name_fs<B, c.b>, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::duplicate_field_name) {
       (void)&diag::emit<diag::duplicate_field_name<reg_path_fs<B, c.reg>, field_name_fs<B, c.b>>>;
     } else if constexpr (c.error == E::reset_outside_fields) {
-      (void)&diag::emit<diag::reset_value_has_bits_outside_every_field<reg_path_fs<B, c.reg>,
-                                                                       t.regs[c.reg].reset, c.lo>>;
+      (void)&diag::emit<diag::reset_value_has_bits_outside_every_field<
+          reg_path_fs<B, c.reg>, diag::hex<t.regs[c.reg].reset>, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::enumerator_does_not_fit) {
       constexpr auto en = t.enums[c.b].name;
-      (void)&diag::emit<diag::enumerator_does_not_fit_its_field<
-          reg_path_fs<B, c.reg>, field_name_fs<B, c.a>, fixed_string<en.size()>{en}, c.lo>>;
+      (void)&diag::emit<
+          diag::enumerator_does_not_fit_its_field<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
+                                                  fixed_string<en.size()>{en}, diag::hex<c.lo>>>;
     } else if constexpr (c.error == E::rwl_field_without_lock) {
       (void)&diag::emit<diag::rwl_field_needs_a_lock<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>>;
     } else if constexpr (c.error == E::lock_register_not_found) {

@@ -102,7 +102,7 @@ template <class... O>
 struct overlays {};
 
 namespace diag {
-template <fixed_string Name, addr_t Offset, addr_t Size>
+template <fixed_string Name, fixed_string Offset, fixed_string Size>
 struct overlay_outside_configuration_space {
   static_assert(mmiotree::diag::always_false_v<Offset>,
                 "mmiotree: a configuration-space overlay lies inside the 4 KiB configuration "
@@ -180,8 +180,8 @@ struct overlay_of<B, virtualise<Reg, Fields...>> {
 template <addr_t Offset, class R>
 consteval bool fits_config_space() {
   if constexpr (Offset >= 4_KiB || R::size == 0 || R::size > 4_KiB - Offset) {
-    (void)&mmiotree::diag::emit<
-        diag::overlay_outside_configuration_space<R::name, Offset, R::size>>;
+    (void)&mmiotree::diag::emit<diag::overlay_outside_configuration_space<
+        R::name, mmiotree::diag::hex<Offset>, mmiotree::diag::hex<R::size>>>;
     return false;
   } else {
     return true;
