@@ -14,8 +14,7 @@ using namespace mmiotree;
 using namespace mmiotree::literals;
 
 using sys = container<"sys", 4_GiB,  //
-                      unmapped<passthrough<"ram", 8_GiB>>,
-                      unmapped<passthrough<"rom", 128_KiB>>,
+                      unmapped<passthrough<"ram", 8_GiB>>, unmapped<passthrough<"rom", 128_KiB>>,
                       at<0, alias<"ram-below-4g", 3_GiB, "./ram">>,
 #ifdef MMIOTREE_CF_POSITIVE
                       at<0xFFFE'0000, alias<"bios", 128_KiB, "./rom">>>;
