@@ -398,8 +398,7 @@ class generator {
       }
       if (cand.empty()) continue;
       model::region& u = t.r[cand[pick(0, cand.size() - 1)]];
-      u.unmapped = true;
-      u.offset = 0;
+      u = model::build::unmapped(u);
     }
   }
 
@@ -427,8 +426,7 @@ class generator {
           up.push_back(x);
         if (up.empty()) break;
         model::region& u = t.r[up[pick(0, up.size() - 1)]];
-        u.unmapped = true;
-        u.offset = 0;
+        u = model::build::unmapped(u);
         break;
       }
       case injected::unmapped_not_shown: {
@@ -436,8 +434,7 @@ class generator {
         if (t.r.size() < 2) break;
         model::region& u = t.r[random_region(t, false)];
         if (u.slot) break;
-        u.unmapped = true;
-        u.offset = 0;
+        u = model::build::unmapped(u);
         break;
       }
       case injected::bad_policy: {
