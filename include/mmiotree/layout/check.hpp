@@ -29,7 +29,8 @@ enum class layout_error : std::uint8_t {
   alias_target_out_of_range,  ///< a: alias, b: target
   alias_cycle,                ///< a: alias on the cycle, b: its target
   duplicate_sibling_name,     ///< a, b: siblings with the same name
-  siblings_overlap,           ///< a, b: siblings overlapping at equal priority; [lo, last]
+  siblings_overlap,           ///< a, b: siblings of equal priority that both claim the bytes
+                              ///< [lo, last] (the lowest such run; holes claim nothing)
   misaligned_placement,       ///< a: region not aligned as its access policy needs; lo = its
                               ///< address (inside a slot: with the slot at its window's base),
                               ///< last = the alignment needed;
@@ -182,7 +183,7 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
   return a;
 }
 
-/// Whether node i is a slot or shows one, through its children or an alias target (memoised
+/// Whether node i is a slot or shows one, through its mapped children or an alias target (memoised
 /// in `memo`: 0 unknown, 1 no, 2 yes). Called only once alias cycles are ruled out.
 constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint8_t* memo) {
   if (memo[i] != 0) return memo[i] == 2;
@@ -192,10 +193,95 @@ constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint
     r = reaches_slot(nodes, n.alias_target, memo);
   } else {
     for (node_index c = i + 1; !r && c < n.end; c = nodes.data()[c].end)
-      r = reaches_slot(nodes, c, memo);
+      r = !nodes.data()[c].unmapped && reaches_slot(nodes, c, memo);  // shown by its parent
   }
   memo[i] = r ? 2 : 1;
   return r;
+}
+
+/// A run of bytes a region claims, [lo, last] root-relative, and the sibling it belongs to.
+struct claim_run {
+  addr_t lo;
+  addr_t last;
+  node_index owner;
+};
+
+/// Appends to `out` (nullptr: only counts, in `count`) the runs of bytes node `i` claims over
+/// its local bytes [clo, clast] (clipped to its size), its byte 0 at root address `delta`.
+/// A region claims a byte where it shows a leaf (DESIGN §2.2: a leaf claims all of itself; a
+/// container what its mapped children claim, whatever their priorities; an alias what its
+/// target claims in its window); holes claim nothing. A container that holds slots claims all
+/// of itself, since a commit may place a slot anywhere in it. Runs may overlap and come in no
+/// order. Aliases form no cycle by now.
+constexpr void claim_runs(const node* nd, node_index i, node_index owner, addr_t delta, addr_t clo,
+                          addr_t clast, claim_run* out, std::size_t& count) {
+  const node& n = nd[i];
+  bool whole = is_leaf(n.kind);
+  if (n.kind == region_kind::container)
+    for (node_index c = i + 1; c < n.end && !whole; c = nd[c].end) whole = nd[c].dynamic;
+  if (whole) {
+    if (out != nullptr) out[count] = {delta + clo, delta + clast, owner};
+    ++count;
+    return;
+  }
+  if (n.kind == region_kind::alias) {
+    const addr_t ao = n.alias_offset;
+    claim_runs(nd, n.alias_target, owner, delta - ao, clo + ao, clast + ao, out, count);
+    return;
+  }
+  for (node_index c = i + 1; c < n.end; c = nd[c].end) {
+    const node& ch = nd[c];
+    if (ch.unmapped) continue;  // claims nothing in its parent
+    const addr_t ch_last = ch.offset + (ch.size - 1);
+    if (ch.offset > clast || ch_last < clo) continue;
+    claim_runs(nd, c, owner, delta + ch.offset, (clo > ch.offset ? clo : ch.offset) - ch.offset,
+               (clast < ch_last ? clast : ch_last) - ch.offset, out, count);
+  }
+}
+
+/// The tie rule for the `kc` equal-priority siblings `kids` of a container whose byte 0 is at
+/// root address `base`: the lowest byte two of them both claim, as the maximal run of bytes
+/// those two both claim from there, or `none` if no byte is claimed twice. Called only where
+/// their ranges meet, so the common case never builds a run.
+constexpr layout_check contested_bytes(const node* nd, const node_index* kids, std::size_t kc,
+                                       addr_t base) {
+  std::size_t m = 0;
+  for (std::size_t k = 0; k < kc; ++k)
+    claim_runs(nd, kids[k], kids[k], base + nd[kids[k]].offset, 0, nd[kids[k]].size - 1, nullptr,
+               m);
+  scratch<claim_run> run_buf(m);
+  claim_run* const r = run_buf.data();
+  // Each sibling's runs sorted and merged, so that one sibling's runs never meet each other.
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < kc; ++k) {
+    const std::size_t first = n;
+    claim_runs(nd, kids[k], kids[k], base + nd[kids[k]].offset, 0, nd[kids[k]].size - 1, r, n);
+    sort(r + first, r + n, [](const claim_run& x, const claim_run& y) { return x.lo < y.lo; });
+    std::size_t w = first;
+    for (std::size_t j = first; j < n; ++j) {
+      // Overlapping or adjacent: one run (a byte run ends where its successor begins).
+      if (w > first && (r[j].lo <= r[w - 1].last || r[j].lo - 1 == r[w - 1].last)) {
+        if (r[j].last > r[w - 1].last) r[w - 1].last = r[j].last;
+      } else {
+        r[w++] = r[j];
+      }
+    }
+    n = w;
+  }
+  // By start: a run that begins at or before the furthest last seen so far meets that run,
+  // which is another sibling's; the first such start is the lowest byte claimed twice.
+  sort(r, r + n, [](const claim_run& x, const claim_run& y) {
+    return x.lo != y.lo ? x.lo < y.lo : x.owner < y.owner;
+  });
+  for (std::size_t j = 1, reach = 0; j < n; ++j) {
+    if (r[j].lo <= r[reach].last) {
+      const node_index x = r[reach].owner, y = r[j].owner;
+      const addr_t last = r[j].last < r[reach].last ? r[j].last : r[reach].last;
+      return {layout_error::siblings_overlap, x < y ? x : y, x < y ? y : x, r[j].lo, last};
+    }
+    if (r[j].last > r[reach].last) reach = j;
+  }
+  return {};
 }
 
 /// True only if `nodes` passes every rule of `check_layout`, decided in one pass for the
@@ -347,9 +433,11 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
           return {layout_error::duplicate_sibling_name, c[k - 1], c[k], abs[c[k]], abs[c[k]]};
     }
 
-    // Within one priority, by offset: a child overlaps an earlier one iff it starts at or
-    // before the furthest `last` seen so far in that priority (tracking the furthest, not the
-    // previous, catches a long sibling that covers several later ones). Children in pre-order
+    // The tie rule: no byte claimed by two siblings of equal priority (holes claim nothing).
+    // Within one priority, by offset, ranges meet iff a child starts at or before the
+    // furthest `last` seen so far in that priority (the furthest, not the previous, catches a
+    // long sibling that covers several later ones); only a priority whose ranges meet has its
+    // claims compared, byte runs against byte runs (`contested_bytes`). Children in pre-order
     // are usually sorted by (priority, offset, index) already.
     bool ordered = true;
     for (std::size_t k = 1; k < kc && ordered; ++k) {
@@ -364,24 +452,21 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
         return x < y;
       });
     }
-    node_index reach = npos;  // sibling with the furthest last in the current priority
-    for (std::size_t k = 0; k < kc; ++k) {
-      const node_index x = kids[k];
-      const node& n = nd[x];
-      if (n.dynamic) continue;   // slots are placed, and their overlaps resolved, at commit
-      if (n.unmapped) continue;  // claims nothing in its parent
-      if (reach != npos && nd[reach].priority == n.priority) {
-        const addr_t reach_last = nd[reach].offset + (nd[reach].size - 1);
-        if (n.offset <= reach_last) {
-          const addr_t n_last = n.offset + (n.size - 1);
-          const addr_t last = reach_last < n_last ? reach_last : n_last;
-          const node_index a = reach < x ? reach : x, b = reach < x ? x : reach;
-          return {layout_error::siblings_overlap, a, b, abs[p] + n.offset, abs[p] + last};
-        }
-        if (n.offset + (n.size - 1) > reach_last) reach = x;
-      } else {
-        reach = x;
+    // Slots are placed, and their ties judged, at commit; an unmapped child claims nothing in
+    // its parent: both are left out of the groups.
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < kc; ++k)
+      if (!nd[kids[k]].dynamic && !nd[kids[k]].unmapped) kids[kept++] = kids[k];
+    for (std::size_t g = 0, h = 0; g < kept; g = h) {
+      bool meet = false;
+      addr_t reach_last = nd[kids[g]].offset + (nd[kids[g]].size - 1);
+      for (h = g + 1; h < kept && nd[kids[h]].priority == nd[kids[g]].priority; ++h) {
+        const node& n = nd[kids[h]];
+        meet = meet || n.offset <= reach_last;
+        if (n.offset + (n.size - 1) > reach_last) reach_last = n.offset + (n.size - 1);
       }
+      if (!meet) continue;
+      if (const layout_check c = contested_bytes(nd, kids + g, h - g, abs[p]); !c.ok()) return c;
     }
   }
 

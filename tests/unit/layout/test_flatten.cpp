@@ -41,6 +41,28 @@ TEST_CASE("QEMU's memory.rst example: B's holes show C", "[layout][flatten]") {
   STATIC_REQUIRE(nodes_v<a>[node_index_v<a, "B/D">].leaf == 1);
 }
 
+TEST_CASE("equal-priority containers whose leaves interleave: either order, one view",
+          "[layout][flatten]") {
+  // The tie rule is judged by bytes (DESIGN §2.2): "lo" and "hi" share priority and range, but
+  // no byte, so they may be declared in either order, and QEMU's scan gives the same answer
+  // both ways — here the leaves in address order, and "lo"'s hole at 0x3000 falls through to
+  // "base" at priority -1.
+  using lo = container<"lo", 0x4000, at<0, io<"a", 0x1000>>, at<0x2000, io<"b", 0x1000>>>;
+  using hi = container<"hi", 0x4000, at<0x1000, io<"c", 0x1000>>>;
+  using base = io<"base", 0x4000>;
+  using lo_first = container<"r", 0x4000, at<0, lo>, at<0, hi>, at<0, base, -1>>;
+  using hi_first = container<"r", 0x4000, at<0, hi>, at<0, lo>, at<0, base, -1>>;
+  // lo_first: r0 lo1 a2 b3 hi4 c5 base6; hi_first: r0 hi1 c2 lo3 a4 b5 base6
+  STATIC_REQUIRE(same_view<lo_first>({{0x0000, 0x0FFF, 2, 0},
+                                      {0x1000, 0x1FFF, 5, 0},
+                                      {0x2000, 0x2FFF, 3, 0},
+                                      {0x3000, 0x3FFF, 6, 0x3000}}));
+  STATIC_REQUIRE(same_view<hi_first>({{0x0000, 0x0FFF, 4, 0},
+                                      {0x1000, 0x1FFF, 2, 0},
+                                      {0x2000, 0x2FFF, 5, 0},
+                                      {0x3000, 0x3FFF, 6, 0x3000}}));
+}
+
 TEST_CASE("priorities are local to a container", "[layout][flatten]") {
   // X (prio 5) holds a low-priority leaf; Y (prio 1) a very high one. X still wins where they
   // overlap: Y's priority 100 counts only against Y's own siblings.
