@@ -681,8 +681,7 @@ void claim_edges(const std::vector<model::region>& t, std::size_t x, addr at,
     return;
   }
   for (std::size_t c = x + 1; c < t.size(); ++c)
-    if (t[c].parent == x && !t[c].unmapped && !t[c].slot)
-      claim_edges(t, c, at + t[c].offset, out);
+    if (t[c].parent == x && !t[c].unmapped && !t[c].slot) claim_edges(t, c, at + t[c].offset, out);
 }
 /// The first run of bytes siblings i and j both claim, in their parent's coordinates
 /// ([lo, last]), if any: cut at every edge either shows, a piece is contested when both claim
@@ -703,10 +702,14 @@ std::optional<std::pair<addr, addr>> contested(const std::vector<model::region>&
   std::optional<std::pair<addr, addr>> run;
   for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
     const auto a = static_cast<addr>(cuts[k]);
-    const bool both = literal_claims(t, i, a - t[i].offset) && literal_claims(t, j, a - t[j].offset);
-    if (both && !run) run = {{a, static_cast<addr>(cuts[k + 1] - 1)}};
-    else if (both) run->second = static_cast<addr>(cuts[k + 1] - 1);
-    else if (run) break;
+    const bool both =
+        literal_claims(t, i, a - t[i].offset) && literal_claims(t, j, a - t[j].offset);
+    if (both && !run)
+      run = {{a, static_cast<addr>(cuts[k + 1] - 1)}};
+    else if (both)
+      run->second = static_cast<addr>(cuts[k + 1] - 1);
+    else if (run)
+      break;
   }
   return run;
 }
@@ -798,9 +801,8 @@ brute_result brute_force(const std::vector<model::region>& t, const mmiotree::la
         continue;
       if (const auto run = contested(t, i, j)) {
         const addr base = abs_of(t, a.parent);
-        report(layout_error::siblings_overlap, c.a == i && c.b == j &&
-                                                   c.lo == base + run->first &&
-                                                   c.last == base + run->second);
+        report(layout_error::siblings_overlap,
+               c.a == i && c.b == j && c.lo == base + run->first && c.last == base + run->second);
       }
     }
   }

@@ -69,6 +69,46 @@ struct extent_order {
     return a.lo != b.lo ? a.lo < b.lo : sa < sb;
   }
 };
+
+/// A run of bytes, [lo, last] (found: false when there is none).
+struct byte_run {
+  bool found = false;
+  addr_t lo = 0, last = 0;
+};
+
+/// The first run of bytes that both `a` (flat ranges relative to `a_base`) and `b` (relative to
+/// `b_base`) cover, taken over `[lo, last]` only: the tie rule at commit (docs/design.md "The
+/// tie rule"). Each list is a flat view, sorted and disjoint; adjacent pieces of the
+/// intersection make one run. Linear in the two lists.
+constexpr byte_run first_shared_run(std::span<const flat_range> a, addr_t a_base,
+                                    std::span<const flat_range> b, addr_t b_base, addr_t lo,
+                                    addr_t last) noexcept {
+  byte_run run;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const addr_t alo = a_base + a[i].lo, alast = a_base + a[i].last;
+    const addr_t blo = b_base + b[j].lo, blast = b_base + b[j].last;
+    addr_t plo = alo > blo ? alo : blo, plast = alast < blast ? alast : blast;
+    plo = plo > lo ? plo : lo;
+    plast = plast < last ? plast : last;
+    if (plo <= plast) {
+      if (!run.found) {
+        run = {true, plo, plast};
+      } else if (plo - 1 == run.last) {
+        run.last = plast;
+      } else {
+        return run;  // pieces come in address order: the run has ended
+      }
+    }
+    if (alo > last && blo > last) break;
+    if (alast < blast) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+  return run;
+}
 }  // namespace detail
 
 template <region Tree>
@@ -479,25 +519,38 @@ class slot_map {
     for (std::size_t i = 0; i < k; ++i) {
       const slot_desc& a = tables.slots[en[i].second];
       const addr_t a_last = en[i].first + (a.size - 1);
+      const std::span<const flat_range> a_ranges{tables.ranges.data() + a.first_range,
+                                                 a.range_count};
       for (std::size_t j = i + 1; j < k && en[j].first <= a_last; ++j) {
         clean = false;
         const slot_desc& b = tables.slots[en[j].second];
-        if (a.priority == b.priority &&
-            (a.tie == tie_policy::reject || b.tie == tie_policy::reject))
-          return {commit_error::ambiguous_overlap, a.node, b.node, en[j].first,
-                  std::min(a_last, en[j].first + (b.size - 1))};
+        if (a.priority != b.priority ||
+            (a.tie != tie_policy::reject && b.tie != tie_policy::reject))
+          continue;
+        // The tie rule: only bytes both slots claim (their extents may meet in holes).
+        const std::span<const flat_range> b_ranges{tables.ranges.data() + b.first_range,
+                                                   b.range_count};
+        const detail::byte_run r = detail::first_shared_run(a_ranges, en[i].first, b_ranges,
+                                                            en[j].first, en[j].first, a_last);
+        if (r.found) return {commit_error::ambiguous_overlap, a.node, b.node, r.lo, r.last};
       }
       for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l) {
         const level_interval& li = tables.levels[l];
         if (li.last < en[i].first || li.lo > a_last || li.level == level_nothing) continue;
         if (li.level >= a.priority) clean = false;
         // A tie with static content of the slot's priority, visible or hidden by something
-        // higher: the level alone (the highest priority there) would miss the hidden ones.
+        // higher (the level alone, the highest priority there, would miss the hidden ones):
+        // the interval holds that content's bytes; the slot ties there only where it claims
+        // bytes itself.
         for (std::uint32_t k = li.first_tie;
-             a.tie == tie_policy::reject && k < li.first_tie + li.tie_count; ++k)
-          if (tables.ties[k].priority == a.priority)
-            return {commit_error::ambiguous_overlap, a.node, tables.ties[k].by,
-                    std::max(li.lo, en[i].first), std::min(li.last, a_last)};
+             a.tie == tie_policy::reject && k < li.first_tie + li.tie_count; ++k) {
+          if (tables.ties[k].priority != a.priority) continue;
+          const flat_range whole{0, li.last - li.lo, npos, 0};
+          const detail::byte_run r = detail::first_shared_run(
+              a_ranges, en[i].first, std::span<const flat_range>{&whole, 1}, li.lo, li.lo, li.last);
+          if (r.found)
+            return {commit_error::ambiguous_overlap, a.node, tables.ties[k].by, r.lo, r.last};
+        }
       }
     }
     if (clean) {

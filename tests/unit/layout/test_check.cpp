@@ -117,41 +117,41 @@ TEST_CASE("siblings overlapping at equal priority, with the contested range", "[
 TEST_CASE("ties judged by bytes: holes do not tie", "[layout][check]") {
   // Two equal-priority containers over the same 16 KiB whose leaves interleave: no byte is
   // claimed twice, so no tie, in either declaration order.
-  using interleave = container<"r", 64_KiB,                                          //
-                               at<0, container<"lo", 16_KiB,                         //
-                                               at<0x0000, io<"a", 0x1000>>,          //
-                                               at<0x2000, io<"b", 0x1000>>>>,        //
-                               at<0, container<"hi", 16_KiB,                         //
-                                               at<0x1000, io<"c", 0x1000>>,          //
-                                               at<0x3000, io<"d", 0x1000>>>>>;       //
+  using interleave = container<"r", 64_KiB,                                     //
+                               at<0, container<"lo", 16_KiB,                    //
+                                               at<0x0000, io<"a", 0x1000>>,     //
+                                               at<0x2000, io<"b", 0x1000>>>>,   //
+                               at<0, container<"hi", 16_KiB,                    //
+                                               at<0x1000, io<"c", 0x1000>>,     //
+                                               at<0x3000, io<"d", 0x1000>>>>>;  //
   STATIC_REQUIRE(check<interleave>.ok());
   // One leaf of "hi" reaches into a leaf of "lo": exactly those bytes are contested
   // (nodes: r 0, lo 1, a 2, b 3, hi 4, c 5, d 6).
-  using touch = container<"r", 64_KiB,                                          //
-                          at<0, container<"lo", 16_KiB,                         //
-                                          at<0x0000, io<"a", 0x1000>>,          //
-                                          at<0x2000, io<"b", 0x1000>>>>,        //
-                          at<0, container<"hi", 16_KiB,                         //
-                                          at<0x1000, io<"c", 0x1800>>,          //
-                                          at<0x3000, io<"d", 0x1000>>>>>;       //
+  using touch = container<"r", 64_KiB,                                     //
+                          at<0, container<"lo", 16_KiB,                    //
+                                          at<0x0000, io<"a", 0x1000>>,     //
+                                          at<0x2000, io<"b", 0x1000>>>>,   //
+                          at<0, container<"hi", 16_KiB,                    //
+                                          at<0x1000, io<"c", 0x1800>>,     //
+                                          at<0x3000, io<"d", 0x1000>>>>>;  //
   STATIC_REQUIRE(check<touch> ==
                  layout_check{layout_error::siblings_overlap, 1, 4, 0x2000, 0x27FF});
   // A run of contested bytes is named whole, across the edge between two adjacent leaves of
   // one sibling: "lo" claims [0x2000, 0x3FFF] through b and e, "hi" [0x2800, 0x37FF].
-  using across = container<"r", 64_KiB,                                        //
-                           at<0, container<"lo", 16_KiB,                       //
-                                           at<0x2000, io<"b", 0x1000>>,        //
-                                           at<0x3000, io<"e", 0x1000>>>>,      //
-                           at<0, container<"hi", 16_KiB,                       //
-                                           at<0x2800, io<"c", 0x1000>>>>>;     //
+  using across = container<"r", 64_KiB,                                     //
+                           at<0, container<"lo", 16_KiB,                    //
+                                           at<0x2000, io<"b", 0x1000>>,     //
+                                           at<0x3000, io<"e", 0x1000>>>>,   //
+                           at<0, container<"hi", 16_KiB,                    //
+                                           at<0x2800, io<"c", 0x1000>>>>>;  //
   STATIC_REQUIRE(check<across> ==
                  layout_check{layout_error::siblings_overlap, 1, 4, 0x2800, 0x37FF});
   // An alias claims what its target claims in its window: "b" has content only at 0x2000, so
   // the alias over [0, 0x3FFF] ties with nothing in "a" ([0, 0xFFF])...
-  using through = container<"r", 1_MiB,                                          //
+  using through = container<"r", 1_MiB,                                             //
                             at<0, container<"a", 0x4000, at<0, io<"r", 0x1000>>>>,  //
-                            at<0, alias<"w", 0x4000, "b">>,                       //
-                            at<0x10000, container<"b", 0x4000,                    //
+                            at<0, alias<"w", 0x4000, "b">>,                         //
+                            at<0x10000, container<"b", 0x4000,                      //
                                                   at<0x2000, io<"x", 0x1000>>>>>;
   STATIC_REQUIRE(check<through>.ok());
   // ...but once "b" has content at 0x800, the alias claims [0x800, 0x17FF] and ties with "a"
@@ -165,17 +165,17 @@ TEST_CASE("ties judged by bytes: holes do not tie", "[layout][check]") {
                  layout_check{layout_error::siblings_overlap, 1, 3, 0x800, 0xFFF});
   // A container that holds slots claims all of itself (a commit may place a slot anywhere in
   // it), though it has no static content (nodes: r 0, w 1, s 2, z 3).
-  using window = container<"r", 64_KiB,                                          //
+  using window = container<"r", 64_KiB,                                           //
                            at<0, container<"w", 0x4000, slot<io<"s", 0x1000>>>>,  //
                            at<0x3000, io<"z", 0x100>>>;
   STATIC_REQUIRE(check<window> ==
                  layout_check{layout_error::siblings_overlap, 1, 3, 0x3000, 0x30FF});
   // Claims count whatever the claimer's inner priorities: "lo"'s low-priority leaf under its
   // own high one still claims its bytes (nodes: r 0, lo 1, top 2, under 3, hi 4, c 5).
-  using inner = container<"r", 64_KiB,                                             //
-                          at<0, container<"lo", 16_KiB,                            //
-                                          at<0x0000, io<"top", 0x1000>, 1>,        //
-                                          at<0x0000, io<"under", 0x2000>, -1>>>,   //
+  using inner = container<"r", 64_KiB,                                            //
+                          at<0, container<"lo", 16_KiB,                           //
+                                          at<0x0000, io<"top", 0x1000>, 1>,       //
+                                          at<0x0000, io<"under", 0x2000>, -1>>>,  //
                           at<0, container<"hi", 16_KiB, at<0x1800, io<"c", 0x100>>>>>;
   STATIC_REQUIRE(check<inner> ==
                  layout_check{layout_error::siblings_overlap, 1, 4, 0x1800, 0x18FF});
@@ -185,10 +185,10 @@ TEST_CASE("ties judged by bytes: holes do not tie", "[layout][check]") {
 // the child, so there is no cycle. The alignment pass once followed unmapped children while
 // looking for slots and recursed forever on this tree (found by the property test).
 TEST_CASE("an alias inside an unmapped child that shows the child's parent", "[layout][check]") {
-  using t = container<"r", 64_KiB,                                            //
-                      at<0, container<"p", 0x1000,                            //
-                                      at<0, io<"x", 0x100>>,                  //
-                                      unmapped<container<"u", 0x2000,         //
+  using t = container<"r", 64_KiB,                                     //
+                      at<0, container<"p", 0x1000,                     //
+                                      at<0, io<"x", 0x100>>,           //
+                                      unmapped<container<"u", 0x2000,  //
                                                          at<0, alias<"a", 0x1000, "p">>>>>>,
                       at<0x4000, alias<"w", 0x2000, "p/u">>>;
   STATIC_REQUIRE(check<t>.ok());

@@ -228,6 +228,7 @@ using deviations = container<"h", 1_GiB,
         at<0, io<"a", 64_KiB>>,                                // priority 0
         at<0, io<"over", 16_KiB>, 2>,                           // covers the first 16 KiB of "a"
         at<32_MiB, io<"b", 64_KiB>>,                            // priority 0, under "outside"
+        at<40_MiB + 8_KiB, io<"c", 4_KiB>>,                     // priority 0, in the open
         slot<io<"s", 4_KiB>>,                                   // priority 0, tie_policy::reject
         slot<container<"dev", 16_KiB, at<0, io<"r", 4_KiB>>>>>>,  // a hole from 4 KiB on
     at<32_MiB, io<"outside", 1_MiB>, 1>>;
@@ -261,17 +262,45 @@ TEST_CASE("a tie with static content hidden from outside the window is refused",
   CHECK(as.transaction().place_in_window<"win/s">(32_MiB + 64_KiB).commit().ok());
 }
 
-// DESIGN §2.2 narrows ties to the bytes both siblings claim (holes do not tie), at compile
-// time and at commit time alike (the QEMU-modeller issue). Neither is implemented yet: two
-// slots whose extents meet only where one has a hole are refused.
-TEST_CASE("known deviation: slots that meet only in a hole are refused as a tie",
-          "[slots][!shouldfail]") {
+// Ties are judged by the bytes both regions claim (docs/design.md "The tie rule"), at commit
+// as at compile time: slots whose extents meet only where one has a hole do not tie, nor does
+// a slot placed in a hole of the window's static content of its priority.
+TEST_CASE("slots that meet only in a hole do not tie", "[slots]") {
   address_space<deviations> as;
-  CHECK(as.transaction()
-            .place_in_window<"win/dev">(1_MiB)
-            .place_in_window<"win/s">(1_MiB + 8_KiB)
-            .commit()
-            .ok());
+  // "dev" has content only in its first 4 KiB; "s" at 8 KiB into it meets only its hole.
+  REQUIRE(as.transaction()
+              .place_in_window<"win/dev">(1_MiB)
+              .place_in_window<"win/s">(1_MiB + 8_KiB)
+              .commit()
+              .ok());
+  CHECK(as.leaf_at(1_MiB) == detail::find_path(nodes_v<deviations>, "win/dev/r"));
+  CHECK(as.leaf_at(1_MiB + 8_KiB) == detail::find_path(nodes_v<deviations>, "win/s"));
+  CHECK(as.leaf_at(1_MiB + 4_KiB) == npos);  // the hole, "dev"'s and the window's
+  // Moved onto "dev"'s content, "s" ties over exactly the bytes both claim.
+  const commit_result c = as.transaction().place_in_window<"win/s">(1_MiB).commit();
+  CHECK(c.error == commit_error::ambiguous_overlap);
+  CHECK(c.lo == 1_MiB);
+  CHECK(c.last == 1_MiB + 4_KiB - 1);
+  CHECK(as.placement<"win/s">().base == 1_MiB + 8_KiB);  // refused: nothing changed
+}
+
+TEST_CASE("a slot with a hole over static content of its priority ties only on its bytes",
+          "[slots]") {
+  address_space<deviations> as;
+  // "dev" (16 KiB, content in its first 4) at 40 MiB meets "c" ([40 MiB + 8, + 12) KiB,
+  // priority 0) only in its hole: accepted, and each answers for its own bytes.
+  REQUIRE(as.transaction().place_in_window<"win/dev">(40_MiB).commit().ok());
+  CHECK(as.leaf_at(40_MiB) == detail::find_path(nodes_v<deviations>, "win/dev/r"));
+  CHECK(as.leaf_at(40_MiB + 8_KiB) == detail::find_path(nodes_v<deviations>, "win/c"));
+  CHECK(as.leaf_at(40_MiB + 4_KiB) == npos);
+  // Over "a" ([0, 64) KiB, priority 0) at 48 KiB its content ties — over those 4 KiB only.
+  const commit_result c = as.transaction().place_in_window<"win/dev">(48_KiB).commit();
+  CHECK(c.error == commit_error::ambiguous_overlap);
+  CHECK(c.a == detail::find_path(nodes_v<deviations>, "win/dev"));
+  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/a"));
+  CHECK(c.lo == 48_KiB);
+  CHECK(c.last == 52_KiB - 1);
+  CHECK(as.placement<"win/dev">().base == 40_MiB);  // refused: nothing changed
 }
 
 // A keep_separate passthrough in a slot stays one range per occurrence in the live map, even
