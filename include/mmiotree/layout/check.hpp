@@ -249,14 +249,22 @@ constexpr layout_check contested_bytes(const node* nd, const node_index* kids, s
   for (std::size_t k = 0; k < kc; ++k)
     claim_runs(nd, kids[k], kids[k], base + nd[kids[k]].offset, 0, nd[kids[k]].size - 1, nullptr,
                m);
-  scratch<claim_run> run_buf(m);
-  claim_run* const r = run_buf.data();
-  // Each sibling's runs sorted and merged, so that one sibling's runs never meet each other.
+  scratch<claim_run> run_buf(m), other_buf(m);
+  claim_run* r = run_buf.data();
+  claim_run* other = other_buf.data();
+  scratch<std::size_t> bound_buf(kc + 1);
+  std::size_t* const bound = bound_buf.data();  // sibling k's runs: [bound[k], bound[k + 1])
+  // Each sibling's runs sorted (they usually come sorted: children in offset order) and
+  // merged, so that one sibling's runs never meet each other.
   std::size_t n = 0;
   for (std::size_t k = 0; k < kc; ++k) {
     const std::size_t first = n;
+    bound[k] = first;
     claim_runs(nd, kids[k], kids[k], base + nd[kids[k]].offset, 0, nd[kids[k]].size - 1, r, n);
-    sort(r + first, r + n, [](const claim_run& x, const claim_run& y) { return x.lo < y.lo; });
+    bool sorted = true;
+    for (std::size_t j = first + 1; j < n && sorted; ++j) sorted = r[j - 1].lo <= r[j].lo;
+    if (!sorted)
+      sort(r + first, r + n, [](const claim_run& x, const claim_run& y) { return x.lo < y.lo; });
     std::size_t w = first;
     for (std::size_t j = first; j < n; ++j) {
       // Overlapping or adjacent: one run (a byte run ends where its successor begins).
@@ -268,11 +276,26 @@ constexpr layout_check contested_bytes(const node* nd, const node_index* kids, s
     }
     n = w;
   }
+  bound[kc] = n;
+  // All runs by (start, sibling): the siblings' sorted lists merged pairwise, O(n log kc).
+  for (std::size_t width = 1; width < kc; width *= 2) {
+    for (std::size_t k = 0; k < kc; k += 2 * width) {
+      const std::size_t lo = bound[k], mid = bound[k + width < kc ? k + width : kc],
+                        hi = bound[k + 2 * width < kc ? k + 2 * width : kc];
+      std::size_t x = lo, y = mid, w = lo;
+      while (x < mid && y < hi) {
+        const bool take_y = r[y].lo != r[x].lo ? r[y].lo < r[x].lo : r[y].owner < r[x].owner;
+        other[w++] = take_y ? r[y++] : r[x++];
+      }
+      while (x < mid) other[w++] = r[x++];
+      while (y < hi) other[w++] = r[y++];
+    }
+    claim_run* const t = r;
+    r = other;
+    other = t;
+  }
   // By start: a run that begins at or before the furthest last seen so far meets that run,
   // which is another sibling's; the first such start is the lowest byte claimed twice.
-  sort(r, r + n, [](const claim_run& x, const claim_run& y) {
-    return x.lo != y.lo ? x.lo < y.lo : x.owner < y.owner;
-  });
   for (std::size_t j = 1, reach = 0; j < n; ++j) {
     if (r[j].lo <= r[reach].last) {
       const node_index x = r[reach].owner, y = r[j].owner;

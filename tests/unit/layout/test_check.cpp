@@ -170,6 +170,19 @@ TEST_CASE("ties judged by bytes: holes do not tie", "[layout][check]") {
                            at<0x3000, io<"z", 0x100>>>;
   STATIC_REQUIRE(check<window> ==
                  layout_check{layout_error::siblings_overlap, 1, 3, 0x3000, 0x30FF});
+  // Three siblings (their runs merged pairwise, the third on its own in the first round):
+  // "hi"'s e lies in "lo"'s b, with "mid" between them in declaration order
+  // (nodes: r 0, lo 1, a 2, b 3, mid 4, c 5, hi 6, d 7, e 8).
+  using three = container<"r", 64_KiB,                                                   //
+                          at<0, container<"lo", 16_KiB,                                  //
+                                          at<0x0000, io<"a", 0x1000>>,                   //
+                                          at<0x3000, io<"b", 0x1000>>>>,                 //
+                          at<0, container<"mid", 16_KiB, at<0x1000, io<"c", 0x1000>>>>,  //
+                          at<0, container<"hi", 16_KiB,                                  //
+                                          at<0x2000, io<"d", 0x1000>>,                   //
+                                          at<0x3800, io<"e", 0x100>>>>>;
+  STATIC_REQUIRE(check<three> ==
+                 layout_check{layout_error::siblings_overlap, 1, 6, 0x3800, 0x38FF});
   // Claims count whatever the claimer's inner priorities: "lo"'s low-priority leaf under its
   // own high one still claims its bytes (nodes: r 0, lo 1, top 2, under 3, hi 4, c 5).
   using inner = container<"r", 64_KiB,                                            //
