@@ -241,8 +241,8 @@ constexpr void claim_runs(const node* nd, node_index i, node_index owner, addr_t
 
 /// The tie rule for the `kc` equal-priority siblings `kids` of a container whose byte 0 is at
 /// root address `base`: the lowest byte two of them both claim, as the maximal run of bytes
-/// those two both claim from there, or `none` if no byte is claimed twice. Called only where
-/// their ranges meet, so the common case never builds a run.
+/// those two both claim from there (`siblings_overlap`), or an ok result if no byte is claimed
+/// twice. Called only where their ranges meet, so the common case never builds a run.
 constexpr layout_check contested_bytes(const node* nd, const node_index* kids, std::size_t kc,
                                        addr_t base) {
   std::size_t m = 0;
