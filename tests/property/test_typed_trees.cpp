@@ -18,6 +18,7 @@
 
 #include "flat_checks.hpp"
 #include "harness.hpp"
+#include "lower.hpp"
 #include "model.hpp"
 #include "oracle.hpp"
 #include "trees.hpp"
@@ -84,6 +85,19 @@ constexpr std::array pc_unmapped_flat{
     flat_range{0x8'0010'0000, 0x8'001f'ffff, 8, 0x0},             // pci-hole64 -> bar-hi
     flat_range{0x8'0020'0000, 0xf'ffff'ffff, 14, 0x8'0020'0000},  // unassigned
 };                                                                // ram, pci: nowhere else
+
+// Written from the rule, segment by segment (node indices are description indices).
+using pam = typed::tree_t<pam_d>;
+constexpr std::array pam_flat{
+    flat_range{0x0, 0xd'ffff, 1, 0x0},       // lomem; pam-ram's c0000, c8000; c4000's hole: lomem
+    flat_range{0xe'0000, 0xe'3fff, 3, 0x0},  // pam-pci e0000 -> bios
+    flat_range{0xe'4000, 0xe'7fff, 1, 0xe'4000},            // pam-ram e4000 -> ram
+    flat_range{0xe'8000, 0xf'ffff, 3, 0x8000},              // pam-pci e8000 -> bios
+    flat_range{0x10'0000, 0x7fff'ffff, 1, 0x10'0000},       // lomem
+    flat_range{0x8000'0000, 0xfebf'ffff, 15, 0x8000'0000},  // unassigned, pci-hole's hole
+    flat_range{0xfec0'0000, 0xfec0'0fff, 4, 0x0},           // pci-hole -> ioapic
+    flat_range{0xfec0'1000, 0xffff'ffff, 15, 0xfec0'1000},  // unassigned
+};
 
 using nested = typed::tree_t<nested_d>;
 constexpr std::array nested_flat{
@@ -244,6 +258,19 @@ TEST_CASE("typed trees: flat views written out by hand", "[property][typed]") {
   STATIC_REQUIRE(flat_view_v<swapped> == swapped_flat);
   STATIC_REQUIRE(flat_view_v<policies> == policies_flat);
   STATIC_REQUIRE(flat_view_v<msix_bar> == msix_flat);
+  STATIC_REQUIRE(flat_view_v<pam> == pam_flat);
+}
+
+// The PAM tree's two containers tie once their claims meet: `e0000` widened to 32 KiB shows the
+// BIOS over [0xe0000, 0xe7fff] and ties with `e4000` (ram) over exactly [0xe4000, 0xe7fff].
+TEST_CASE("typed trees: PAM segments routed both ways tie on those bytes only",
+          "[property][typed]") {
+  auto d = pam_d;
+  d[12].size = 0x8000;
+  const std::vector<mmiotree::node> nodes = lower::nodes(std::vector(d.begin(), d.end()));
+  CHECK(
+      mmiotree::check_layout(nodes) ==
+      mmiotree::layout_check{mmiotree::layout_error::siblings_overlap, 6, 10, 0xe'4000, 0xe'7fff});
 }
 
 TEST_CASE("typed trees: the CXL BAR's projection keeps the component block trapped",
@@ -277,4 +304,5 @@ TEST_CASE("typed trees: flat view, projection and dispatcher agree with the orac
   SECTION("one passthrough through two swapped aliases") { check_tree<swapped_d>(); }
   SECTION("access policies side by side") { check_tree<policies_d>(); }
   SECTION("MSI-X table and PBA over a mmapped BAR") { check_tree<msix_d>(); }
+  SECTION("PAM segments: equal-priority containers interleaved") { check_tree<pam_d>(); }
 }

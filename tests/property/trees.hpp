@@ -180,4 +180,30 @@ constexpr std::array pc_unmapped_d{
     stub("unassigned", 0x10'0000'0000, 0, -1, 0, answer::ones),                       // 14
 };
 
+// 12. The PC's PAM segments (QEMU's i440FX/Q35: each 16 KiB segment of [0xc0000, 0x100000)
+//     reads from RAM or from PCI, the BIOS ROM) as two equal-priority containers over the same
+//     256 KiB whose aliases interleave: `pam-ram` routes three segments to ram, `pam-pci` three
+//     to pci. They tie on no byte (the tie rule judges claimed bytes: the range rule refused
+//     this), so either order gives this view; `c4000` shows a hole of pci, and the hole falls
+//     through both containers to `lomem`. The PCI window shows the IOAPIC; everything else falls
+//     to a read-as-ones stub.
+constexpr std::array pam_d{
+    container("system", 0x1'0000'0000),                                       // 0
+    unmapped(leaf(kind::io, "ram", 0x8000'0000, 0, 0, 0)),                    // 1
+    unmapped(container("pci", 0x1'0000'0000, 0, 0, 0)),                       // 2
+    leaf(kind::passthrough, "bios", 128_KiB, 0xe'0000, 0, 2),                 // 3
+    leaf(kind::io, "ioapic", 4_KiB, 0xfec0'0000, 0, 2),                       // 4
+    alias("lomem", 0x8000'0000, 0, 0, 0, "./ram", 0),                         // 5
+    container("pam-ram", 0x4'0000, 0xc'0000, 1, 0),                           // 6
+    alias("c0000", 0x4000, 0x0'0000, 0, 6, "../ram", 0xc'0000),               // 7
+    alias("c8000", 0x8000, 0x0'8000, 0, 6, "../ram", 0xc'8000),               // 8
+    alias("e4000", 0x4000, 0x2'4000, 0, 6, "../ram", 0xe'4000),               // 9
+    container("pam-pci", 0x4'0000, 0xc'0000, 1, 0),                           // 10
+    alias("c4000", 0x4000, 0x0'4000, 0, 10, "../pci", 0xc'4000),              // 11
+    alias("e0000", 0x4000, 0x2'0000, 0, 10, "../pci", 0xe'0000),              // 12
+    alias("e8000", 0x1'8000, 0x2'8000, 0, 10, "../pci", 0xe'8000),            // 13
+    alias("pci-hole", 0x4000'0000, 0xc000'0000, 0, 0, "./pci", 0xc000'0000),  // 14
+    stub("unassigned", 0x1'0000'0000, 0, -1, 0, answer::ones),                // 15
+};
+
 }  // namespace trees

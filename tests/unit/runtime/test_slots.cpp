@@ -218,12 +218,10 @@ TEST_CASE("random commits: judged by a literal oracle, replayed onto a backend",
   for (int step = 0; step < 3000; ++step) random_commit(r, m, rng, step);
 }
 
-// ---- Ties under a cover, and a known deviation from DESIGN §2.2 ---------------------------
-// [!shouldfail] keeps a deviation in view: the case fails today; once the library follows the
-// rule it passes, Catch reports it as failed, and the tag must go.
+// ---- Ties under a cover, and ties only on bytes both claim (DESIGN §2.2) -------------------
 namespace {
 // clang-format off
-using deviations = container<"h", 1_GiB,
+using ties_tree = container<"h", 1_GiB,
     at<0, container<"win", 64_MiB,
         at<0, io<"a", 64_KiB>>,                                // priority 0
         at<0, io<"over", 16_KiB>, 2>,                           // covers the first 16 KiB of "a"
@@ -243,21 +241,21 @@ using deviations = container<"h", 1_GiB,
 // number per byte, the highest priority there or "hidden", so the equal priority below was not
 // seen; each level interval now lists every priority its static content has.
 TEST_CASE("a tie with static content under a higher sibling is refused", "[slots]") {
-  address_space<deviations> as;
+  address_space<ties_tree> as;
   const commit_result c = as.transaction().place_in_window<"win/s">(4_KiB).commit();
   CHECK(c.error == commit_error::ambiguous_overlap);
-  CHECK(c.a == detail::find_path(nodes_v<deviations>, "win/s"));  // names the slot...
-  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/a"));  // ...and what it ties with
+  CHECK(c.a == detail::find_path(nodes_v<ties_tree>, "win/s"));  // names the slot...
+  CHECK(c.b == detail::find_path(nodes_v<ties_tree>, "win/a"));  // ...and what it ties with
   CHECK(c.lo == 4_KiB);
   CHECK(c.last == 8_KiB - 1);
   CHECK_FALSE(as.placement<"win/s">().enabled);
 }
 
 TEST_CASE("a tie with static content hidden from outside the window is refused", "[slots]") {
-  address_space<deviations> as;
+  address_space<ties_tree> as;
   const commit_result c = as.transaction().place_in_window<"win/s">(32_MiB).commit();
   CHECK(c.error == commit_error::ambiguous_overlap);
-  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/b"));
+  CHECK(c.b == detail::find_path(nodes_v<ties_tree>, "win/b"));
   // Placed clear of "b" it is fine, under the same cover.
   CHECK(as.transaction().place_in_window<"win/s">(32_MiB + 64_KiB).commit().ok());
 }
@@ -266,15 +264,15 @@ TEST_CASE("a tie with static content hidden from outside the window is refused",
 // as at compile time: slots whose extents meet only where one has a hole do not tie, nor does
 // a slot placed in a hole of the window's static content of its priority.
 TEST_CASE("slots that meet only in a hole do not tie", "[slots]") {
-  address_space<deviations> as;
+  address_space<ties_tree> as;
   // "dev" has content only in its first 4 KiB; "s" at 8 KiB into it meets only its hole.
   REQUIRE(as.transaction()
               .place_in_window<"win/dev">(1_MiB)
               .place_in_window<"win/s">(1_MiB + 8_KiB)
               .commit()
               .ok());
-  CHECK(as.leaf_at(1_MiB) == detail::find_path(nodes_v<deviations>, "win/dev/r"));
-  CHECK(as.leaf_at(1_MiB + 8_KiB) == detail::find_path(nodes_v<deviations>, "win/s"));
+  CHECK(as.leaf_at(1_MiB) == detail::find_path(nodes_v<ties_tree>, "win/dev/r"));
+  CHECK(as.leaf_at(1_MiB + 8_KiB) == detail::find_path(nodes_v<ties_tree>, "win/s"));
   CHECK(as.leaf_at(1_MiB + 4_KiB) == npos);  // the hole, "dev"'s and the window's
   // Moved onto "dev"'s content, "s" ties over exactly the bytes both claim.
   const commit_result c = as.transaction().place_in_window<"win/s">(1_MiB).commit();
@@ -286,18 +284,18 @@ TEST_CASE("slots that meet only in a hole do not tie", "[slots]") {
 
 TEST_CASE("a slot with a hole over static content of its priority ties only on its bytes",
           "[slots]") {
-  address_space<deviations> as;
+  address_space<ties_tree> as;
   // "dev" (16 KiB, content in its first 4) at 40 MiB meets "c" ([40 MiB + 8, + 12) KiB,
   // priority 0) only in its hole: accepted, and each answers for its own bytes.
   REQUIRE(as.transaction().place_in_window<"win/dev">(40_MiB).commit().ok());
-  CHECK(as.leaf_at(40_MiB) == detail::find_path(nodes_v<deviations>, "win/dev/r"));
-  CHECK(as.leaf_at(40_MiB + 8_KiB) == detail::find_path(nodes_v<deviations>, "win/c"));
+  CHECK(as.leaf_at(40_MiB) == detail::find_path(nodes_v<ties_tree>, "win/dev/r"));
+  CHECK(as.leaf_at(40_MiB + 8_KiB) == detail::find_path(nodes_v<ties_tree>, "win/c"));
   CHECK(as.leaf_at(40_MiB + 4_KiB) == npos);
   // Over "a" ([0, 64) KiB, priority 0) at 48 KiB its content ties — over those 4 KiB only.
   const commit_result c = as.transaction().place_in_window<"win/dev">(48_KiB).commit();
   CHECK(c.error == commit_error::ambiguous_overlap);
-  CHECK(c.a == detail::find_path(nodes_v<deviations>, "win/dev"));
-  CHECK(c.b == detail::find_path(nodes_v<deviations>, "win/a"));
+  CHECK(c.a == detail::find_path(nodes_v<ties_tree>, "win/dev"));
+  CHECK(c.b == detail::find_path(nodes_v<ties_tree>, "win/a"));
   CHECK(c.lo == 48_KiB);
   CHECK(c.last == 52_KiB - 1);
   CHECK(as.placement<"win/dev">().base == 40_MiB);  // refused: nothing changed
