@@ -4,8 +4,9 @@
 # and running vmm-demo needs (tools/run-main.sh); without, everything the tests and benchmarks
 # need (tools/test-all.sh), the demo's packages included.
 set -euo pipefail
-# The library (header-only: Boost.Hana, fmt, range-v3) and a g++ 12 build with CMake + Ninja.
-pkgs=(cmake ninja-build g++ libboost-dev libfmt-dev librange-v3-dev)
+# The library (header-only; needs fmt) and a g++ 12 build with CMake + Ninja. Boost.Hana and
+# range-v3 are not used: docs/design.md has the measurements that decided it.
+pkgs=(cmake ninja-build g++ libfmt-dev)
 # vmm-demo: Unicorn (the CPU), libelf (the guest's ELF), CLI11 (its options), pkg-config (to find
 # the first two) and the aarch64 cross compiler for the guest (freestanding: no libc needed).
 pkgs+=(pkg-config libunicorn-dev libelf-dev libcli11-dev gcc-aarch64-linux-gnu)

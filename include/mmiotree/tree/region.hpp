@@ -14,9 +14,6 @@
 #include <mmiotree/core/fixed_string.hpp>
 #include <mmiotree/core/units.hpp>
 
-#include <boost/hana/basic_tuple.hpp>
-#include <boost/hana/type.hpp>
-
 #include <bit>
 #include <concepts>
 #include <cstddef>
@@ -244,15 +241,6 @@ struct container_head {
 
 template <fixed_string Name, addr_t Size, placement... Children>
 struct container : detail::container_head<Name, Size> {
-  /// The placed children as a Hana tuple of types (heterogeneous plumbing for the layers
-  /// above, e.g. per-child state); the layout itself is computed from value arrays.
-  ///
-  /// A function, so the tuple is built only when asked for: as a data member it was built
-  /// for every container of every tree, which cost g++ 12 about 2 s at 1,024 leaves and 20 s
-  /// at 4,096 (a `type_c` variable per child whose mangled name spells out the child).
-  static constexpr auto children() noexcept {
-    return boost::hana::make_basic_tuple(boost::hana::type_c<Children>...);
-  }
   using placed = detail::type_list<Children...>;
 };
 
