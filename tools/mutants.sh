@@ -71,6 +71,9 @@ if command -v ccache >/dev/null; then
   # source compiled in another worker's copy is a hit.
   export CCACHE_DIR=$work/ccache CCACHE_BASEDIR=$work CCACHE_NOHASHDIR=true
   export CCACHE_MAXSIZE=20G CCACHE_NOCOMPRESS=true
+  # The tests include Catch2 through a precompiled header (tests/CMakeLists.txt); ccache caches
+  # such compiles only with this sloppiness (it then hashes the .gch itself).
+  export CCACHE_SLOPPINESS=pch_defines,time_macros
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 else
   echo "mutants: no ccache; every rebuild after a revert compiles again (slower)" >&2
