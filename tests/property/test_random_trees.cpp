@@ -981,7 +981,9 @@ TEST_CASE("random trees: check_layout, flatten and project agree with the rules"
     const mmiotree::slot_tables sized = mmiotree::detail::compute_slot_tables(nodes, false);
     REQUIRE(sized.slots.size() == full.slots.size());
     REQUIRE(sized.windows.size() == full.windows.size());
+    REQUIRE(sized.appearances.size() == full.appearances.size());
     REQUIRE(sized.levels.size() == full.levels.size());
+    REQUIRE(sized.statics.size() == full.statics.size());
     REQUIRE(sized.ties.size() == full.ties.size());
     for (std::size_t s = 0; s < full.slots.size(); ++s) {
       REQUIRE(full.slots[s].range_count <= sized.slots[s].range_count);

@@ -63,15 +63,24 @@ struct occurrence {
   std::uint32_t rank;
 };
 
+/// One rendering of a slot window (layout/slots.hpp): root bytes [lo, last] show it, its byte 0
+/// at `base` (mod 2^64); its content took the ranks [rank_lo, rank_hi).
+struct window_render {
+  node_index node;
+  addr_t lo, last, base;
+  std::uint32_t rank_lo, rank_hi;
+  bool direct;  ///< through no alias
+};
+
 struct render_state {
   std::span<const node> nodes;
   occurrence* out;  // room for every occurrence (`occurrence_count`); nullptr: count only
   std::size_t count = 0;
   std::uint32_t rank = 0;
-  /// Optional: the ranks each node's primary rendering (not through an alias) spans,
-  /// [rank_lo[i], rank_hi[i]). Slot windows use them to tell their content from the rest.
-  std::uint32_t* rank_lo = nullptr;
-  std::uint32_t* rank_hi = nullptr;
+  /// Optional: every rendering of a node whose `is_window` flag is set is logged to `windows`.
+  /// Slot windows use it to tell their content from the rest.
+  const std::uint8_t* is_window = nullptr;
+  std::vector<window_render>* windows = nullptr;
   std::uint32_t alias_depth = 0;
 };
 
@@ -81,10 +90,14 @@ struct render_state {
 constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast);
 
 constexpr void render(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
-  const bool log = st.rank_lo != nullptr && st.alias_depth == 0;
-  if (log) st.rank_lo[i] = st.rank;
+  if (st.windows == nullptr || st.is_window[i] == 0) {
+    render_node(st, i, delta, clo, clast);
+    return;
+  }
+  const std::size_t k = st.windows->size();
+  st.windows->push_back({i, delta + clo, delta + clast, delta, st.rank, 0, st.alias_depth == 0});
   render_node(st, i, delta, clo, clast);
-  if (log) st.rank_hi[i] = st.rank;
+  (*st.windows)[k].rank_hi = st.rank;
 }
 
 constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t clo, addr_t clast) {
@@ -111,7 +124,7 @@ constexpr void render_node(render_state& st, node_index i, addr_t delta, addr_t 
   // (most containers use one priority), and a count needs no order at all: then they are
   // rendered as they come, with no list and no sort.
   const node_index end = n.end;
-  bool ordered = st.out == nullptr && st.rank_lo == nullptr;
+  bool ordered = st.out == nullptr && st.windows == nullptr;
   if (!ordered) {
     ordered = true;
     for (node_index k = i + 1, prev = npos; k < end; prev = k, k = nd[k].end) {

@@ -45,22 +45,40 @@ struct slot_desc {
   std::uint32_t range_count = 0;
 };
 
-/// A window: a container with slots, at a static position of the root.
+/// A window: a container with slots. Its slots are placed relative to its byte 0; where the
+/// root shows it is listed in its appearances.
 struct window_desc {
   node_index node = npos;
-  addr_t lo = 0;  ///< root-relative
-  addr_t last = 0;
+  addr_t size = 0;
+  /// Into the static intervals, which tile the window's bytes [0, size - 1] (window-relative):
+  /// what its static children claim there, wherever — and whether — the root shows it.
+  std::uint32_t first_static = 0;
+  std::uint32_t static_count = 0;
+  std::uint32_t first_appearance = 0;  ///< into the appearances, in render order
+  std::uint32_t appearance_count = 0;
+};
+
+/// One place where the root shows a window: its own position (`direct`), or through an alias
+/// that shows the window or a region containing it, clipped to what the alias shows.
+struct window_appearance {
+  std::uint32_t window = 0;       ///< into the windows
+  addr_t lo = 0;                  ///< root bytes [lo, last] show the window's bytes
+  addr_t last = 0;                ///< [lo - base, last - base]
+  addr_t base = 0;                ///< the root address of the window's byte 0 (mod 2^64)
+  bool direct = false;            ///< through no alias: the window's own position, shown whole
   std::uint32_t first_level = 0;  ///< into the level intervals, which tile [lo, last]
   std::uint32_t level_count = 0;
 };
 
-/// What a slot competes with over [lo, last] of a window (root-relative): see the header.
-/// `by` is the leaf that sets the level (npos for level_nothing), for error messages.
-/// `[first_tie, first_tie + tie_count)` lists, in the tables' `ties`, every priority the
-/// window's static children have content at there — the highest is `level` unless something
-/// outside hides the window, the others are hidden by a higher sibling — because a slot ties
-/// with a static sibling of its own priority wherever both claim bytes, visible or not (as two
-/// static siblings would: check_layout refuses those whatever covers them).
+/// What a slot competes with over [lo, last]: in an appearance (root-relative), see the header;
+/// in a window's static intervals (window-relative), the highest priority among its static
+/// children there (level_nothing: none). `by` is the leaf that sets the level (npos for
+/// level_nothing), for error messages. In a static interval `[first_tie, first_tie +
+/// tie_count)` lists, in the tables' `ties` by ascending priority, every priority the window's
+/// static children have content at there — the highest is `level`, the others are hidden by a
+/// higher sibling — because a slot ties with a static sibling of its own priority wherever both
+/// claim bytes, visible or not (as two static siblings would: check_layout refuses those
+/// whatever covers them). An appearance's levels have no ties.
 struct level_interval {
   addr_t lo = 0;
   addr_t last = 0;
@@ -71,7 +89,7 @@ struct level_interval {
   [[nodiscard]] constexpr bool operator==(const level_interval&) const = default;
 };
 
-/// A priority some static child of a window has content at, over a level interval; `by` is
+/// A priority some static child of a window has content at, over a static interval; `by` is
 /// a leaf of that child there (for error messages).
 struct tie_level {
   std::int32_t priority = 0;
@@ -83,34 +101,101 @@ struct slot_tables {
   std::vector<slot_desc> slots;
   std::vector<flat_range> ranges;
   std::vector<window_desc> windows;
-  std::vector<level_interval> levels;
+  std::vector<window_appearance> appearances;
+  std::vector<level_interval> levels;   ///< the appearances'
+  std::vector<level_interval> statics;  ///< the windows'
   std::vector<tie_level> ties;
 };
 
 namespace detail {
+/// Content over [lo, last] that sets a level: the priority of a static child of a window (or
+/// level_hidden), its leaf, and the rank that orders contents of one level (the highest wins).
+struct level_item {
+  addr_t lo, last;
+  std::int64_t level;
+  node_index by;
+  std::uint32_t rank;
+};
+
+/// Tiles [lo0, last0] with the intervals `items` (clipped to it) make: at each byte the item of
+/// the highest (level, rank), or level_nothing; with `ties`, the distinct levels there too (the
+/// lowest-ranked item of each). Adjacent intervals alike are merged. Items per window are few;
+/// a sweep would do for many.
+constexpr void tile_levels(const std::vector<level_item>& items, addr_t lo0, addr_t last0,
+                           std::vector<level_interval>& out, std::vector<tie_level>* ties) {
+  const std::size_t first = out.size();
+  std::vector<addr_t> cuts{lo0};
+  for (const level_item& x : items) {
+    cuts.push_back(x.lo);
+    if (x.last != last0) cuts.push_back(x.last + 1);
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  for (std::size_t k = 0; k < cuts.size(); ++k) {
+    const addr_t lo = cuts[k];
+    const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : last0;
+    level_interval li{lo, last, level_nothing, npos};
+    const level_item* best = nullptr;
+    std::vector<std::pair<std::int64_t, const level_item*>> here;  // level, lowest-ranked item
+    for (const level_item& x : items) {
+      if (x.lo > lo || x.last < lo) continue;
+      if (!best || x.level > best->level || (x.level == best->level && x.rank > best->rank))
+        best = &x;
+      if (ties == nullptr) continue;
+      bool seen = false;
+      for (auto& [lv, it] : here)
+        if (lv == x.level) {
+          seen = true;
+          if (x.rank < it->rank) it = &x;
+        }
+      if (!seen) here.emplace_back(x.level, &x);
+    }
+    if (best) {
+      li.level = best->level;
+      li.by = best->by;
+    }
+    std::sort(here.begin(), here.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    level_interval* prev = out.size() > first ? &out.back() : nullptr;
+    bool same_ties = prev && prev->tie_count == here.size();
+    for (std::uint32_t j = 0; same_ties && j < here.size(); ++j)
+      same_ties = (*ties)[prev->first_tie + j].priority == here[j].first &&
+                  (*ties)[prev->first_tie + j].by == here[j].second->by;
+    if (prev && prev->level == li.level && prev->by == li.by && same_ties) {
+      prev->last = last;
+      continue;
+    }
+    if (ties) {
+      li.first_tie = static_cast<std::uint32_t>(ties->size());
+      li.tie_count = static_cast<std::uint32_t>(here.size());
+      for (const auto& [lv, it] : here) ties->push_back({static_cast<std::int32_t>(lv), it->by});
+    }
+    out.push_back(li);
+  }
+}
+
 /// `compute_slots`, or with `ranges` false its sizes only: the slots' own flat views are not
 /// computed (the costly part with many slots), `ranges` stays empty and each slot's
 /// `range_count` is an upper bound instead, 2m + 1 for m leaf occurrences in its subtree (as
 /// `flat_buffer_v` bounds a whole tree's); everything else is as `compute_slots` gives it.
 constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool ranges) {
   slot_tables t;
-  // Absolute offsets of static nodes.
-  std::vector<addr_t> abs(nodes.size(), 0);
-  detail::absolute_offsets(nodes, abs.data());
+  const node* const nd = nodes.data();
+  std::vector<std::uint8_t> is_win(nodes.size(), 0);
 
   // Windows in pre-order, then their slots in declaration order.
   for (node_index w = 0; w < nodes.size(); ++w) {
     if (!detail::is_window(nodes, w)) continue;
-    window_desc wd{w, abs[w], abs[w] + (nodes[w].size - 1)};
-    for (node_index c = w + 1; c < nodes[w].end; c = nodes[c].end) {
-      if (!nodes[c].dynamic) continue;
+    is_win[w] = 1;
+    for (node_index c = w + 1; c < nd[w].end; c = nd[c].end) {
+      if (!nd[c].dynamic) continue;
       slot_desc s{c,
                   w,
                   static_cast<std::uint32_t>(t.windows.size()),
-                  nodes[c].size,
-                  nodes[c].slot_align,
-                  nodes[c].priority,
-                  nodes[c].tie};
+                  nd[c].size,
+                  nd[c].slot_align,
+                  nd[c].priority,
+                  nd[c].tie};
       s.first_range = static_cast<std::uint32_t>(t.ranges.size());
       if (ranges) {
         detail::sweep(
@@ -121,79 +206,64 @@ constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool rang
       }
       t.slots.push_back(s);
     }
-    t.windows.push_back(wd);
+    t.windows.push_back({w, nd[w].size});
   }
   if (t.windows.empty()) return t;
 
-  // One render of the whole tree, logging each node's rank span.
+  // Each window's static intervals: its static children rendered one by one where they lie in
+  // it (every child lies inside its parent), each occurrence at the child's priority.
+  for (window_desc& w : t.windows) {
+    std::vector<level_item> items;
+    for (node_index c = w.node + 1; c < nd[w.node].end; c = nd[c].end) {
+      if (nd[c].dynamic || nd[c].unmapped) continue;
+      render_state count{nodes, nullptr};
+      detail::render(count, c, nd[c].offset, 0, nd[c].size - 1);
+      std::vector<occurrence> occ(count.count, occurrence{});
+      render_state st{nodes, occ.data()};
+      detail::render(st, c, nd[c].offset, 0, nd[c].size - 1);
+      for (const occurrence& o : occ)
+        items.push_back({o.lo, o.last, nd[c].priority, o.leaf, o.rank});
+    }
+    w.first_static = static_cast<std::uint32_t>(t.statics.size());
+    tile_levels(items, 0, w.size - 1, t.statics, &t.ties);
+    w.static_count = static_cast<std::uint32_t>(t.statics.size() - w.first_static);
+  }
+
+  // One render of the whole tree, logging each rendering of a window: its appearances.
   std::vector<detail::occurrence> occ(detail::occurrence_count(nodes), detail::occurrence{});
-  std::vector<std::uint32_t> rlo(nodes.size(), 0), rhi(nodes.size(), 0);
+  std::vector<detail::window_render> shown;
   detail::render_state st{nodes, occ.data()};
-  st.rank_lo = rlo.data();
-  st.rank_hi = rhi.data();
+  st.is_window = is_win.data();
+  st.windows = &shown;
   detail::render(st, 0, 0, 0, nodes[0].size - 1);
 
-  for (window_desc& w : t.windows) {
-    w.first_level = static_cast<std::uint32_t>(t.levels.size());
-    struct item {
-      addr_t lo, last;
-      std::int64_t level;
-      node_index by;
-      bool child;  ///< content of one of the window's static children (level: its priority)
-    };
-    std::vector<item> items;
-    for (const detail::occurrence& o : occ) {
-      if (o.last < w.lo || o.lo > w.last) continue;
-      std::int64_t level;
-      bool child = false;
-      if (o.rank >= rlo[w.node] && o.rank < rhi[w.node]) {
-        level = level_nothing;  // inside the window: the priority of the child holding it
-        for (node_index c = w.node + 1; c < nodes[w.node].end; c = nodes[c].end)
-          if (!nodes[c].dynamic && o.rank >= rlo[c] && o.rank < rhi[c]) {
-            level = nodes[c].priority;
-            child = true;
-          }
-      } else if (o.rank >= rhi[w.node]) {
-        level = level_hidden;
-      } else {
-        continue;  // lower-ranked content outside the window: a slot beats it
+  for (std::uint32_t wi = 0; wi < t.windows.size(); ++wi) {
+    window_desc& w = t.windows[wi];
+    w.first_appearance = static_cast<std::uint32_t>(t.appearances.size());
+    for (const detail::window_render& r : shown) {
+      if (r.node != w.node) continue;
+      window_appearance a{wi, r.lo, r.last, r.base, r.direct};
+      a.first_level = static_cast<std::uint32_t>(t.levels.size());
+      // The window's own content, where this appearance shows it; above it, what outside
+      // content of a higher rank hides (lower-ranked content outside loses to any slot).
+      std::vector<level_item> items;
+      const addr_t wlo = r.lo - r.base, wlast = r.last - r.base;
+      for (std::uint32_t k = w.first_static; k < w.first_static + w.static_count; ++k) {
+        const level_interval& s = t.statics[k];
+        if (s.level == level_nothing || s.last < wlo || s.lo > wlast) continue;
+        items.push_back(
+            {r.base + std::max(s.lo, wlo), r.base + std::min(s.last, wlast), s.level, s.by, 0});
       }
-      items.push_back({std::max(o.lo, w.lo), std::min(o.last, w.last), level, o.leaf, child});
-    }
-    std::vector<addr_t> cuts{w.lo};
-    for (const item& x : items) {
-      cuts.push_back(x.lo);
-      if (x.last != w.last) cuts.push_back(x.last + 1);
-    }
-    std::sort(cuts.begin(), cuts.end());
-    cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-    for (std::size_t k = 0; k < cuts.size(); ++k) {
-      const addr_t lo = cuts[k];
-      const addr_t last = k + 1 < cuts.size() ? cuts[k + 1] - 1 : w.last;
-      level_interval li{lo, last, level_nothing, npos};
-      std::vector<tie_level> ties;   // distinct priorities, the first leaf met for each
-      for (const item& x : items) {  // items per window are few; a heap would do for many
-        if (x.lo > lo || x.last < lo) continue;
-        if (x.level >= li.level) li = {lo, last, x.level, x.by};
-        if (!x.child) continue;
-        bool seen = false;
-        for (const tie_level& y : ties) seen = seen || y.priority == x.level;
-        if (!seen) ties.push_back({static_cast<std::int32_t>(x.level), x.by});
+      for (const detail::occurrence& o : occ) {
+        if (o.rank < r.rank_hi || o.last < r.lo || o.lo > r.last) continue;
+        items.push_back(
+            {std::max(o.lo, r.lo), std::min(o.last, r.last), level_hidden, o.leaf, o.rank});
       }
-      li.first_tie = static_cast<std::uint32_t>(t.ties.size());
-      li.tie_count = static_cast<std::uint32_t>(ties.size());
-      level_interval* prev = t.levels.size() > w.first_level ? &t.levels.back() : nullptr;
-      bool same_ties = prev && prev->tie_count == li.tie_count;
-      for (std::uint32_t j = 0; same_ties && j < li.tie_count; ++j)
-        same_ties = t.ties[prev->first_tie + j] == ties[j];
-      if (prev && prev->level == li.level && prev->by == li.by && same_ties) {
-        prev->last = last;
-      } else {
-        t.ties.insert(t.ties.end(), ties.begin(), ties.end());
-        t.levels.push_back(li);
-      }
+      tile_levels(items, r.lo, r.last, t.levels, nullptr);
+      a.level_count = static_cast<std::uint32_t>(t.levels.size() - a.first_level);
+      t.appearances.push_back(a);
     }
-    w.level_count = static_cast<std::uint32_t>(t.levels.size() - w.first_level);
+    w.appearance_count = static_cast<std::uint32_t>(t.appearances.size() - w.first_appearance);
   }
   return t;
 }
@@ -205,30 +275,40 @@ constexpr slot_tables compute_slots(std::span<const node> nodes) {
 }
 
 namespace detail {
-template <std::size_t S, std::size_t R, std::size_t W, std::size_t L, std::size_t T>
+template <std::size_t S, std::size_t R, std::size_t W, std::size_t A, std::size_t L, std::size_t V,
+          std::size_t T>
 struct slot_arrays {
   std::array<slot_desc, S> slots{};
   std::array<flat_range, R> ranges{};
   std::array<window_desc, W> windows{};
+  std::array<window_appearance, A> appearances{};
   std::array<level_interval, L> levels{};
+  std::array<level_interval, V> statics{};
   std::array<tie_level, T> ties{};
 };
 
 /// The sizes of a tree's slot tables, the ranges' an upper bound.
 struct slot_counts {
-  std::size_t slots = 0, ranges = 0, windows = 0, levels = 0, ties = 0;
+  std::size_t slots = 0, ranges = 0, windows = 0, appearances = 0, levels = 0, statics = 0,
+              ties = 0;
 };
 constexpr slot_counts count_slot_tables(std::span<const node> nodes) {
   const slot_tables t = compute_slot_tables(nodes, false);
-  slot_counts c{t.slots.size(), 0, t.windows.size(), t.levels.size(), t.ties.size()};
+  slot_counts c{
+      t.slots.size(), 0, t.windows.size(), t.appearances.size(), t.levels.size(), t.statics.size(),
+      t.ties.size()};
   for (const slot_desc& s : t.slots) c.ranges += s.range_count;
   return c;
 }
 
+template <std::size_t R, slot_counts C>
+using slot_arrays_for =
+    slot_arrays<C.slots, R, C.windows, C.appearances, C.levels, C.statics, C.ties>;
+
 /// The slot tables with room for `C.ranges` ranges, and how many there are: computed once.
 template <slot_counts C>
 struct slot_buffer {
-  slot_arrays<C.slots, C.ranges, C.windows, C.levels, C.ties> a{};
+  slot_arrays_for<C.ranges, C> a{};
   std::size_t ranges = 0;
 };
 template <slot_counts C>
@@ -238,7 +318,9 @@ constexpr slot_buffer<C> make_slot_buffer(std::span<const node> nodes) {
   std::copy(t.slots.begin(), t.slots.end(), b.a.slots.begin());
   std::copy(t.ranges.begin(), t.ranges.end(), b.a.ranges.begin());
   std::copy(t.windows.begin(), t.windows.end(), b.a.windows.begin());
+  std::copy(t.appearances.begin(), t.appearances.end(), b.a.appearances.begin());
   std::copy(t.levels.begin(), t.levels.end(), b.a.levels.begin());
+  std::copy(t.statics.begin(), t.statics.end(), b.a.statics.begin());
   std::copy(t.ties.begin(), t.ties.end(), b.a.ties.begin());
   b.ranges = t.ranges.size();
   return b;
@@ -246,13 +328,14 @@ constexpr slot_buffer<C> make_slot_buffer(std::span<const node> nodes) {
 
 /// The buffer's tables with exactly `R` ranges.
 template <std::size_t R, slot_counts C>
-constexpr slot_arrays<C.slots, R, C.windows, C.levels, C.ties> trim_ranges(
-    const slot_buffer<C>& b) {
-  slot_arrays<C.slots, R, C.windows, C.levels, C.ties> a{};
+constexpr slot_arrays_for<R, C> trim_ranges(const slot_buffer<C>& b) {
+  slot_arrays_for<R, C> a{};
   a.slots = b.a.slots;
   std::copy_n(b.a.ranges.begin(), R, a.ranges.begin());
   a.windows = b.a.windows;
+  a.appearances = b.a.appearances;
   a.levels = b.a.levels;
+  a.statics = b.a.statics;
   a.ties = b.a.ties;
   return a;
 }

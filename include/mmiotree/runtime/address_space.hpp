@@ -710,8 +710,8 @@ class address_space final : public detail::space_base {
   [[nodiscard]] window_extent window(slot_id s) const noexcept override {
     if constexpr (has_slots) {
       if (index_of(s) >= num_slots) return {};
-      const window_desc& w =
-          slot_tables_v<Tree>.windows[slot_tables_v<Tree>.slots[index_of(s)].window_index];
+      const window_appearance& w =
+          slot_map<Tree>::shown(slot_tables_v<Tree>.slots[index_of(s)].window_index);
       return {w.lo, w.last};
     } else {
       (void)s;
@@ -1023,7 +1023,7 @@ class address_space final : public detail::space_base {
   /// The last address of the space (page spans are clamped there).
   static constexpr addr_t top = nodes_v<Tree>[0].size - 1;
   static constexpr addr_t window_lo(std::uint32_t s) noexcept {
-    return slot_tables_v<Tree>.windows[slot_tables_v<Tree>.slots[s].window_index].lo;
+    return slot_map<Tree>::shown(slot_tables_v<Tree>.slots[s].window_index).lo;
   }
 
   static bool mergeable(node_index leaf) noexcept { return !nodes_v<Tree>[leaf].keep_separate; }

@@ -117,6 +117,20 @@ class slot_map {
   static constexpr const auto& tables = slot_tables_v<Tree>;
   static constexpr std::size_t slot_count = tables.slots.size();
   static constexpr std::size_t window_count = tables.windows.size();
+  /// Where the root shows window w. Placing slots that aliases show is not built yet
+  /// (issue 15), and check_layout refuses every tree that would need it — an alias showing a
+  /// slot, a slot in an unmapped region — so each window has one appearance, its own position.
+  static constexpr const window_appearance& shown(std::size_t w) noexcept {
+    return tables.appearances[tables.windows[w].first_appearance];
+  }
+  static_assert(
+      [] {
+        for (const window_desc& w : tables.windows)
+          if (w.appearance_count != 1 || !tables.appearances[w.first_appearance].direct)
+            return false;
+        return true;
+      }(),
+      "mmiotree: a slot window must be shown once, at its own position");
   /// Most overlay ranges a window can hold: every cut comes from a slot range or level edge.
   static constexpr std::size_t capacity = 2 * (tables.ranges.size() + tables.levels.size()) + 2;
   /// Most ranges a view over affected ranges can hold.
@@ -138,7 +152,7 @@ class slot_map {
           ++slots;
           if (g == 0 || d.align < g) g = d.align;
         }
-      const window_desc& wd = tables.windows[w];
+      const window_appearance& wd = shown(w);
       const unsigned shift = static_cast<unsigned>(std::countr_zero(g));
       const addr_t last_cell = (wd.last - wd.lo) >> shift;
       const auto bits = static_cast<unsigned>(std::bit_width(last_cell));
@@ -228,7 +242,7 @@ class slot_map {
     for (const auto& [s, p] : changes) {
       if (!p.enabled) continue;
       const slot_desc& d = tables.slots[s];
-      const window_desc& wd = tables.windows[d.window_index];
+      const window_appearance& wd = shown(d.window_index);
       const addr_t wsize = wd.last - wd.lo + 1;
       // Alignment is guest-physical (root-relative), as a BAR's or a decoder's is.
       if ((wd.lo + p.base) % d.align != 0)
@@ -251,7 +265,7 @@ class slot_map {
       if (changes_in[w] == 1 && clean_[w] && fits_clean(s, p)) {
         mode[w] = 1;
         const slot_desc& d = tables.slots[s];
-        const addr_t wlo = tables.windows[w].lo;
+        const addr_t wlo = shown(w).lo;
         if (place_[s].enabled) add_range(wlo + place_[s].base, wlo + place_[s].base + (d.size - 1));
         if (p.enabled) add_range(wlo + p.base, wlo + p.base + (d.size - 1));
         continue;
@@ -261,7 +275,7 @@ class slot_map {
       const commit_result r = resolve_window(w, changes, scratch_n, new_clean[w]);
       if (!r.ok()) return r;
       resolved[w] = {begin, scratch_n};
-      add_range(tables.windows[w].lo, tables.windows[w].last);
+      add_range(shown(w).lo, shown(w).last);
     }
     if constexpr (DryRun) return {};
     expand_ranges(page);
@@ -317,7 +331,7 @@ class slot_map {
  private:
   /// The index span of window w's ranges in the shadow overlay.
   std::pair<std::size_t, std::size_t> window_span(std::size_t w) const noexcept {
-    return span_of(tables.windows[w].lo, tables.windows[w].last);
+    return span_of(shown(w).lo, shown(w).last);
   }
   /// The index span of overlay ranges that start in [lo, last].
   std::pair<std::size_t, std::size_t> span_of(addr_t lo, addr_t last) const noexcept {
@@ -345,7 +359,7 @@ class slot_map {
     if (!p.enabled) return true;
     const slot_desc& d = tables.slots[s];
     const std::size_t w = d.window_index;
-    const window_desc& wd = tables.windows[w];
+    const window_appearance& wd = shown(w);
     const addr_t lo = wd.lo + p.base, last = lo + (d.size - 1);
     const auto [first, count] = window_slots_[w];
     const extent* b = ext_.data() + first;
@@ -373,7 +387,7 @@ class slot_map {
   void move_clean(std::uint32_t s, const window_placement& p) {
     const slot_desc& d = tables.slots[s];
     const std::size_t w = d.window_index;
-    const addr_t wlo = tables.windows[w].lo;
+    const addr_t wlo = shown(w).lo;
     const window_placement& old = place_[s];
     if (old.enabled && p.enabled) {
       // A move: shift only the ranges between the old and the new position.
@@ -455,7 +469,7 @@ class slot_map {
   void move_extent(std::size_t w, std::uint32_t s, extent x) {
     extent* b = ext_.data() + window_slots_[w].first;
     extent* e = b + ext_n_[w];
-    const addr_t old_lo = tables.windows[w].lo + place_[s].base;
+    const addr_t old_lo = shown(w).lo + place_[s].base;
     extent* it = std::lower_bound(b, e, old_lo, detail::starts_before{});
     while (it != e && it->slot != s) ++it;  // equal starts: disabled-overlap cases
     if (it == e) {
@@ -487,8 +501,8 @@ class slot_map {
     std::size_t n = 0;
     for (std::uint32_t s = first; s < first + count; ++s)
       if (place_[s].enabled)
-        ext_[first + n++] = {tables.windows[w].lo + place_[s].base,
-                             tables.windows[w].lo + place_[s].base + (tables.slots[s].size - 1), s};
+        ext_[first + n++] = {shown(w).lo + place_[s].base,
+                             shown(w).lo + place_[s].base + (tables.slots[s].size - 1), s};
     detail::sort(ext_.data() + first, ext_.data() + first + n, detail::extent_order{});
     ext_n_[w] = n;
   }
@@ -506,7 +520,7 @@ class slot_map {
   /// whether no two enabled slots overlap and none is partly hidden.
   commit_result resolve_window(std::size_t w, std::span<const change> changes, std::size_t& n,
                                bool& clean) {
-    const window_desc& wd = tables.windows[w];
+    const window_appearance& wd = shown(w);
     const auto [first, count] = window_slots_[w];
     std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
     std::size_t k = 0;
@@ -538,18 +552,25 @@ class slot_map {
         const level_interval& li = tables.levels[l];
         if (li.last < en[i].first || li.lo > a_last || li.level == level_nothing) continue;
         if (li.level >= a.priority) clean = false;
-        // A tie with static content of the slot's priority, visible or hidden by something
-        // higher (the level alone, the highest priority there, would miss the hidden ones):
-        // the interval holds that content's bytes; the slot ties there only where it claims
-        // bytes itself.
-        for (std::uint32_t k = li.first_tie;
-             a.tie == tie_policy::reject && k < li.first_tie + li.tie_count; ++k) {
-          if (tables.ties[k].priority != a.priority) continue;
+      }
+      if (a.tie != tie_policy::reject) continue;
+      // A tie with static content of the slot's priority, visible or hidden by something
+      // higher (the level alone, the highest priority there, would miss the hidden ones):
+      // the window's static intervals, window-relative, hold that content's bytes; the slot
+      // ties there only where it claims bytes itself.
+      const window_desc& win = tables.windows[w];
+      const addr_t rel = en[i].first - wd.base, rel_last = rel + (a.size - 1);
+      for (std::uint32_t l = win.first_static; l < win.first_static + win.static_count; ++l) {
+        const level_interval& li = tables.statics[l];
+        if (li.last < rel || li.lo > rel_last) continue;
+        for (std::uint32_t t = li.first_tie; t < li.first_tie + li.tie_count; ++t) {
+          if (tables.ties[t].priority != a.priority) continue;
           const flat_range whole{0, li.last - li.lo, npos, 0};
           const detail::byte_run r = detail::first_shared_run(
-              a_ranges, en[i].first, std::span<const flat_range>{&whole, 1}, li.lo, li.lo, li.last);
+              a_ranges, rel, std::span<const flat_range>{&whole, 1}, li.lo, li.lo, li.last);
           if (r.found)
-            return {commit_error::ambiguous_overlap, a.node, tables.ties[k].by, r.lo, r.last};
+            return {commit_error::ambiguous_overlap, a.node, tables.ties[t].by, wd.base + r.lo,
+                    wd.base + r.last};
         }
       }
     }
@@ -743,7 +764,7 @@ class slot_map {
     published_->write_begin();
     pub_.store_ranges({shadow_.data(), shadow_n_}, dirty_from_, dirty_to_);
     for (const auto& [s, p] : changes)
-      pub_.store_base(s, tables.windows[tables.slots[s].window_index].lo + p.base);
+      pub_.store_base(s, shown(tables.slots[s].window_index).lo + p.base);
     for (std::size_t k = 0; k < cell_ops_n_; ++k) {
       const cell_op& op = cell_ops_[k];
       const slot_desc& d = tables.slots[op.slot];
