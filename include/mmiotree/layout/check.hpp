@@ -10,11 +10,13 @@
 #include <mmiotree/core/hash.hpp>
 #include <mmiotree/core/units.hpp>
 #include <mmiotree/tree/descriptor.hpp>
+#include <mmiotree/tree/render.hpp>
 
 #include <cstdint>
 #include <limits>
 #include <span>
 #include <string_view>
+#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -37,11 +39,11 @@ enum class layout_error : std::uint8_t {
                               ///< or a: alias, b: its target, when the alias moves a region
                               ///< it shows off that alignment (lo = the alias's address)
   nested_slot,                ///< a: a slot inside another slot (b)
-  slot_windows_overlap,       ///< a, b: two containers with slots whose ranges meet; [lo, last]
-  alias_shows_a_slot,         ///< a: alias whose target is, is inside, or contains a slot (b)
+  slot_windows_overlap,       ///< a, b: containers with slots (windows) that the root shows at
+                              ///< places that meet, [lo, last] — a window's own position, or
+                              ///< where an alias shows it or a region holding it; a may be b
+  alias_shows_a_slot,         ///< a: alias whose target is, or lies inside, a slot (b)
   bad_slot_alignment,         ///< a: slot whose alignment is not a power of two (lo)
-  slot_in_unmapped,           ///< a: slot inside the unmapped region b (checked with the slot
-                              ///< rules, before placement alignment)
   unmapped_not_shown,         ///< a: unmapped region that no alias targets, itself or inside
 };
 
@@ -62,7 +64,6 @@ enum class layout_error : std::uint8_t {
     case layout_error::slot_windows_overlap: return "slot_windows_overlap";
     case layout_error::alias_shows_a_slot: return "alias_shows_a_slot";
     case layout_error::bad_slot_alignment: return "bad_slot_alignment";
-    case layout_error::slot_in_unmapped: return "slot_in_unmapped";
     case layout_error::unmapped_not_shown: return "unmapped_not_shown";
   }
   return "?";
@@ -181,22 +182,6 @@ constexpr addr_t required_align(std::span<const node> nodes, node_index i, addr_
   }
   memo[i] = a;
   return a;
-}
-
-/// Whether node i is a slot or shows one, through its mapped children or an alias target (memoised
-/// in `memo`: 0 unknown, 1 no, 2 yes). Called only once alias cycles are ruled out.
-constexpr bool reaches_slot(std::span<const node> nodes, node_index i, std::uint8_t* memo) {
-  if (memo[i] != 0) return memo[i] == 2;
-  const node& n = nodes.data()[i];
-  bool r = n.dynamic;
-  if (!r && n.kind == region_kind::alias) {
-    r = reaches_slot(nodes, n.alias_target, memo);
-  } else {
-    for (node_index c = i + 1; !r && c < n.end; c = nodes.data()[c].end)
-      r = !nodes.data()[c].unmapped && reaches_slot(nodes, c, memo);  // shown by its parent
-  }
-  memo[i] = r ? 2 : 1;
-  return r;
 }
 
 /// A run of bytes a region claims, [lo, last] root-relative, and the sibling it belongs to.
@@ -511,7 +496,6 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     if (nd[i].dynamic) {
       any_slot = true;
       if (up != npos) return {layout_error::nested_slot, i, up};
-      if (unmapped_of[i] != npos) return {layout_error::slot_in_unmapped, i, unmapped_of[i]};
       const addr_t al = nd[i].slot_align;
       if (al == 0 || (al & (al - 1)) != 0)
         return {layout_error::bad_slot_alignment, i, npos, al, al};
@@ -541,15 +525,15 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     scratch<addr_t> need_buf(count);
     addr_t* const need = need_buf.data();
     for (node_index i = 0; i < count; ++i) need[i] = 0;
-    scratch<std::uint8_t> shows_buf(count);
-    std::uint8_t* const shows = shows_buf.data();
-    for (node_index i = 0; i < count; ++i) shows[i] = 0;
     for (node_index i = 0; i < count; ++i) {
       const node& n = nd[i];
       if (n.kind != region_kind::alias) continue;
       const node_index t = n.alias_target;
-      // An alias that shows a slot is a rule of its own (alias_shows_a_slot, below).
-      if (slot_of[t] != npos || reaches_slot(nodes, t, shows)) continue;
+      // An alias that shows a slot is a rule of its own (alias_shows_a_slot, below); one that
+      // shows a window moves its slots too, wherever they are placed in it (by multiples of
+      // their alignment, which is a multiple of what their content needs), so the slots'
+      // content counts in what it must keep aligned (required_align descends into slots).
+      if (slot_of[t] != npos) continue;
       const addr_t al = required_align(nodes, t, need);
       // An alias inside a slot moves with it by multiples of the slot's alignment.
       const bool moves_off = slot_of[i] != npos && nd[slot_of[i]].slot_align % al != 0;
@@ -558,51 +542,40 @@ constexpr layout_check check_layout_in_full(std::span<const node> nodes) {
     }
   }
 
-  // Windows (containers with slots) must not meet: a slot's competitors are then exactly its
-  // window's level map (layout/slots.hpp).
+  // Where the root shows windows (containers with slots) — at their own position, or through
+  // aliases that show them or a region containing them — those places must not meet: a
+  // slot's competitors there are then exactly that appearance's level map (layout/slots.hpp).
   if (any_slot) {
-    scratch<node_index> windows_buf(count);
-    node_index* const windows = windows_buf.data();
-    std::size_t nwin = 0;
-    for (node_index w = 0; w < count; ++w) {
-      if (nd[w].kind != region_kind::container) continue;
-      for (node_index c = w + 1; c < nd[w].end; c = nd[c].end)
-        if (nd[c].dynamic) {
-          windows[nwin++] = w;
-          break;
-        }
-    }
+    const std::vector<window_render> shown = window_renders(nodes);
+    const std::size_t nwin = shown.size();
     // Whether any two meet: by start, each must begin past the furthest end so far. Only then
-    // is the first pair in pre-order looked for, pair by pair.
-    scratch<node_index> by_start_buf(nwin);
-    node_index* const by_start = by_start_buf.data();
-    for (std::size_t k = 0; k < nwin; ++k) by_start[k] = windows[k];
-    sort(by_start, by_start + nwin, [&](node_index x, node_index y) { return abs[x] < abs[y]; });
+    // is the first pair (in the appearances' order: windows in pre-order) looked for.
+    scratch<std::size_t> by_start_buf(nwin);
+    std::size_t* const by_start = by_start_buf.data();
+    for (std::size_t k = 0; k < nwin; ++k) by_start[k] = k;
+    sort(by_start, by_start + nwin,
+         [&](std::size_t x, std::size_t y) { return shown[x].lo < shown[y].lo; });
     bool meet = false;
     addr_t reach = 0;
     for (std::size_t k = 0; k < nwin && !meet; ++k) {
-      const node_index w = by_start[k];
-      const addr_t last = abs[w] + (nd[w].size - 1);
-      meet = k > 0 && abs[w] <= reach;
-      if (k == 0 || last > reach) reach = last;
+      const window_render& w = shown[by_start[k]];
+      meet = k > 0 && w.lo <= reach;
+      if (k == 0 || w.last > reach) reach = w.last;
     }
     for (std::size_t x = 0; meet && x < nwin; ++x)
       for (std::size_t y = x + 1; y < nwin; ++y) {
-        const node_index a = windows[x], b = windows[y];
-        const addr_t al = abs[a], bl = abs[b];
-        const addr_t alast = al + (nd[a].size - 1), blast = bl + (nd[b].size - 1);
-        if (al <= blast && bl <= alast)
-          return {layout_error::slot_windows_overlap, a, b, al > bl ? al : bl,
-                  alast < blast ? alast : blast};
+        const window_render &a = shown[x], &b = shown[y];
+        if (a.lo <= b.last && b.lo <= a.last)
+          return {layout_error::slot_windows_overlap, a.node, b.node, a.lo > b.lo ? a.lo : b.lo,
+                  a.last < b.last ? a.last : b.last};
       }
   }
-  // An alias must not show a slot: slots have no static position to alias.
+  // An alias must not show a slot or a region in one: a slot has no static position to alias.
+  // (Showing a window, or a region that holds one, is how a slot is seen through an alias.)
   for (node_index i = 0; any_alias && any_slot && i < count; ++i) {
     if (nd[i].kind != region_kind::alias) continue;
     const node_index t = nd[i].alias_target;
     if (slot_of[t] != npos) return {layout_error::alias_shows_a_slot, i, slot_of[t]};
-    for (node_index k = t; k < nd[t].end; ++k)
-      if (nd[k].dynamic) return {layout_error::alias_shows_a_slot, i, k};
   }
   // An unmapped region is seen only through aliases: one must target it or a region in it.
   if (any_unmapped) {

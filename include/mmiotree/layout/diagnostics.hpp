@@ -108,15 +108,16 @@ template <fixed_string A, fixed_string B, fixed_string Range>
 struct slot_windows_overlap {
   static_assert(always_false_v<A>,
                 "mmiotree: two containers that hold slots overlap: in slot_windows_overlap<A, B, "
-                "Range>, windows A and B both cover Range (relative to the root); slot windows "
-                "must be disjoint");
+                "Range>, the root shows windows A and B (at their own positions or through "
+                "aliases; A may be B) both over Range; where slot windows are shown must not "
+                "meet");
 };
 template <fixed_string Alias, fixed_string Slot>
 struct alias_shows_a_slot {
   static_assert(always_false_v<Alias>,
                 "mmiotree: an alias may not show a slot: in alias_shows_a_slot<Alias, Slot>, the "
-                "alias's target is, contains or lies inside Slot, whose position is decided at "
-                "run time");
+                "alias's target is or lies inside Slot, whose position is decided at run time; "
+                "alias the slot's window instead, and the slot is seen wherever it is placed");
 };
 template <fixed_string Slot, fixed_string Alignment>
 struct slot_alignment_not_a_power_of_two {
@@ -125,13 +126,6 @@ struct slot_alignment_not_a_power_of_two {
                 "slot_alignment_not_a_power_of_two<Slot, Alignment>, slot Slot is declared "
                 "slot<Region, Priority, Alignment>; use a power of two, or 0 for the natural "
                 "alignment (the size rounded up to a power of two)");
-};
-template <fixed_string Slot, fixed_string Region>
-struct slot_inside_an_unmapped_region {
-  static_assert(always_false_v<Slot>,
-                "mmiotree: a slot may not lie inside an unmapped region: in "
-                "slot_inside_an_unmapped_region<Slot, Region>, Slot is inside Region, which only "
-                "aliases show, and an alias cannot show a slot; place the slot in a mapped window");
 };
 template <fixed_string Region>
 struct unmapped_region_shown_by_no_alias {
@@ -237,8 +231,6 @@ consteval bool report() {
     (void)&diag::emit<diag::alias_shows_a_slot<A, B>>;
   } else if constexpr (e == layout_error::bad_slot_alignment) {
     (void)&diag::emit<diag::slot_alignment_not_a_power_of_two<A, diag::hex<C.lo>>>;
-  } else if constexpr (e == layout_error::slot_in_unmapped) {
-    (void)&diag::emit<diag::slot_inside_an_unmapped_region<A, B>>;
   } else if constexpr (e == layout_error::unmapped_not_shown) {
     (void)&diag::emit<diag::unmapped_region_shown_by_no_alias<A>>;
   }

@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 MMIOTREE_BEGIN_NAMESPACE
 
@@ -42,9 +43,9 @@ struct lookup_tile {
   std::uint16_t fast_sizes = 0;
   /// All ones if the leaf requires accesses aligned to their size, else 0.
   std::uint8_t align_check = 0;
-  /// Non-zero if the tile lies in a slot window — 1 + the window's number among the tree's
-  /// windows in pre-order (255 from the 255th on) — where a placed slot may cover it, so the
-  /// dispatcher asks the slots first (and `fast_sizes` is 0 to send it off the static path).
+  /// Non-zero if the tile lies where the root shows a slot window — 1 + the number of that
+  /// appearance (layout/slots.hpp; 255 from the 255th on) — where a placed slot may cover it, so
+  /// the dispatcher asks the slots first (and `fast_sizes` is 0 to send it off the static path).
   std::uint8_t dyn = 0;
 
   [[nodiscard]] constexpr bool operator==(const lookup_tile&) const = default;
@@ -62,37 +63,29 @@ constexpr std::uint16_t fast_sizes_of(access_policy p) {
   return m;
 }
 
-/// A slot window's bytes, relative to the root: [lo, last], and its number among the
-/// windows in pre-order.
+/// Where the root shows a slot window, relative to the root: [lo, last], and the number of
+/// that appearance (layout/slots.hpp).
 struct window_range {
   addr_t lo;
   addr_t last;
   std::size_t id;
 };
 
-/// The slot windows (containers with slots) of a tree, sorted by address (they are disjoint:
-/// check_layout); none, without further work, for a tree without slots.
+/// The appearances of the slot windows (containers with slots) of a tree, sorted by address
+/// (they are disjoint: check_layout); none, without further work, for a tree without slots —
+/// or one that breaks a layout rule (`checked` false), which cannot always be rendered.
 class window_list {
  public:
-  constexpr explicit window_list(std::span<const node> nodes)
-      : buf_(has_slot(nodes) ? nodes.size() : 0) {
-    const node* const nd = nodes.data();
-    const std::size_t count = nodes.size();
-    window_range* const w = buf_.data();
-    if (!has_slot(nodes)) return;
-    scratch<addr_t> abs_buf(count);
-    addr_t* const abs = abs_buf.data();
-    absolute_offsets(nodes, abs);
-    for (std::size_t i = 0; i < count; ++i) {
-      if (!is_window(nodes, static_cast<node_index>(i))) continue;
-      w[size_] = {abs[i], abs[i] + (nd[i].size - 1), size_};
-      ++size_;
-    }
-    sort(w, w + size_, [](const window_range& a, const window_range& b) { return a.lo < b.lo; });
+  constexpr window_list(std::span<const node> nodes, bool checked) {
+    if (!checked || !has_slot(nodes)) return;
+    const std::vector<window_render> shown = window_renders(nodes);
+    for (std::size_t i = 0; i < shown.size(); ++i) buf_.push_back({shown[i].lo, shown[i].last, i});
+    sort(buf_.data(), buf_.data() + buf_.size(),
+         [](const window_range& a, const window_range& b) { return a.lo < b.lo; });
   }
 
   [[nodiscard]] constexpr const window_range* data() const noexcept { return buf_.data(); }
-  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return buf_.size(); }
 
  private:
   static constexpr bool has_slot(std::span<const node> nodes) {
@@ -102,8 +95,7 @@ class window_list {
     return false;
   }
 
-  scratch<window_range> buf_;
-  std::size_t size_ = 0;
+  std::vector<window_range> buf_;
 };
 
 /// The tile of leaf node `n` up to `last`, with the leaf's byte 0 at `origin`.
@@ -366,10 +358,11 @@ struct tile_plan {
 
 /// The plan of the lookup table of `nodes` and its flat `view`. Without slot windows the tile
 /// boundaries are read off the view directly; with them, the tiles are made first.
-constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_range> view) {
+constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_range> view,
+                            bool checked = true) {
   const node* const nd = nodes.data();
   const addr_t root_last = nd[0].size - 1;
-  const window_list win(nodes);
+  const window_list win(nodes, checked);
   if (win.size() != 0) {
     const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
     const std::size_t n = make_tiles(nodes, view, hole, win.data(), win.size(), nullptr);
@@ -405,12 +398,13 @@ constexpr tile_plan plan_of(std::span<const node> nodes, std::span<const flat_ra
 /// The lookup table of a descriptor array and its flat view, at the size `plan_of` computed.
 template <std::size_t Tiles, std::size_t Buckets, std::size_t Subs, std::size_t Second>
 constexpr lookup_table<Tiles, Buckets, Subs, Second> make_lookup(std::span<const node> nodes,
-                                                                 std::span<const flat_range> view) {
+                                                                 std::span<const flat_range> view,
+                                                                 bool checked = true) {
   const auto hole = static_cast<std::uint32_t>(count_leaves(nodes));
-  const bucket_plan plan = plan_of(nodes, view).buckets;
+  const bucket_plan plan = plan_of(nodes, view, checked).buckets;
   lookup_table<Tiles, Buckets, Subs, Second> lt{};
   lookup_tile* const t = lt.tiles.data();
-  const window_list win(nodes);
+  const window_list win(nodes, checked);
   make_tiles(nodes, view, hole, win.data(), win.size(), t);
   lt.shift = plan.shift;
   lt.max_scan = plan.max_scan;
@@ -452,7 +446,7 @@ constexpr lookup_table<Tiles, Buckets, Subs, Second> make_lookup(std::span<const
 namespace detail {
 /// The sizes of Tree's lookup table (an internal constant: tree/descriptor.hpp).
 template <region Tree>
-constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>);
+constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>, verify<Tree>);
 }  // namespace detail
 
 /// The dispatcher's lookup table for Tree, in read-only data. The hole leaf number is the leaf
@@ -462,6 +456,6 @@ inline constexpr auto lookup_v =
     detail::make_lookup<detail::tile_plan_v<Tree>.tiles, detail::tile_plan_v<Tree>.buckets.buckets,
                         detail::tile_plan_v<Tree>.buckets.subs,
                         detail::tile_plan_v<Tree>.buckets.second>(detail::tree_nodes_v<Tree>,
-                                                                  flat_view_v<Tree>);
+                                                                  flat_view_v<Tree>, verify<Tree>);
 
 MMIOTREE_END_NAMESPACE

@@ -1,21 +1,26 @@
 // layout/slots.hpp: the compile-time side of slots — each slot's own flat view, and for each
-// window (a container with slots) a map of what a slot placed there competes with.
+// window (a container with slots) what a slot placed there competes with, wherever it is seen.
 //
-// A slot is a child of its window with a priority. Where the window's branch is visible, a
-// slot range wins over the window's static children whose priority is lower, and over
-// anything outside the window that the window's branch beats (QEMU's rule, applied to a child
-// whose offset changes). So for each byte of a window one number decides everything a commit
-// needs: the *level* there —
+// A slot is a child of its window with a priority. The root may show a window in several places
+// — its own position, and each alias that shows it or a region around it, clipped to what the
+// alias shows (QEMU's `pci-hole` onto the PCI address space) — or in none: each place is an
+// *appearance*. Where an appearance is visible, a slot range wins over the window's static
+// children whose priority is lower, and over anything outside that the window's branch beats
+// there (QEMU's rule, applied to a child whose offset changes). So for each byte of an
+// appearance one number decides everything a commit needs: the *level* there —
 //   - `level_nothing`: the window shows no static content here; any slot wins;
-//   - `level_hidden`: something outside the window, of higher rank, covers it; no slot shows;
+//   - `level_hidden`: something outside, of higher rank, covers it; no slot shows;
 //   - otherwise the highest priority among the window's static children with content here.
-// The window's level map is computed once, at compile time, from the same render as the flat
-// view. Moving a slot then never re-flattens anything: it compares the slot's priority with
-// the levels under its new extent (runtime/address_space.hpp).
+// The level maps are computed once, at compile time, from the same render as the flat view
+// (tree/render.hpp logs each rendering of a window). The window itself keeps its static
+// intervals: what its static children claim, window-relative, visible or not — what ties are
+// judged against. Moving a slot then never re-flattens anything: it compares the slot's priority
+// with the levels under its new extent in each appearance (runtime/slot_map.hpp).
 #pragma once
 
 #include <mmiotree/core/config.hpp>
 #include <mmiotree/core/units.hpp>
+#include <mmiotree/layout/flat_view.hpp>
 #include <mmiotree/layout/flatten.hpp>
 #include <mmiotree/tree/descriptor.hpp>
 
@@ -50,6 +55,10 @@ struct slot_desc {
 struct window_desc {
   node_index node = npos;
   addr_t size = 0;
+  /// The address of its byte 0 at the interface: where the root has it, or for a window in
+  /// an unmapped region its offset from that region (an address space of its own, as QEMU's
+  /// PCI address space: its addresses are bus addresses). `absolute_offsets`' value.
+  addr_t home = 0;
   /// Into the static intervals, which tile the window's bytes [0, size - 1] (window-relative):
   /// what its static children claim there, wherever — and whether — the root shows it.
   std::uint32_t first_static = 0;
@@ -181,12 +190,12 @@ constexpr void tile_levels(const std::vector<level_item>& items, addr_t lo0, add
 constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool ranges) {
   slot_tables t;
   const node* const nd = nodes.data();
-  std::vector<std::uint8_t> is_win(nodes.size(), 0);
 
+  std::vector<addr_t> abs(nodes.size(), 0);
+  detail::absolute_offsets(nodes, abs.data());
   // Windows in pre-order, then their slots in declaration order.
   for (node_index w = 0; w < nodes.size(); ++w) {
     if (!detail::is_window(nodes, w)) continue;
-    is_win[w] = 1;
     for (node_index c = w + 1; c < nd[w].end; c = nd[c].end) {
       if (!nd[c].dynamic) continue;
       slot_desc s{c,
@@ -206,7 +215,7 @@ constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool rang
       }
       t.slots.push_back(s);
     }
-    t.windows.push_back({w, nd[w].size});
+    t.windows.push_back({w, nd[w].size, abs[w]});
   }
   if (t.windows.empty()) return t;
 
@@ -231,11 +240,7 @@ constexpr slot_tables compute_slot_tables(std::span<const node> nodes, bool rang
 
   // One render of the whole tree, logging each rendering of a window: its appearances.
   std::vector<detail::occurrence> occ(detail::occurrence_count(nodes), detail::occurrence{});
-  std::vector<detail::window_render> shown;
-  detail::render_state st{nodes, occ.data()};
-  st.is_window = is_win.data();
-  st.windows = &shown;
-  detail::render(st, 0, 0, 0, nodes[0].size - 1);
+  const std::vector<detail::window_render> shown = detail::window_renders(nodes, occ.data());
 
   for (std::uint32_t wi = 0; wi < t.windows.size(); ++wi) {
     window_desc& w = t.windows[wi];
@@ -343,9 +348,15 @@ constexpr slot_arrays_for<R, C> trim_ranges(const slot_buffer<C>& b) {
 /// Tree's slot tables before trimming: an internal constant (tree/descriptor.hpp), computed
 /// once by plain functions keyed on the sizes, never on the tree. Only trimmed into
 /// `slot_tables_v`; not emitted when optimising (g++ -O0 writes it out, as `flat_buffer_v`).
+/// Empty for a tree that breaks a layout rule (as `flat_view_v` is: one mistake, one error —
+/// a tree whose alias names no region could not even be rendered).
+template <region Tree>
+constexpr std::span<const node> checked_nodes_v = verify<Tree>
+                                                      ? std::span<const node>(tree_nodes_v<Tree>)
+                                                      : std::span<const node>();
 template <region Tree>
 constexpr auto slot_buffer_v =
-    make_slot_buffer<count_slot_tables(tree_nodes_v<Tree>)>(tree_nodes_v<Tree>);
+    make_slot_buffer<count_slot_tables(checked_nodes_v<Tree>)>(checked_nodes_v<Tree>);
 }  // namespace detail
 
 /// The slot tables of Tree as `std::array`s in read-only data (empty for a tree without slots).

@@ -422,7 +422,7 @@ class address_space final : public detail::space_base {
     if (t.dyn == 255 || size >= 16) return no_id;
     // With one window (a PCI MMIO window, a CXL window) its number is a constant, and so is
     // the shape of its cell index.
-    const std::size_t w = slot_map<Tree>::window_count == 1 ? 0 : t.dyn - 1u;
+    const std::size_t w = slot_map<Tree>::appearance_count == 1 ? 0 : t.dyn - 1u;
     std::uint32_t slot = no_id;
     addr_t base = 0;
     if (!slots_.find_fast(w, addr, slot, base)) return no_id;
@@ -710,9 +710,9 @@ class address_space final : public detail::space_base {
   [[nodiscard]] window_extent window(slot_id s) const noexcept override {
     if constexpr (has_slots) {
       if (index_of(s) >= num_slots) return {};
-      const window_appearance& w =
-          slot_map<Tree>::shown(slot_tables_v<Tree>.slots[index_of(s)].window_index);
-      return {w.lo, w.last};
+      const std::uint32_t w = slot_tables_v<Tree>.slots[index_of(s)].window_index;
+      const addr_t h = slot_map<Tree>::home(w);
+      return {h, h + (slot_tables_v<Tree>.windows[w].size - 1)};
     } else {
       (void)s;
       return {};
@@ -958,7 +958,9 @@ class address_space final : public detail::space_base {
         if (slot_tables_v<Tree>.slots[k].node == detail::path_index_v<Tree, Path>) return k;
       return std::uint32_t{0xFFFFFFFF};
     }();
-    if constexpr (i != npos && s == 0xFFFFFFFF) (void)&diag::emit<diag::path_names_no_slot<Path>>;
+    // (A tree that breaks a layout rule has no slot tables; its one error is reported.)
+    if constexpr (i != npos && s == 0xFFFFFFFF && verify<Tree>)
+      (void)&diag::emit<diag::path_names_no_slot<Path>>;
     return s == 0xFFFFFFFF ? 0 : s;
   }
 
@@ -1023,7 +1025,7 @@ class address_space final : public detail::space_base {
   /// The last address of the space (page spans are clamped there).
   static constexpr addr_t top = nodes_v<Tree>[0].size - 1;
   static constexpr addr_t window_lo(std::uint32_t s) noexcept {
-    return slot_map<Tree>::shown(slot_tables_v<Tree>.slots[s].window_index).lo;
+    return slot_map<Tree>::home(slot_tables_v<Tree>.slots[s].window_index);
   }
 
   static bool mergeable(node_index leaf) noexcept { return !nodes_v<Tree>[leaf].keep_separate; }

@@ -2,16 +2,19 @@
 // visible (the *overlay*), and the commit that changes both atomically.
 //
 // Shape is static, placement is not: a slot's own flat view (`slot_tables_v`) was computed at
-// compile time relative to its base, and so was, for each window, the level map that says
-// what a slot competes with there. A commit therefore only places precomputed ranges:
-//   - one slot moved, enabled or disabled in a window where no slots overlap and none is
-//     partly hidden (the common case: BARs, HDM windows) — its ranges are taken out of the
-//     overlay and put back at the new base after a binary search for overlap with its
-//     neighbours and a look at the levels under it;
-//   - anything else in a window — that window's overlay is resolved again from its enabled
-//     slots and its level map (priorities, then the slots' tie policies).
-// The commit either applies completely or, when a slot would leave its window, be misaligned,
-// or tie with another region at equal priority under `tie_policy::reject`, applies nothing.
+// compile time relative to its base, and so was, for each place the root shows a window (an
+// *appearance*: its own position, or an alias showing it), the level map that says what a slot
+// competes with there. Placements are window-relative; a slot shows in every appearance its
+// extent meets, clipped to it. A commit therefore only places precomputed ranges:
+//   - one slot moved, enabled or disabled in a window where no slots overlap, none lies across
+//     an appearance's edge and none is partly hidden (the common case: BARs, HDM windows) — its
+//     ranges are taken out of each appearance it leaves and put into each it enters, after a
+//     binary search for overlap with its neighbours and a look at the levels under it;
+//   - anything else in a window — that window's appearances are resolved again from its
+//     enabled slots and their level maps (priorities, then the slots' tie policies).
+// Ties are judged once per window, window-relative, whether or not it is shown there. The commit
+// either applies completely or, when a slot would leave its window, be misaligned, or tie with
+// another region at equal priority under `tie_policy::reject`, applies nothing.
 //
 // This file is the writer's side: placements, a shadow copy of the overlay, the planning of a
 // commit and the views listeners are told. What readers see is a published_overlay
@@ -53,7 +56,7 @@ struct window_placement {
 };
 
 namespace detail {
-/// An enabled slot's extent in its window (absolute addresses); each window keeps its
+/// An enabled slot's extent in its window (window-relative); each window keeps its
 /// extents sorted by `extent_order`. Declared outside `slot_map` so that the arrays and
 /// algorithms over it do not carry the tree's name.
 struct slot_extent {
@@ -117,58 +120,60 @@ class slot_map {
   static constexpr const auto& tables = slot_tables_v<Tree>;
   static constexpr std::size_t slot_count = tables.slots.size();
   static constexpr std::size_t window_count = tables.windows.size();
-  /// Where the root shows window w. Placing slots that aliases show is not built yet
-  /// (issue 15), and check_layout refuses every tree that would need it — an alias showing a
-  /// slot, a slot in an unmapped region — so each window has one appearance, its own position.
-  static constexpr const window_appearance& shown(std::size_t w) noexcept {
-    return tables.appearances[tables.windows[w].first_appearance];
-  }
-  static_assert(
-      [] {
-        for (const window_desc& w : tables.windows)
-          if (w.appearance_count != 1 || !tables.appearances[w.first_appearance].direct)
-            return false;
-        return true;
-      }(),
-      "mmiotree: a slot window must be shown once, at its own position");
-  /// Most overlay ranges a window can hold: every cut comes from a slot range or level edge.
-  static constexpr std::size_t capacity = 2 * (tables.ranges.size() + tables.levels.size()) + 2;
+  static constexpr std::size_t appearance_count = tables.appearances.size();
+
+  /// The address of window w's byte 0 at its interface (the address space speaks these): the
+  /// root address where the window lies, or for a window in an unmapped region (seen only
+  /// through aliases, as QEMU's PCI address space is) its offset from that region — an address
+  /// space of its own, whose addresses are bus addresses.
+  static constexpr addr_t home(std::size_t w) noexcept { return tables.windows[w].home; }
+
+  /// Most overlay ranges an appearance can hold: every cut comes from a slot range or level
+  /// edge; and over all appearances, as each shows the ranges of its window's slots.
+  static constexpr std::size_t capacity = [] {
+    std::size_t n = tables.levels.size() + 1;
+    for (const window_appearance& a : tables.appearances)
+      for (const slot_desc& d : tables.slots)
+        if (d.window_index == a.window) n += d.range_count;
+    return 2 * n;
+  }();
   /// Most ranges a view over affected ranges can hold.
   static constexpr std::size_t view_capacity =
-      capacity + flat_view_v<Tree>.size() + 2 * slot_count + 1;
+      capacity + flat_view_v<Tree>.size() + 2 * slot_count + 2 * appearance_count + 1;
 
-  /// The shape of each window's cell index (runtime/cell_index.hpp): cells of the smallest
-  /// alignment among its slots (at least 8 bytes, or the window has no index), grouped into
-  /// chunks so that a window has at most 2^16 chunks of at most 2^12 cells (larger windows,
-  /// relative to their smallest slot, have no index and take the general path).
+  /// The shape of each appearance's cell index (runtime/cell_index.hpp): cells of the smallest
+  /// alignment among its window's slots (at least 8 bytes, or it has no index), counted from
+  /// the appearance's first byte and grouped into chunks so that an appearance has at most
+  /// 2^16 chunks of at most 2^12 cells (larger ones, relative to their smallest slot, have no
+  /// index and take the general path).
   static constexpr auto cell_windows_ = [] {
-    std::array<detail::cell_window, window_count> a{};
+    std::array<detail::cell_window, appearance_count> a{};
     std::uint32_t chunk_off = 0, table_off = 0, cell_off = 0;
-    for (std::size_t w = 0; w < window_count; ++w) {
+    for (std::size_t x = 0; x < appearance_count; ++x) {
+      const window_appearance& wa = tables.appearances[x];
       addr_t g = 0;
       std::uint32_t slots = 0;
       for (const slot_desc& d : tables.slots)
-        if (d.window_index == w) {
+        if (d.window_index == wa.window) {
           ++slots;
           if (g == 0 || d.align < g) g = d.align;
         }
-      const window_appearance& wd = shown(w);
       const unsigned shift = static_cast<unsigned>(std::countr_zero(g));
-      const addr_t last_cell = (wd.last - wd.lo) >> shift;
+      const addr_t last_cell = (wa.last - wa.lo) >> shift;
       const auto bits = static_cast<unsigned>(std::bit_width(last_cell));
       const unsigned k = bits > 16 ? bits - 16 : 0;
-      a[w].lo = wd.lo;
-      a[w].cell_shift = shift;
+      a[x].lo = wa.lo;
+      a[x].cell_shift = shift;
       if (g < 8 || k > 12) continue;  // no index
-      a[w].chunk_bits = k;
-      a[w].chunks = static_cast<std::uint32_t>((last_cell >> k) + 1);
-      a[w].first_chunk = chunk_off;
-      a[w].tables = k == 0 ? 0 : slots + 1;  // one cell per chunk: never a part chunk
-      a[w].first_table = table_off;
-      a[w].first_cell = cell_off;
-      chunk_off += a[w].chunks;
-      table_off += a[w].tables;
-      cell_off += a[w].tables << k;
+      a[x].chunk_bits = k;
+      a[x].chunks = static_cast<std::uint32_t>((last_cell >> k) + 1);
+      a[x].first_chunk = chunk_off;
+      a[x].tables = k == 0 ? 0 : slots + 1;  // one cell per chunk: never a part chunk
+      a[x].first_table = table_off;
+      a[x].first_cell = cell_off;
+      chunk_off += a[x].chunks;
+      table_off += a[x].tables;
+      cell_off += a[x].tables << k;
     }
     return a;
   }();
@@ -182,17 +187,19 @@ class slot_map {
     return n;
   }();
   using cell_index_type =
-      detail::cell_index<window_count, cell_totals_[0], cell_totals_[1], cell_totals_[2]>;
+      detail::cell_index<appearance_count, cell_totals_[0], cell_totals_[1], cell_totals_[2]>;
 
   using overlay_type =
-      detail::published_overlay<capacity, slot_count, window_count, cell_index_type>;
+      detail::published_overlay<capacity, slot_count, appearance_count, cell_index_type>;
 
-  /// Reader side, inside a read section: the slot whose extent covers `addr` in window `w`
-  /// (no_id: none) and its base, if the window is clean and indexed; false otherwise (take the
-  /// general path).
-  [[gnu::always_inline]] bool find_fast(std::size_t w, addr_t addr, std::uint32_t& slot,
+  /// Reader side, inside a read section: the slot whose extent covers `addr` in appearance `a`
+  /// (no_id: none) and its root base there, if the appearance is clean and indexed; false
+  /// otherwise (take the general path).
+  [[gnu::always_inline]] bool find_fast(std::size_t a, addr_t addr, std::uint32_t& slot,
                                         addr_t& base) const noexcept {
-    return pub_.find_fast(w, cell_windows_[w], addr, slot, base);
+    if (!pub_.find_fast(a, cell_windows_[a], addr, slot, base)) return false;
+    base += tables.appearances[a].base;  // published window-relative
+    return true;
   }
 
   [[nodiscard]] const window_placement& placement(std::size_t slot) const noexcept {
@@ -236,46 +243,71 @@ class slot_map {
   }
 
  private:
+  /// The appearances of window w.
+  static constexpr std::pair<std::uint32_t, std::uint32_t> appearances_of(std::size_t w) noexcept {
+    return {tables.windows[w].first_appearance,
+            tables.windows[w].first_appearance + tables.windows[w].appearance_count};
+  }
+  /// Whether window bytes [rel, rel + size) meet appearance `a`, and whether they lie in it.
+  static constexpr bool meets(const window_appearance& a, addr_t rel, addr_t size) noexcept {
+    return rel <= a.last - a.base && rel + (size - 1) >= a.lo - a.base;
+  }
+  static constexpr bool inside(const window_appearance& a, addr_t rel, addr_t size) noexcept {
+    return rel >= a.lo - a.base && rel + (size - 1) <= a.last - a.base;
+  }
+
   template <bool DryRun, class Merge>
   commit_result run(std::span<const change> changes, addr_t page, Merge& merge) {
     // 1. Each change on its own.
     for (const auto& [s, p] : changes) {
       if (!p.enabled) continue;
       const slot_desc& d = tables.slots[s];
-      const window_appearance& wd = shown(d.window_index);
-      const addr_t wsize = wd.last - wd.lo + 1;
-      // Alignment is guest-physical (root-relative), as a BAR's or a decoder's is.
-      if ((wd.lo + p.base) % d.align != 0)
-        return {commit_error::slot_misaligned, d.node, npos, wd.lo + p.base, d.align};
+      const addr_t wsize = tables.windows[d.window_index].size;
+      const addr_t at = home(d.window_index) + p.base;
+      // Alignment is at the window's interface (guest-physical, or a bus address), as a BAR's
+      // or a decoder's is.
+      if (at % d.align != 0) return {commit_error::slot_misaligned, d.node, npos, at, d.align};
       if (d.size > wsize || p.base > wsize - d.size)
-        return {commit_error::slot_outside_window, d.node, npos, wd.lo + p.base,
-                wd.lo + p.base + (d.size - 1)};
+        return {commit_error::slot_outside_window, d.node, npos, at, at + (d.size - 1)};
     }
-    // 2. Plan every affected window without changing anything; refuse ambiguity here.
-    std::array<std::uint8_t, window_count> mode{};  // 0 untouched, 1 fast, 2 general
-    std::array<std::pair<std::size_t, std::size_t>, window_count> resolved{};
-    std::array<bool, window_count> new_clean{};
+    // 2. Plan every affected window and appearance without changing anything; refuse
+    // ambiguity here (ties are judged in the window, wherever it is shown).
+    std::array<std::uint8_t, window_count> wmode{};     // 0 untouched, 1 fast, 2 general
+    std::array<std::uint8_t, appearance_count> mode{};  // the same, per appearance
+    std::array<std::pair<std::size_t, std::size_t>, appearance_count> resolved{};
+    std::array<bool, appearance_count> new_clean{};
     std::array<std::uint32_t, window_count> changes_in{};
     for (const auto& [s, p] : changes) ++changes_in[tables.slots[s].window_index];
     std::size_t scratch_n = 0;
     ranges_n_ = 0;
     for (const auto& [s, p] : changes) {
       const std::size_t w = tables.slots[s].window_index;
-      if (mode[w] != 0) continue;
-      if (changes_in[w] == 1 && clean_[w] && fits_clean(s, p)) {
-        mode[w] = 1;
+      if (wmode[w] != 0) continue;
+      const auto [a0, a1] = appearances_of(w);
+      if (changes_in[w] == 1 && fits_clean(s, p)) {
+        wmode[w] = 1;
         const slot_desc& d = tables.slots[s];
-        const addr_t wlo = shown(w).lo;
-        if (place_[s].enabled) add_range(wlo + place_[s].base, wlo + place_[s].base + (d.size - 1));
-        if (p.enabled) add_range(wlo + p.base, wlo + p.base + (d.size - 1));
+        const window_placement& old = place_[s];
+        for (std::uint32_t a = a0; a < a1; ++a) {
+          const window_appearance& wa = tables.appearances[a];
+          const bool om = old.enabled && meets(wa, old.base, d.size);
+          const bool nm = p.enabled && meets(wa, p.base, d.size);
+          if (!om && !nm) continue;
+          mode[a] = 1;  // both lie inside it: fits_clean
+          if (om) add_range(wa.base + old.base, wa.base + old.base + (d.size - 1));
+          if (nm) add_range(wa.base + p.base, wa.base + p.base + (d.size - 1));
+        }
         continue;
       }
-      mode[w] = 2;
-      const std::size_t begin = scratch_n;
-      const commit_result r = resolve_window(w, changes, scratch_n, new_clean[w]);
-      if (!r.ok()) return r;
-      resolved[w] = {begin, scratch_n};
-      add_range(shown(w).lo, shown(w).last);
+      wmode[w] = 2;
+      if (const commit_result r = check_ties(w, changes); !r.ok()) return r;
+      for (std::uint32_t a = a0; a < a1; ++a) {
+        mode[a] = 2;
+        const std::size_t begin = scratch_n;
+        resolve_appearance(a, changes, scratch_n, new_clean[a]);
+        resolved[a] = {begin, scratch_n};
+        add_range(tables.appearances[a].lo, tables.appearances[a].last);
+      }
     }
     if constexpr (DryRun) return {};
     expand_ranges(page);
@@ -286,24 +318,39 @@ class slot_map {
     cell_ops_n_ = 0;
     for (const auto& [s, p] : changes) {
       const std::size_t w = tables.slots[s].window_index;
-      if (mode[w] != 1) continue;
-      // A clean window stays clean: its cells follow the one slot that moved.
-      if (place_[s].enabled) cell_ops_[cell_ops_n_++] = {s, place_[s].base, false};
-      if (p.enabled) cell_ops_[cell_ops_n_++] = {s, p.base, true};
-      move_clean(s, p);
+      if (wmode[w] != 1) continue;
+      const slot_desc& d = tables.slots[s];
+      const auto [a0, a1] = appearances_of(w);
+      for (std::uint32_t a = a0; a < a1; ++a) {
+        if (mode[a] != 1) continue;
+        // A clean appearance stays clean: its cells follow the one slot that moved.
+        const window_appearance& wa = tables.appearances[a];
+        const bool om = place_[s].enabled && meets(wa, place_[s].base, d.size);
+        const bool nm = p.enabled && meets(wa, p.base, d.size);
+        if (om)
+          cell_ops_[cell_ops_n_++] = {static_cast<std::uint32_t>(a), s, place_[s].base, false};
+        if (nm) cell_ops_[cell_ops_n_++] = {static_cast<std::uint32_t>(a), s, p.base, true};
+        move_clean(a, s, om, nm, p);
+      }
+      if (place_[s].enabled && p.enabled)
+        move_extent(w, s, {p.base, p.base + (d.size - 1), s});
+      else if (place_[s].enabled)
+        erase_extent(w, s);
+      else if (p.enabled)
+        insert_extent(w, {p.base, p.base + (d.size - 1), s});
     }
-    for (std::size_t w = 0; w < window_count; ++w) {
-      if (mode[w] != 2) continue;
-      clean_[w] = new_clean[w];
-      splice(w, std::span<const flat_range>(scratch_.data() + resolved[w].first,
-                                            resolved[w].second - resolved[w].first));
+    for (std::size_t a = 0; a < appearance_count; ++a) {
+      if (mode[a] != 2) continue;
+      clean_[a] = new_clean[a];
+      splice(a, std::span<const flat_range>(scratch_.data() + resolved[a].first,
+                                            resolved[a].second - resolved[a].first));
     }
     for (const auto& [s, p] : changes) place_[s] = p;
     for (std::size_t w = 0; w < window_count; ++w)
-      if (mode[w] == 2) rebuild_extents(w);
+      if (wmode[w] == 2) rebuild_extents(w);
     // 5. The view after; publish.
     views_n_[1] = views(view_b_.data(), merge);
-    for (std::size_t w = 0; w < window_count; ++w) rebuild_[w] = mode[w] == 2;
+    for (std::size_t a = 0; a < appearance_count; ++a) rebuild_[a] = mode[a] == 2;
     publish(changes);
     return {};
   }
@@ -329,9 +376,9 @@ class slot_map {
   }
 
  private:
-  /// The index span of window w's ranges in the shadow overlay.
-  std::pair<std::size_t, std::size_t> window_span(std::size_t w) const noexcept {
-    return span_of(shown(w).lo, shown(w).last);
+  /// The index span of appearance a's ranges in the shadow overlay.
+  std::pair<std::size_t, std::size_t> appearance_span(std::size_t a) const noexcept {
+    return span_of(tables.appearances[a].lo, tables.appearances[a].last);
   }
   /// The index span of overlay ranges that start in [lo, last].
   std::pair<std::size_t, std::size_t> span_of(addr_t lo, addr_t last) const noexcept {
@@ -353,14 +400,32 @@ class slot_map {
     return a;
   }();
 
-  /// In a clean window, can slot s take placement p and the window stay clean? (No overlap
-  /// with another enabled slot's extent, no level at or above its priority under it.)
+  /// Can slot s alone take placement p, every appearance of its window that the slot meets
+  /// before or after being clean and staying so? In the window: no overlap with another
+  /// enabled slot's extent, no static content at or above its priority under it (so no tie
+  /// can arise); in each appearance the new extent meets: lying inside it, and no level at
+  /// or above its priority under it (nothing outside hides it).
   bool fits_clean(std::uint32_t s, const window_placement& p) const noexcept {
-    if (!p.enabled) return true;
     const slot_desc& d = tables.slots[s];
     const std::size_t w = d.window_index;
-    const window_appearance& wd = shown(w);
-    const addr_t lo = wd.lo + p.base, last = lo + (d.size - 1);
+    const auto [a0, a1] = appearances_of(w);
+    for (std::uint32_t a = a0; a < a1; ++a) {
+      const window_appearance& wa = tables.appearances[a];
+      const bool om = place_[s].enabled && meets(wa, place_[s].base, d.size);
+      const bool nm = p.enabled && meets(wa, p.base, d.size);
+      if (!om && !nm) continue;
+      if (!clean_[a]) return false;
+      if (!nm) continue;
+      if (!inside(wa, p.base, d.size)) return false;
+      const addr_t lo = wa.base + p.base, last = lo + (d.size - 1);
+      const level_interval* lb = tables.levels.data() + wa.first_level;
+      const level_interval* le = lb + wa.level_count;
+      const level_interval* l = std::lower_bound(lb, le, lo, detail::ends_before{});
+      for (; l != le && l->lo <= last; ++l)
+        if (l->level != level_nothing && l->level >= d.priority) return false;
+    }
+    if (!p.enabled) return true;
+    const addr_t lo = p.base, last = lo + (d.size - 1);
     const auto [first, count] = window_slots_[w];
     const extent* b = ext_.data() + first;
     const extent* e = b + ext_n_[w];
@@ -374,70 +439,61 @@ class slot_map {
       if (q->last >= lo) return false;
       break;
     }
-    // Levels under [lo, last].
-    const level_interval* lb = tables.levels.data() + wd.first_level;
-    const level_interval* le = lb + wd.level_count;
-    const level_interval* l = std::lower_bound(lb, le, lo, detail::ends_before{});
-    for (; l != le && l->lo <= last; ++l)
+    // Static content under [lo, last].
+    const window_desc& wd = tables.windows[w];
+    const level_interval* sb = tables.statics.data() + wd.first_static;
+    const level_interval* se = sb + wd.static_count;
+    const level_interval* l = std::lower_bound(sb, se, lo, detail::ends_before{});
+    for (; l != se && l->lo <= last; ++l)
       if (l->level != level_nothing && l->level >= d.priority) return false;
     return true;
   }
 
-  /// Fast path: take slot s's ranges out of the overlay and put them back at p.
-  void move_clean(std::uint32_t s, const window_placement& p) {
+  /// Fast path in appearance a: take slot s's ranges out of its overlay (`from`: the slot
+  /// shows there now) and put them back at p (`to`: it will show there).
+  void move_clean(std::size_t a, std::uint32_t s, bool from, bool to, const window_placement& p) {
     const slot_desc& d = tables.slots[s];
-    const std::size_t w = d.window_index;
-    const addr_t wlo = shown(w).lo;
+    const addr_t wb = tables.appearances[a].base;
     const window_placement& old = place_[s];
-    if (old.enabled && p.enabled) {
-      // A move: shift only the ranges between the old and the new position.
-      const std::size_t n = d.range_count;
-      if (n != 0) {
-        const addr_t from_at = wlo + old.base + tables.ranges[d.first_range].lo;
-        const addr_t to_at = wlo + p.base + tables.ranges[d.first_range].lo;
-        const std::size_t i = span_of(from_at, from_at).first;
-        // Insertion index among the other ranges (the slot's own ranges [i, i + n) excluded:
-        // a short move may land the new start among them).
-        const flat_range* b = shadow_.data();
-        auto lb = [&](std::size_t from, std::size_t to) {
-          return static_cast<std::size_t>(
-              std::lower_bound(b + from, b + to, to_at, detail::starts_before{}) - b);
-        };
-        const std::size_t j = to_at < from_at ? lb(0, i) : lb(i + n, shadow_n_) - n;
-        if (j < i)
-          std::copy_backward(shadow_.begin() + j, shadow_.begin() + i, shadow_.begin() + i + n);
-        else if (j > i)
-          std::copy(shadow_.begin() + i + n, shadow_.begin() + j + n, shadow_.begin() + i);
-        for (std::uint32_t r = 0; r < n; ++r) {
-          const flat_range& f = tables.ranges[d.first_range + r];
-          shadow_[j + r] = {wlo + p.base + f.lo, wlo + p.base + f.last, f.leaf, f.offset};
-        }
-        dirty_from_ = std::min(dirty_from_, std::min(i, j));
-        dirty_to_ = std::max(dirty_to_, std::max(i, j) + n);
+    const std::size_t n = d.range_count;
+    if (n == 0) return;
+    auto put = [&](std::size_t i) {
+      for (std::uint32_t r = 0; r < n; ++r) {
+        const flat_range& f = tables.ranges[d.first_range + r];
+        shadow_[i + r] = {wb + p.base + f.lo, wb + p.base + f.last, f.leaf, f.offset};
       }
-      move_extent(w, s, {wlo + p.base, wlo + p.base + (d.size - 1), s});
+    };
+    if (from && to) {
+      // A move: shift only the ranges between the old and the new position.
+      const addr_t from_at = wb + old.base + tables.ranges[d.first_range].lo;
+      const addr_t to_at = wb + p.base + tables.ranges[d.first_range].lo;
+      const std::size_t i = span_of(from_at, from_at).first;
+      // Insertion index among the other ranges (the slot's own ranges [i, i + n) excluded:
+      // a short move may land the new start among them).
+      const flat_range* b = shadow_.data();
+      auto lb = [&](std::size_t lo, std::size_t hi) {
+        return static_cast<std::size_t>(
+            std::lower_bound(b + lo, b + hi, to_at, detail::starts_before{}) - b);
+      };
+      const std::size_t j = to_at < from_at ? lb(0, i) : lb(i + n, shadow_n_) - n;
+      if (j < i)
+        std::copy_backward(shadow_.begin() + j, shadow_.begin() + i, shadow_.begin() + i + n);
+      else if (j > i)
+        std::copy(shadow_.begin() + i + n, shadow_.begin() + j + n, shadow_.begin() + i);
+      put(j);
+      dirty_from_ = std::min(dirty_from_, std::min(i, j));
+      dirty_to_ = std::max(dirty_to_, std::max(i, j) + n);
       return;
     }
-    if (old.enabled) {
-      if (d.range_count != 0) {
-        const addr_t at = wlo + old.base + tables.ranges[d.first_range].lo;
-        const auto [i, j] = span_of(at, at);
-        erase_shadow(i, d.range_count);
-        (void)j;
-      }
-      erase_extent(w, s);
+    if (from) {
+      const addr_t at = wb + old.base + tables.ranges[d.first_range].lo;
+      erase_shadow(span_of(at, at).first, n);
     }
-    if (p.enabled) {
-      if (d.range_count != 0) {
-        const addr_t at = wlo + p.base + tables.ranges[d.first_range].lo;
-        const std::size_t i = span_of(at, at).first;
-        insert_shadow(i, d.range_count);
-        for (std::uint32_t r = 0; r < d.range_count; ++r) {
-          const flat_range& f = tables.ranges[d.first_range + r];
-          shadow_[i + r] = {wlo + p.base + f.lo, wlo + p.base + f.last, f.leaf, f.offset};
-        }
-      }
-      insert_extent(w, {wlo + p.base, wlo + p.base + (d.size - 1), s});
+    if (to) {
+      const addr_t at = wb + p.base + tables.ranges[d.first_range].lo;
+      const std::size_t i = span_of(at, at).first;
+      insert_shadow(i, n);
+      put(i);
     }
   }
 
@@ -455,6 +511,7 @@ class slot_map {
     dirty_to_ = capacity;
   }
 
+  // Each window's enabled extents, window-relative.
   using extent = detail::slot_extent;
   void erase_extent(std::size_t w, std::uint32_t s) {
     extent* b = ext_.data() + window_slots_[w].first;
@@ -469,11 +526,10 @@ class slot_map {
   void move_extent(std::size_t w, std::uint32_t s, extent x) {
     extent* b = ext_.data() + window_slots_[w].first;
     extent* e = b + ext_n_[w];
-    const addr_t old_lo = shown(w).lo + place_[s].base;
+    const addr_t old_lo = place_[s].base;
     extent* it = std::lower_bound(b, e, old_lo, detail::starts_before{});
     while (it != e && it->slot != s) ++it;  // equal starts: disabled-overlap cases
     if (it == e) {
-      erase_extent(w, s);
       insert_extent(w, x);
       return;
     }
@@ -501,8 +557,7 @@ class slot_map {
     std::size_t n = 0;
     for (std::uint32_t s = first; s < first + count; ++s)
       if (place_[s].enabled)
-        ext_[first + n++] = {shown(w).lo + place_[s].base,
-                             shown(w).lo + place_[s].base + (tables.slots[s].size - 1), s};
+        ext_[first + n++] = {place_[s].base, place_[s].base + (tables.slots[s].size - 1), s};
     detail::sort(ext_.data() + first, ext_.data() + first + n, detail::extent_order{});
     ext_n_[w] = n;
   }
@@ -516,62 +571,94 @@ class slot_map {
     return p;
   }
 
-  /// General path: window w's overlay after `changes`, into scratch_[n...]; `clean` tells
-  /// whether no two enabled slots overlap and none is partly hidden.
-  commit_result resolve_window(std::size_t w, std::span<const change> changes, std::size_t& n,
-                               bool& clean) {
-    const window_appearance& wd = shown(w);
+  /// Window w's enabled slots after `changes`, as (window-relative base, slot), by base.
+  std::size_t enabled_after(std::size_t w, std::span<const change> changes,
+                            std::array<std::pair<addr_t, std::uint32_t>, slot_count>& en) const {
     const auto [first, count] = window_slots_[w];
-    std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
     std::size_t k = 0;
     for (std::uint32_t s = first; s < first + count; ++s) {
       const window_placement p = after(place_[s], s, changes);
-      if (p.enabled) en[k++] = {wd.lo + p.base, s};
+      if (p.enabled) en[k++] = {p.base, s};
     }
     detail::sort(en.data(), en.data() + k);
-    clean = true;
+    return k;
+  }
+
+  /// The tie rule (docs/design.md "The tie rule") over window w after `changes`, where it is
+  /// shown or not: two enabled slots of one priority, or a slot and static content of its
+  /// priority, may not both claim a byte unless the slots' tie policies resolve it. The
+  /// addresses refused are named at the window's interface (`home`).
+  commit_result check_ties(std::size_t w, std::span<const change> changes) const {
+    std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
+    const std::size_t k = enabled_after(w, changes, en);
+    const addr_t h = home(w);
+    const window_desc& win = tables.windows[w];
     for (std::size_t i = 0; i < k; ++i) {
       const slot_desc& a = tables.slots[en[i].second];
       const addr_t a_last = en[i].first + (a.size - 1);
       const std::span<const flat_range> a_ranges{tables.ranges.data() + a.first_range,
                                                  a.range_count};
       for (std::size_t j = i + 1; j < k && en[j].first <= a_last; ++j) {
-        clean = false;
         const slot_desc& b = tables.slots[en[j].second];
         if (a.priority != b.priority ||
             (a.tie != tie_policy::reject && b.tie != tie_policy::reject))
           continue;
-        // The tie rule: only bytes both slots claim (their extents may meet in holes).
+        // Only bytes both slots claim (their extents may meet in holes).
         const std::span<const flat_range> b_ranges{tables.ranges.data() + b.first_range,
                                                    b.range_count};
         const detail::byte_run r = detail::first_shared_run(a_ranges, en[i].first, b_ranges,
                                                             en[j].first, en[j].first, a_last);
-        if (r.found) return {commit_error::ambiguous_overlap, a.node, b.node, r.lo, r.last};
-      }
-      for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l) {
-        const level_interval& li = tables.levels[l];
-        if (li.last < en[i].first || li.lo > a_last || li.level == level_nothing) continue;
-        if (li.level >= a.priority) clean = false;
+        if (r.found) return {commit_error::ambiguous_overlap, a.node, b.node, h + r.lo, h + r.last};
       }
       if (a.tie != tie_policy::reject) continue;
-      // A tie with static content of the slot's priority, visible or hidden by something
-      // higher (the level alone, the highest priority there, would miss the hidden ones):
-      // the window's static intervals, window-relative, hold that content's bytes; the slot
-      // ties there only where it claims bytes itself.
-      const window_desc& win = tables.windows[w];
-      const addr_t rel = en[i].first - wd.base, rel_last = rel + (a.size - 1);
+      // Static content of the slot's priority, visible or hidden by something higher (the
+      // level alone, the highest priority there, would miss the hidden ones): the window's
+      // static intervals hold that content's bytes; the slot ties there only where it claims
+      // bytes itself.
       for (std::uint32_t l = win.first_static; l < win.first_static + win.static_count; ++l) {
         const level_interval& li = tables.statics[l];
-        if (li.last < rel || li.lo > rel_last) continue;
+        if (li.last < en[i].first || li.lo > a_last) continue;
         for (std::uint32_t t = li.first_tie; t < li.first_tie + li.tie_count; ++t) {
           if (tables.ties[t].priority != a.priority) continue;
           const flat_range whole{0, li.last - li.lo, npos, 0};
           const detail::byte_run r = detail::first_shared_run(
-              a_ranges, rel, std::span<const flat_range>{&whole, 1}, li.lo, li.lo, li.last);
+              a_ranges, en[i].first, std::span<const flat_range>{&whole, 1}, li.lo, li.lo, li.last);
           if (r.found)
-            return {commit_error::ambiguous_overlap, a.node, tables.ties[t].by, wd.base + r.lo,
-                    wd.base + r.last};
+            return {commit_error::ambiguous_overlap, a.node, tables.ties[t].by, h + r.lo,
+                    h + r.last};
         }
+      }
+    }
+    return {};
+  }
+
+  /// General path: appearance a's overlay after `changes` (its window's ties already judged),
+  /// into scratch_[n...]; `clean` tells whether no two enabled slots it shows overlap, and each
+  /// lies inside it and nothing hides any part of it. Computed window-relative — an
+  /// appearance's bytes are a run of its window's — and placed at the appearance's base.
+  void resolve_appearance(std::size_t a, std::span<const change> changes, std::size_t& n,
+                          bool& clean) {
+    const window_appearance& wa = tables.appearances[a];
+    const addr_t wb = wa.base, wlo = wa.lo - wb, wlast = wa.last - wb;
+    const std::size_t n0 = n;  // pieces of appearances resolved before are not merged into
+    std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
+    std::size_t k = enabled_after(wa.window, changes, en);
+    {  // only the slots it shows
+      std::size_t m = 0;
+      for (std::size_t i = 0; i < k; ++i)
+        if (meets(wa, en[i].first, tables.slots[en[i].second].size)) en[m++] = en[i];
+      k = m;
+    }
+    clean = true;
+    for (std::size_t i = 0; i < k; ++i) {
+      const slot_desc& d = tables.slots[en[i].second];
+      const addr_t last = en[i].first + (d.size - 1);
+      if (!inside(wa, en[i].first, d.size)) clean = false;
+      if (i + 1 < k && en[i + 1].first <= last) clean = false;
+      for (std::uint32_t l = wa.first_level; l < wa.first_level + wa.level_count; ++l) {
+        const level_interval& li = tables.levels[l];
+        if (li.last - wb < en[i].first || li.lo - wb > last || li.level == level_nothing) continue;
+        if (li.level >= d.priority) clean = false;
       }
     }
     if (clean) {
@@ -579,35 +666,38 @@ class slot_map {
         const slot_desc& d = tables.slots[en[i].second];
         for (std::uint32_t r = d.first_range; r < d.first_range + d.range_count; ++r) {
           const flat_range& f = tables.ranges[r];
-          scratch_[n++] = {en[i].first + f.lo, en[i].first + f.last, f.leaf, f.offset};
+          scratch_[n++] = {wb + en[i].first + f.lo, wb + en[i].first + f.last, f.leaf, f.offset};
         }
       }
-      return {};
+      return;
     }
-    // Elementary intervals; the winner is the highest priority, ties by declaration order
-    // (node index), and it must beat the window's level there.
+    // Elementary intervals over the bytes it shows; the winner is the highest priority, ties
+    // by declaration order (node index), and it must beat the appearance's level there.
     std::array<addr_t, 2 * capacity> cuts{};
     std::size_t c = 0;
     for (std::size_t i = 0; i < k; ++i) {
       const slot_desc& d = tables.slots[en[i].second];
       for (std::uint32_t r = d.first_range; r < d.first_range + d.range_count; ++r) {
-        cuts[c++] = en[i].first + tables.ranges[r].lo;
-        if (en[i].first + tables.ranges[r].last != wd.last)
-          cuts[c++] = en[i].first + tables.ranges[r].last + 1;
+        addr_t lo = en[i].first + tables.ranges[r].lo, last = en[i].first + tables.ranges[r].last;
+        if (last < wlo || lo > wlast) continue;
+        lo = std::max(lo, wlo);
+        last = std::min(last, wlast);
+        cuts[c++] = lo;
+        if (last != wlast) cuts[c++] = last + 1;
       }
     }
-    for (std::uint32_t l = wd.first_level; l < wd.first_level + wd.level_count; ++l)
-      cuts[c++] = tables.levels[l].lo;
+    for (std::uint32_t l = wa.first_level; l < wa.first_level + wa.level_count; ++l)
+      cuts[c++] = tables.levels[l].lo - wb;
     detail::sort(cuts.data(), cuts.data() + c);
     c = static_cast<std::size_t>(std::unique(cuts.begin(), cuts.begin() + c) - cuts.begin());
-    std::uint32_t l = wd.first_level;
+    std::uint32_t l = wa.first_level;
     // The slot range (an occurrence of a leaf in a slot) the last piece came from: a
     // keep_separate leaf's pieces merge only within one occurrence.
     std::uint32_t prev_range = ~std::uint32_t{0};
     for (std::size_t x = 0; x < c; ++x) {
       const addr_t lo = cuts[x];
-      const addr_t last = x + 1 < c ? cuts[x + 1] - 1 : wd.last;
-      while (tables.levels[l].last < lo) ++l;
+      const addr_t last = x + 1 < c ? cuts[x + 1] - 1 : wlast;
+      while (tables.levels[l].last - wb < lo) ++l;
       const level_interval& li = tables.levels[l];
       const slot_desc* best = nullptr;
       flat_range best_r{};
@@ -634,8 +724,9 @@ class slot_map {
           (li.level != level_hidden &&
            (best->priority > li.level || (best->priority == li.level && best->node < li.by)));
       if (!wins) continue;
-      const flat_range piece{lo, last, best_r.leaf, best_r.offset + (lo - (best_base + best_r.lo))};
-      flat_range* prev = n > 0 ? &scratch_[n - 1] : nullptr;
+      const flat_range piece{wb + lo, wb + last, best_r.leaf,
+                             best_r.offset + (lo - (best_base + best_r.lo))};
+      flat_range* prev = n > n0 ? &scratch_[n - 1] : nullptr;
       if (prev && continues(*prev, piece) &&
           (!nodes_v<Tree>[piece.leaf].keep_separate || prev_range == best_ri))
         prev->last = piece.last;
@@ -643,7 +734,6 @@ class slot_map {
         scratch_[n++] = piece;
       prev_range = best_ri;
     }
-    return {};
   }
 
   /// Widens each affected range until both ends are ends of whole ranges of the current view:
@@ -741,9 +831,9 @@ class slot_map {
     return n;
   }
 
-  /// General path: replaces window w's overlay ranges with `pieces`.
-  void splice(std::size_t w, std::span<const flat_range> pieces) {
-    const auto [b, e] = window_span(w);
+  /// General path: replaces appearance a's overlay ranges with `pieces`.
+  void splice(std::size_t a, std::span<const flat_range> pieces) {
+    const auto [b, e] = appearance_span(a);
     const std::size_t nb = b + pieces.size();
     if (nb > e)
       std::copy_backward(shadow_.begin() + e, shadow_.begin() + shadow_n_,
@@ -757,40 +847,49 @@ class slot_map {
   }
 
   /// Copies the writer's changes to what readers see, in one write section: the overlay
-  /// ranges that moved, the bases of the slots `changes` names, each window's clean flag, and
-  /// the cells — following the slot that moved in a window that stayed clean, rebuilt from
-  /// every placement in a window resolved again that is clean now.
+  /// ranges that moved, the bases of the slots `changes` names, each appearance's clean flag,
+  /// and the cells — following the slot that moved in an appearance that stayed clean, rebuilt
+  /// from every placement in an appearance resolved again that is clean now.
   void publish(std::span<const change> changes) noexcept {
     published_->write_begin();
     pub_.store_ranges({shadow_.data(), shadow_n_}, dirty_from_, dirty_to_);
-    for (const auto& [s, p] : changes)
-      pub_.store_base(s, shown(tables.slots[s].window_index).lo + p.base);
+    for (const auto& [s, p] : changes) pub_.store_base(s, p.base);  // window-relative
     for (std::size_t k = 0; k < cell_ops_n_; ++k) {
       const cell_op& op = cell_ops_[k];
-      const slot_desc& d = tables.slots[op.slot];
-      set_cells(d.window_index, op.base, d.size, op.set ? op.slot + 1 : 0);
+      set_cells(op.appearance, op.base, tables.slots[op.slot].size, op.set ? op.slot + 1 : 0);
     }
-    for (std::size_t w = 0; w < window_count; ++w) {
-      pub_.store_clean(w, clean_[w]);
-      if (!rebuild_[w] || !clean_[w] || cell_windows_[w].chunks == 0) continue;
-      pub_.clear_cells(w);
-      const auto [first, count] = window_slots_[w];
+    for (std::size_t a = 0; a < appearance_count; ++a) {
+      pub_.store_clean(a, clean_[a]);
+      if (!rebuild_[a] || !clean_[a] || cell_windows_[a].chunks == 0) continue;
+      pub_.clear_cells(a);
+      const window_appearance& wa = tables.appearances[a];
+      const auto [first, count] = window_slots_[wa.window];
       for (std::uint32_t s = first; s < first + count; ++s)
-        if (place_[s].enabled) set_cells(w, place_[s].base, tables.slots[s].size, s + 1);
+        if (place_[s].enabled && meets(wa, place_[s].base, tables.slots[s].size))
+          set_cells(a, place_[s].base, tables.slots[s].size, s + 1);
     }
     published_->write_end();
     dirty_from_ = shadow_n_;
     dirty_to_ = 0;
   }
 
-  /// The cells of window w that slot extent [base, base + size) (window-relative) covers.
-  void set_cells(std::size_t w, addr_t base, addr_t size, std::uint32_t value) noexcept {
-    const unsigned shift = cell_windows_[w].cell_shift;
-    pub_.set_cells(w, base >> shift, (base + (size - 1)) >> shift, value);
+  /// The cells of appearance a that slot extent [base, base + size) (window-relative, inside
+  /// the appearance) covers.
+  void set_cells(std::size_t a, addr_t base, addr_t size, std::uint32_t value) noexcept {
+    const unsigned shift = cell_windows_[a].cell_shift;
+    const addr_t rel = base - (tables.appearances[a].lo - tables.appearances[a].base);
+    pub_.set_cells(a, rel >> shift, (rel + (size - 1)) >> shift, value);
   }
 
+  /// How many (slot, appearance of its window) pairs there are: what one commit can touch.
+  static constexpr std::size_t shows_ = [] {
+    std::size_t n = 0;
+    for (const slot_desc& d : tables.slots) n += tables.windows[d.window_index].appearance_count;
+    return n;
+  }();
+
   std::array<window_placement, slot_count> place_{};
-  std::array<bool, window_count> clean_{};
+  std::array<bool, appearance_count> clean_{};
   // Writer-side copy of the overlay, sorted; `pub_` holds what readers see.
   std::array<flat_range, capacity> shadow_{};
   std::size_t shadow_n_ = 0;
@@ -799,20 +898,21 @@ class slot_map {
   std::array<flat_range, capacity> scratch_{};
   std::array<extent, slot_count> ext_{};
   std::array<std::size_t, window_count> ext_n_{};
-  std::array<std::pair<addr_t, addr_t>, 2 * slot_count + window_count> ranges_{};
+  std::array<std::pair<addr_t, addr_t>, 2 * shows_ + appearance_count> ranges_{};
   std::size_t ranges_n_ = 0;
   std::array<flat_range, view_capacity> view_a_{};
   std::array<flat_range, view_capacity> view_b_{};
   std::array<std::size_t, 2> views_n_{};
-  // Writer side: the cell changes of this commit, and the windows whose cells are rebuilt.
+  // Writer side: the cell changes of this commit, and the appearances whose cells are rebuilt.
   struct cell_op {
+    std::uint32_t appearance = 0;
     std::uint32_t slot = 0;
     addr_t base = 0;  ///< window-relative
     bool set = false;
   };
-  std::array<cell_op, 2 * slot_count> cell_ops_;  // only [0, cell_ops_n_) is read
+  std::array<cell_op, 2 * shows_> cell_ops_;  // only [0, cell_ops_n_) is read
   std::size_t cell_ops_n_ = 0;
-  std::array<bool, window_count> rebuild_{};
+  std::array<bool, appearance_count> rebuild_{};
   // Shared with readers, under the address space's sequence lock.
   detail::seqlock* published_ = nullptr;
   overlay_type pub_{cell_windows_};

@@ -171,8 +171,9 @@ struct slot {
 /// no byte there, and may be larger than the parent), and it is seen only through the aliases
 /// that target it or a region inside it — QEMU's `ram` and `pci` regions of the PC map, which
 /// system memory sees through `ram-below-4g`, `pci-hole` and the like. Its path, bindings and
-/// leaves are those of any child. An unmapped region no alias shows, and a slot inside one,
-/// are compile errors (`unmapped_region_shown_by_no_alias`, `slot_inside_an_unmapped_region`).
+/// leaves are those of any child; slots inside it are seen wherever an alias shows their
+/// window (QEMU's PCI BARs behind `pci-hole`). An unmapped region no alias shows is a compile
+/// error (`unmapped_region_shown_by_no_alias`).
 template <region Region>
 struct unmapped {
   static constexpr addr_t offset = 0;

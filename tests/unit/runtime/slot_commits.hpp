@@ -43,7 +43,19 @@ using sys = container<"sys", 1_GiB,
         slot<io<"byte", 8>, 1, 1, tie_policy::declaration_order>,    // at any byte
         at<48_MiB, io<"late", 1_MiB>>>>,      // priority 0, declared after every slot
     at<256_MiB + 60_MiB, io<"hider", 1_MiB>, 1>,  // hides the top of the window
-    at<512_MiB, container<"cxl", 256_MiB, slot<passthrough<"dpa", 256_MiB>>>>>;
+    at<512_MiB, container<"cxl", 256_MiB, slot<passthrough<"dpa", 256_MiB>>>>,
+    // The window seen a second time, in part: pci bytes [15 MiB, 23 MiB) ("sta" among them).
+    at<800_MiB, alias<"pci-mirror", 8_MiB, "pci", 15_MiB>>,
+    // A window mapped nowhere (QEMU's PCI address space), seen through two holes, one of them
+    // partly hidden; its slots are placed at bus addresses (offsets into it).
+    unmapped<container<"bus", 64_MiB,
+        at<8_MiB, io<"bsta", 64_KiB>>,        // priority 0: ties with "dev"
+        slot<io<"dev", 64_KiB>, 0, 0, tie_policy::reject>,
+        slot<passthrough<"dmem", 1_MiB>, 1, 0, tie_policy::declaration_order>>>,
+    // Edges a slot can lie across (not on a multiple of any slot's alignment).
+    at<832_MiB, alias<"bus-hole", 32_MiB - 32_KiB, "bus">>,
+    at<880_MiB, alias<"bus-hole-hi", 16_MiB, "bus", 48_MiB - 32_KiB>>,
+    at<840_MiB, io<"bus-hider", 1_MiB>, 1>>;  // hides bus bytes [8 MiB, 9 MiB) ("bsta")
 // clang-format on
 constexpr addr_t pci = 256_MiB;
 
@@ -110,7 +122,7 @@ struct model_backend final : map_listener {
 // that something of higher priority hides (test_slots.cpp pins that case down on its own).
 namespace prop {
 
-enum class kind : std::uint8_t { container, io, mem, zero };  // zero: a read-as-zero stub
+enum class kind : std::uint8_t { container, io, mem, zero, alias };  // zero: a read-as-zero stub
 
 struct region_desc {
   std::string_view path;
@@ -120,8 +132,11 @@ struct region_desc {
   addr_t size;
   std::int32_t priority;
   bool slot = false;
-  addr_t align = 0;    // a slot's declared alignment; 0: natural
-  bool reject = true;  // a slot's tie policy is tie_policy::reject
+  addr_t align = 0;       // a slot's declared alignment; 0: natural
+  bool reject = true;     // a slot's tie policy is tie_policy::reject
+  int target = -1;        // an alias's target
+  addr_t toff = 0;        // an alias's offset into its target
+  bool unmapped = false;  // its parent does not show it (offset unused: it is at 0)
 };
 
 // clang-format off
@@ -148,6 +163,14 @@ const std::vector<region_desc> sys_desc = {
   /* 18*/ {"hider",         kind::io,         0,    316_MiB,  1_MiB,   1},
   /* 19*/ {"cxl",           kind::container,  0,    512_MiB,  256_MiB, 0},
   /* 20*/ {"cxl/dpa",       kind::mem,       19,    0,        256_MiB, 0,   true, 0,      true},
+  /* 21*/ {"pci-mirror",    kind::alias,      0,    800_MiB,  8_MiB,   0,  false, 0,      true, 2, 15_MiB},
+  /* 22*/ {"bus",           kind::container,  0,    0,        64_MiB,  0,  false, 0,      true, -1, 0, true},
+  /* 23*/ {"bus/bsta",      kind::io,        22,    8_MiB,    64_KiB,  0},
+  /* 24*/ {"bus/dev",       kind::io,        22,    0,        64_KiB,  0,   true, 0,      true},
+  /* 25*/ {"bus/dmem",      kind::mem,       22,    0,        1_MiB,   1,   true, 0,      false},
+  /* 26*/ {"bus-hole",      kind::alias,      0,    832_MiB,  32_MiB - 32_KiB, 0, false, 0, true, 22, 0},
+  /* 27*/ {"bus-hole-hi",   kind::alias,      0,    880_MiB,  16_MiB,  0,  false, 0,      true, 22, 48_MiB - 32_KiB},
+  /* 28*/ {"bus-hider",     kind::io,         0,    840_MiB,  1_MiB,   1},
 };
 // clang-format on
 
@@ -169,6 +192,8 @@ void on_slot(std::string_view path, F&& f) {
   one.template operator()<"pci/rom">();
   one.template operator()<"pci/byte">();
   one.template operator()<"cxl/dpa">();
+  one.template operator()<"bus/dev">();
+  one.template operator()<"bus/dmem">();
   REQUIRE(done);
 }
 
@@ -252,7 +277,8 @@ class model {
       next[idx(s)] = p;
       if (!p.on) continue;
       const addr_t size = (*this)[s].size, a = align(s), w = window_size(s);
-      // Errors name root-relative (guest-physical) addresses, mod 2^64.
+      // Errors name addresses at the window's interface (guest-physical, or offsets into a
+      // window mapped nowhere), mod 2^64.
       const addr_t wlo = abs((*this)[s].parent);
       const bool misaligned = (wlo + p.base) % a != 0;
       if (misaligned) v.own.push_back({commit_error::slot_misaligned, s, wlo + p.base, a});
@@ -314,15 +340,22 @@ class model {
   void edges(int i, addr_t at, std::vector<addr_t>& out) const {
     out.push_back(at);
     out.push_back(at + (*this)[i].size);  // wraps for some refused bases: still a fine probe
-    for (int c : kids_[idx(i)]) edges(c, at + offset(c, place_), out);
+    // An alias shows its target's edges (those outside it are probes too); a parent does not
+    // show its unmapped children.
+    if ((*this)[i].k == kind::alias) edges((*this)[i].target, at - (*this)[i].toff, out);
+    for (int c : kids_[idx(i)])
+      if (!(*this)[c].unmapped) edges(c, at + offset(c, place_), out);
   }
 
  private:
   static std::size_t idx(int i) { return static_cast<std::size_t>(i); }
   [[nodiscard]] bool present(int i, const std::vector<placed>& pl) const {
-    return !(*this)[i].slot || pl[idx(i)].on;
+    return !(*this)[i].unmapped && (!(*this)[i].slot || pl[idx(i)].on);
   }
+  /// In its parent; an unmapped region's is 0 (its subtree counts from it: the window's
+  /// interface addresses, which errors name, are offsets into it).
   [[nodiscard]] addr_t offset(int i, const std::vector<placed>& pl) const {
+    if ((*this)[i].unmapped) return 0;
     return (*this)[i].slot ? pl[idx(i)].base : (*this)[i].offset;
   }
 
@@ -340,6 +373,7 @@ class model {
   }
 
   [[nodiscard]] hit visible(int i, addr_t x) const {  // x inside region i
+    if ((*this)[i].k == kind::alias) return visible((*this)[i].target, x + (*this)[i].toff);
     if ((*this)[i].k != kind::container) return {i, x};
     for (int c : order_[idx(i)]) {
       const addr_t o = offset(c, place_);
@@ -349,8 +383,10 @@ class model {
     return {};
   }
 
-  /// The bytes region i claims (its leaves' extents) with its byte 0 at `at`.
+  /// The bytes region i claims (its leaves' extents) with its byte 0 at `at`. (No window here
+  /// holds an alias or an unmapped region.)
   void claims(int i, addr_t at, std::vector<range>& out) const {
+    REQUIRE((*this)[i].k != kind::alias);
     if ((*this)[i].k != kind::container) {
       out.push_back({at, at + ((*this)[i].size - 1)});
       return;
@@ -419,6 +455,9 @@ struct traced_rig {
   std::set<int> vfio;
   address_space<sys> as;
   model_backend backend;
+  /// Probes (see compare) where a slot's leaf is seen through an alias (pci-mirror, the bus
+  /// holes): the reach of the random test into slots seen through aliases.
+  std::size_t through_aliases = 0;
 
   explicit traced_rig(const model& md) : m(md) {
     auto bind_io = [&]<fixed_string P>() {
@@ -438,6 +477,9 @@ struct traced_rig {
     bind_io.template operator()<"pci/byte">();
     bind_io.template operator()<"pci/late">();
     bind_io.template operator()<"hider">();
+    bind_io.template operator()<"bus/bsta">();
+    bind_io.template operator()<"bus/dev">();
+    bind_io.template operator()<"bus-hider">();
     auto bind_mem = [&]<fixed_string P>(bool vfio_owned) {
       const int i = m.index_of(P.view());
       REQUIRE(m[i].k == kind::mem);
@@ -448,6 +490,7 @@ struct traced_rig {
     bind_mem.template operator()<"ram">(false);
     bind_mem.template operator()<"pci/bar_a/mem">(false);
     bind_mem.template operator()<"pci/big">(true);
+    bind_mem.template operator()<"bus/dmem">(false);
     // The description and the bindings above agree: every io leaf has a handler, every
     // passthrough leaf but dpa host memory.
     for (int i = 0; i < m.count(); ++i) {
@@ -485,9 +528,10 @@ struct traced_rig {
                << (8 * k);
         return {{v, access_status::ok}, {}};
       }
-      case kind::container: break;
+      case kind::container:
+      case kind::alias: break;
     }
-    FAIL("a container is never visible");
+    FAIL("a container or an alias is never visible");
     return {};
   }
 };
@@ -497,6 +541,7 @@ struct traced_rig {
     case kind::io: return region_kind::io;
     case kind::mem: return region_kind::passthrough;
     case kind::zero: return region_kind::stub;
+    case kind::alias: return region_kind::alias;
     case kind::container: break;
   }
   return region_kind::container;
@@ -510,8 +555,17 @@ addr_t pick_base(const model& m, int s, Rng& rng) {
   const addr_t size = m[s].size, a = m.align(s), w = m.window_size(s);
   const addr_t step = std::max<addr_t>(a, 4_KiB);
   auto down = [&](addr_t x) { return x - x % a; };
-  constexpr addr_t hot[] = {
-      0, 16_MiB - 32_KiB, 32_MiB - 32_KiB, 48_MiB - 32_KiB, 60_MiB - 32_KiB, 64_MiB - 128_KiB};
+  // In "bus": 8 MiB holds "bsta" (and is hidden through bus-hole), 32 MiB - 32 KiB ends
+  // bus-hole and starts bus-hole-hi; in "pci" 15 and 23 MiB bound what pci-mirror shows.
+  constexpr addr_t hot[] = {0,
+                            8_MiB - 32_KiB,
+                            15_MiB - 32_KiB,
+                            16_MiB - 32_KiB,
+                            23_MiB - 32_KiB,
+                            32_MiB - 32_KiB,
+                            48_MiB - 32_KiB,
+                            60_MiB - 32_KiB,
+                            64_MiB - 128_KiB};
   const addr_t spot = hot[rng() % std::size(hot)];
   switch (rng() % 16) {
     case 0: return w - size;      // the last byte on the window's last byte
@@ -616,12 +670,15 @@ void compare(traced_rig& r, const model& m, const std::vector<change>& proposed,
   }
   for (int k = 0; k < 8; ++k) probes.push_back(256_MiB + rng() % 64_MiB);
   for (int k = 0; k < 2; ++k) probes.push_back(512_MiB + rng() % 256_MiB);
+  for (int k = 0; k < 4; ++k) probes.push_back(800_MiB + rng() % 96_MiB);  // the aliases
   probes.push_back(rng() % 1_GiB);
   std::sort(probes.begin(), probes.end());
   probes.erase(std::unique(probes.begin(), probes.end()), probes.end());
 
   for (const addr_t p : probes) {
     const hit h = m.visible(p);
+    if (h.leaf >= 0 && p >= 800_MiB && (m[h.leaf].slot || m[m[h.leaf].parent].slot))
+      ++r.through_aliases;
     INFO("at " << std::hex << p << " the oracle sees " << (h.leaf < 0 ? "nothing" : m[h.leaf].path)
                << " @" << h.off);
     const map_event* e = r.backend.find(p);
