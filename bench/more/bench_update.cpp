@@ -35,6 +35,7 @@ void register_mmiotree_64();
 void register_mmiotree_256();
 void register_mmiotree_1024();
 void register_mmiotree_array_1024();
+void register_mmiotree_hole_256();
 }  // namespace bench
 
 namespace {
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
   bench::register_mmiotree_256();
   bench::register_mmiotree_1024();
   bench::register_mmiotree_array_1024();
+  bench::register_mmiotree_hole_256();
   for (const std::size_t n : device_counts)
     benchmark::RegisterBenchmark(("update/rerender/" + std::to_string(n)).c_str(), bm_rerender, n);
 #ifdef MMIOTREE_BENCH_UNICORN

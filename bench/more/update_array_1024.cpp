@@ -3,5 +3,5 @@
 #include "update_mmiotree.hpp"
 
 namespace bench {
-void register_mmiotree_array_1024() { register_mmiotree<1024, true>(); }
+void register_mmiotree_array_1024() { register_mmiotree<1024, shape::array>(); }
 }  // namespace bench

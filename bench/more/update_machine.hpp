@@ -109,6 +109,22 @@ struct machine_type<N, std::index_sequence<I...>> {
 template <std::size_t N>
 using machine_t = typename machine_type<N, std::make_index_sequence<N>>::type;
 
+/// The same machine with its PCI window mapped nowhere and seen through an alias at 3 GiB
+/// (QEMU's PC: the PCI address space behind `pci-hole`). The BARs' window-relative bases are
+/// the same; the alias is the last node, so every other node keeps its index.
+template <std::size_t N, class Seq>
+struct hole_machine_type;
+template <std::size_t N, std::size_t... I>
+struct hole_machine_type<N, std::index_sequence<I...>> {
+  using type = mmiotree::container<
+      "machine", 4_GiB, mmiotree::at<0, mmiotree::passthrough<"ram", ram_size>>,
+      mmiotree::at<ioapic_base, mmiotree::io<"ioapic", 4_KiB>>,
+      mmiotree::unmapped<mmiotree::container<"pci", window_size(N), mmiotree::slot<bar_t<I>>...>>,
+      mmiotree::at<window_base, mmiotree::alias<"pci-hole", window_size(N), "pci">>>;
+};
+template <std::size_t N>
+using hole_machine_t = typename hole_machine_type<N, std::make_index_sequence<N>>::type;
+
 /// The same machine with its N BARs declared once, as a slot array: BAR k is the slot
 /// `pci/d[k]`, and the BAR's region type is lowered once, not N times.
 using array_bar_t =

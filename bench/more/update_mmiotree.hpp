@@ -24,12 +24,18 @@
 
 namespace bench {
 
-/// The machine of N BAR slots: declared slot by slot (`Array` false, `machine_t`) or as one
-/// slot array (`array_machine_t`). Both have the same nodes in the same order.
-template <std::size_t N, bool Array = false>
+/// How the machine of N BAR slots is declared: slot by slot (`machine_t`), as one slot array
+/// (`array_machine_t`), or slot by slot in a PCI space mapped nowhere and seen through an alias
+/// (`hole_machine_t`). All have the same nodes in the same order (the alias last).
+enum class shape { slots, array, hole };
+
+template <std::size_t N, shape Shape = shape::slots>
 class mmiotree_machine {
  public:
-  using tree = std::conditional_t<Array, array_machine_t<N>, machine_t<N>>;
+  static constexpr bool Array = Shape == shape::array;
+  using tree = std::conditional_t<
+      Array, array_machine_t<N>,
+      std::conditional_t<Shape == shape::hole, hole_machine_t<N>, machine_t<N>>>;
   static constexpr std::size_t moving = moving_device(N);
 
   mmiotree_machine() {
@@ -96,11 +102,11 @@ struct recording_listener final : mmiotree::map_listener {
 
 /// Aborts unless the slot machine and the re-rendered one are the same machine: the same flat
 /// view after set-up and the same events for a move there and back.
-template <std::size_t N, bool Array>
+template <std::size_t N, shape Shape>
 void check_same_machine() {
-  auto m = std::make_unique<mmiotree_machine<N, Array>>();
+  auto m = std::make_unique<mmiotree_machine<N, Shape>>();
   rerender_machine r(N);
-  constexpr std::size_t k = mmiotree_machine<N, Array>::moving;
+  constexpr std::size_t k = mmiotree_machine<N, Shape>::moving;
   r.bind(bar_node(k) + 3, m->mem());
   bool same = m->ok();
   recording_listener a, b;
@@ -133,9 +139,9 @@ void check_same_machine() {
   }
 }
 
-template <std::size_t N, bool Array>
+template <std::size_t N, shape Shape>
 void bm_mmiotree(benchmark::State& state) {
-  auto m = std::make_unique<mmiotree_machine<N, Array>>();
+  auto m = std::make_unique<mmiotree_machine<N, Shape>>();
   if (!m->ok()) {
     state.SkipWithError("set-up commit refused");
     return;
@@ -160,14 +166,16 @@ void bm_mmiotree(benchmark::State& state) {
       static_cast<double>(backend.dels + backend.adds) / static_cast<double>(state.iterations());
 }
 
-/// Registers update/mmiotree/<N> (or, with `Array`, update/mmiotree_array/<N>) after checking
-/// the machine.
-template <std::size_t N, bool Array = false>
+/// Registers update/mmiotree/<N> (update/mmiotree_array/<N>, update/mmiotree_hole/<N>) after
+/// checking the machine.
+template <std::size_t N, shape Shape = shape::slots>
 void register_mmiotree() {
-  check_same_machine<N, Array>();
-  const std::string name =
-      std::string(Array ? "update/mmiotree_array/" : "update/mmiotree/") + std::to_string(N);
-  benchmark::RegisterBenchmark(name.c_str(), bm_mmiotree<N, Array>);
+  check_same_machine<N, Shape>();
+  const char* prefix = Shape == shape::array  ? "update/mmiotree_array/"
+                       : Shape == shape::hole ? "update/mmiotree_hole/"
+                                              : "update/mmiotree/";
+  const std::string name = std::string(prefix) + std::to_string(N);
+  benchmark::RegisterBenchmark(name.c_str(), bm_mmiotree<N, Shape>);
 }
 
 }  // namespace bench
