@@ -46,7 +46,9 @@ struct commit_result {
   [[nodiscard]] constexpr bool operator==(const commit_result&) const = default;
 };
 
-/// Where a slot is: its base address (root-relative: guest-physical) and whether it is mapped.
+/// Where a slot is: its base address at its window's interface (root-relative: guest-physical;
+/// for a window in an unmapped region, which only aliases show, its offset from that region:
+/// a bus address) and whether it is mapped.
 /// A disabled slot keeps the base it had, as a BAR keeps its value with decoding off. `placed`
 /// says whether the slot has ever been given a place (a `place`, `place_in_window` or `enable`
 /// committed, or a restored snapshot saying so): a slot never placed is disabled, and its base
@@ -58,7 +60,9 @@ struct slot_placement {
   [[nodiscard]] constexpr bool operator==(const slot_placement&) const = default;
 };
 
-/// The range of addresses a slot's window covers (root-relative, inclusive).
+/// The range of addresses a slot's window covers, inclusive, at its interface (root-relative;
+/// for a window in an unmapped region, relative to that region — where the root shows it is
+/// up to the aliases that do).
 struct window_extent {
   addr_t lo = 0;
   addr_t last = 0;
@@ -68,7 +72,7 @@ struct window_extent {
 /// One change of a transaction.
 struct slot_op {
   enum class kind : std::uint8_t {
-    place,            ///< base = `addr` (root-relative), and enable
+    place,            ///< base = `addr` (at the window's interface: see slot_placement)
     place_in_window,  ///< base = window start + `addr`, and enable
     enable,           ///< enable at the current (or pending) base
     disable,          ///< disable, keeping the base

@@ -54,7 +54,8 @@ class slot_handle {
     return space_ ? space_->window(id_) : window_extent{};
   }
 
-  /// One-change transactions: place at `base` (guest-physical) and enable; place at an offset
+  /// One-change transactions: place at `base` (guest-physical; a bus address in a window only
+  /// aliases show: see slot_placement) and enable; place at an offset
   /// into the window; enable or disable where it is.
   commit_result place(addr_t base) const { return one({id_, slot_op::kind::place, base}); }
   commit_result place_in_window(addr_t offset) const {
