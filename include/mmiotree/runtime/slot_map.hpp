@@ -590,7 +590,8 @@ class slot_map {
   /// addresses refused are named at the window's interface (`home`).
   commit_result check_ties(std::size_t w, std::span<const change> changes) const {
     std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
-    const std::size_t k = enabled_after(w, changes, en);
+    // (Clamped so that g++ -O2 sees k <= slot_count and warns of no en[j] past the end.)
+    const std::size_t k = std::min(enabled_after(w, changes, en), slot_count);
     const addr_t h = home(w);
     const window_desc& win = tables.windows[w];
     for (std::size_t i = 0; i < k; ++i) {
@@ -642,7 +643,7 @@ class slot_map {
     const addr_t wb = wa.base, wlo = wa.lo - wb, wlast = wa.last - wb;
     const std::size_t n0 = n;  // pieces of appearances resolved before are not merged into
     std::array<std::pair<addr_t, std::uint32_t>, slot_count> en{};
-    std::size_t k = enabled_after(wa.window, changes, en);
+    std::size_t k = std::min(enabled_after(wa.window, changes, en), slot_count);  // as above
     {  // only the slots it shows
       std::size_t m = 0;
       for (std::size_t i = 0; i < k; ++i)
