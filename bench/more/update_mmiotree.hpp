@@ -33,9 +33,9 @@ template <std::size_t N, shape Shape = shape::slots>
 class mmiotree_machine {
  public:
   static constexpr bool Array = Shape == shape::array;
-  using tree = std::conditional_t<
-      Array, array_machine_t<N>,
-      std::conditional_t<Shape == shape::hole, hole_machine_t<N>, machine_t<N>>>;
+  using tree =
+      std::conditional_t<Array, array_machine_t<N>,
+                         std::conditional_t<Shape == shape::hole, hole_machine_t<N>, machine_t<N>>>;
   static constexpr std::size_t moving = moving_device(N);
 
   mmiotree_machine() {
