@@ -199,21 +199,21 @@ inline std::string format_projection(std::span<const node> nodes,
 /// string: nothing more (no "no matching function" after the error).
 template <region Tree>
 std::string mtree_text(addr_t base = 0) {
-  if constexpr (verify<Tree>)
+  if constexpr (detail::verdict_of<Tree>::value)
     return format_mtree(nodes_v<Tree>, base);
   else
     return {};
 }
 template <region Tree>
 std::string flat_view_text(addr_t base = 0) {
-  if constexpr (verify<Tree>)
+  if constexpr (detail::verdict_of<Tree>::value)
     return format_flat_view(nodes_v<Tree>, flat_view_v<Tree>, base);
   else
     return {};
 }
 template <region Tree, addr_t Page, page_policy Policy = page_policy::error>
 std::string projection_text(addr_t base = 0) {
-  if constexpr (verify<Tree>) {
+  if constexpr (detail::verdict_of<Tree>::value) {
     constexpr auto& p = projection_v<Tree, Page, Policy>;
     return format_projection(nodes_v<Tree>, p.passthrough, p.trapped, Page, base);
   } else {

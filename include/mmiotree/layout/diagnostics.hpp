@@ -244,6 +244,13 @@ template <layout_check C, fixed_string A, fixed_string B, fixed_string T>
 struct verdict : std::bool_constant<report<C, A, B, T>()> {};
 template <fixed_string A, fixed_string B, fixed_string T>
 struct verdict<layout_check{}, A, B, T> : std::true_type {};
+
+/// The verdict on Tree, keyed on its check and three names, not on the tree: the library's
+/// own entry points read `verdict_of<Tree>::value` rather than `verify<Tree>`, so that clang's
+/// notes for a tree declared with `using` print no concept frame spelling out every region
+/// (two frames of source and caret each, one line per region's worth of text).
+template <class Tree>
+using verdict_of = verdict<check_v<Tree>, named_v<Tree, 0>, named_v<Tree, 1>, named_v<Tree, 2>>;
 }  // namespace detail
 
 /// True when Tree obeys every layout rule; otherwise evaluating it produces the one readable
@@ -256,9 +263,7 @@ struct verdict<layout_check{}, A, B, T> : std::true_type {};
 /// 1,024-leaf tree declared as an alias (tree/descriptor.hpp); a concept is no symbol, and
 /// can constrain a template directly.
 template <class Tree>
-concept verify =
-    region<Tree> && detail::verdict<detail::check_v<Tree>, detail::named_v<Tree, 0>,
-                                    detail::named_v<Tree, 1>, detail::named_v<Tree, 2>>::value;
+concept verify = region<Tree> && detail::verdict_of<Tree>::value;
 
 /// True for every tree; evaluating it reports Tree's first layout error, if it has one. For the
 /// entry points that stay well-formed on a tree that breaks a rule — `address_space<Bad>` is

@@ -54,7 +54,7 @@ namespace detail {
 /// only trimmed into `flat_view_v`: not emitted when optimising (g++ -O0 writes it out).
 template <region Tree>
 constexpr auto flat_buffer_v =
-    make_flat_buffer<(verify<Tree> ? 2 * occurrence_bound(tree_nodes_v<Tree>) + 1 : 0)>(
+    make_flat_buffer<(verdict_of<Tree>::value ? 2 * occurrence_bound(tree_nodes_v<Tree>) + 1 : 0)>(
         tree_nodes_v<Tree>);
 }  // namespace detail
 

@@ -446,7 +446,8 @@ constexpr lookup_table<Tiles, Buckets, Subs, Second> make_lookup(std::span<const
 namespace detail {
 /// The sizes of Tree's lookup table (an internal constant: tree/descriptor.hpp).
 template <region Tree>
-constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>, verify<Tree>);
+constexpr tile_plan tile_plan_v = plan_of(tree_nodes_v<Tree>, flat_view_v<Tree>,
+                                          verdict_of<Tree>::value);
 }  // namespace detail
 
 /// The dispatcher's lookup table for Tree, in read-only data. The hole leaf number is the leaf
@@ -456,6 +457,7 @@ inline constexpr auto lookup_v =
     detail::make_lookup<detail::tile_plan_v<Tree>.tiles, detail::tile_plan_v<Tree>.buckets.buckets,
                         detail::tile_plan_v<Tree>.buckets.subs,
                         detail::tile_plan_v<Tree>.buckets.second>(detail::tree_nodes_v<Tree>,
-                                                                  flat_view_v<Tree>, verify<Tree>);
+                                                                  flat_view_v<Tree>,
+                                                                  detail::verdict_of<Tree>::value);
 
 MMIOTREE_END_NAMESPACE

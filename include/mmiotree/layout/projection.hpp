@@ -131,7 +131,7 @@ struct projection_buffer {
 
 template <region Tree, addr_t Page, page_policy Policy>
 consteval bool report_projection() {
-  if constexpr (!verify<Tree>) {
+  if constexpr (!detail::verdict_of<Tree>::value) {
     return false;
   } else {
     constexpr flat_range f = [] {

@@ -351,7 +351,7 @@ constexpr slot_arrays_for<R, C> trim_ranges(const slot_buffer<C>& b) {
 /// Empty for a tree that breaks a layout rule (as `flat_view_v` is: one mistake, one error —
 /// a tree whose alias names no region could not even be rendered).
 template <region Tree>
-constexpr std::span<const node> checked_nodes_v = verify<Tree>
+constexpr std::span<const node> checked_nodes_v = verdict_of<Tree>::value
                                                       ? std::span<const node>(tree_nodes_v<Tree>)
                                                       : std::span<const node>();
 template <region Tree>

@@ -137,7 +137,7 @@ template <region Tree, space_options Options = space_options{}>
 class address_space final : public detail::space_base {
   // Not a constraint: a failed constraint would make the variable an `int` and every later use
   // an error of its own.
-  static_assert(reported<Tree>);
+  static_assert(detail::verdict_of<Tree>::value || true);
 
  public:
   using tree = Tree;
@@ -959,7 +959,7 @@ class address_space final : public detail::space_base {
       return std::uint32_t{0xFFFFFFFF};
     }();
     // (A tree that breaks a layout rule has no slot tables; its one error is reported.)
-    if constexpr (i != npos && s == 0xFFFFFFFF && verify<Tree>)
+    if constexpr (i != npos && s == 0xFFFFFFFF && detail::verdict_of<Tree>::value)
       (void)&diag::emit<diag::path_names_no_slot<Path>>;
     return s == 0xFFFFFFFF ? 0 : s;
   }
