@@ -38,22 +38,25 @@ namespace {
 // The component registers: RAS (present, no errors logged) and two HDM decoders, where QEMU
 // puts them in CXL.cache/mem.
 using hdm = cxl::hdm_decoders<2>;
-using component = cxl::component_block<
-    cxl::capability<cxl::cap_id::ras, 2, 0x80, stub<"ras", 0x58, stub_response::read_as_zero>>,
-    cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>>;
+struct component
+    : cxl::component_block<cxl::capability<cxl::cap_id::ras, 2, 0x80,
+                                           stub<"ras", 0x58, stub_response::read_as_zero>>,
+                           cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>> {};
 
 // BAR 2: 4 MiB, the component block at 1 MiB. The accelerator's register windows are what the
 // kernel's sparse-mmap list leaves: with the v2 geometry all but the 64 KiB block, with v4 all
 // but the 4 KiB page holding the decoders.
 constexpr addr_t bar_size = 4_MiB, comp_at = 1_MiB;
-using bar2_v2 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v2, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at>,
-    cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
-using bar2_v4 = cxl::type2_component_bar<
-    bar_size, comp_at, component, cxl::kernel_geometry::v4, 4_KiB,
-    cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
-    cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
+using lo_v2 = cxl::accel_window<"accel_lo", 0, comp_at>;
+using hi_v2 = cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>;
+using lo_v4 = cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>;
+using hi_v4 = cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>;
+// Structs rather than `using` aliases, as the component block above: a diagnostic or a symbol
+// then names `bar2_v2`, not the whole component block.
+struct bar2_v2 : cxl::type2_component_bar<bar_size, comp_at, component, cxl::kernel_geometry::v2,
+                                          4_KiB, lo_v2, hi_v2> {};
+struct bar2_v4 : cxl::type2_component_bar<bar_size, comp_at, component, cxl::kernel_geometry::v4,
+                                          4_KiB, lo_v4, hi_v4> {};
 
 // The PCI function: a processing accelerator with a 16 MiB BAR 0 and the component BAR 2, the
 // CXL DVSECs pointing at the block where bar2_v4 places it.

@@ -78,8 +78,8 @@ CASES = [
                  "read `trapped[0]` of the empty array as non-constant, two errors each"),
       "clang": (3, "one per `static_assert`")}),
     ("cxl_type2_device", "examples", "cxl_type2_device.cpp", "cxl_type2_device.cpp",
-     'cxl::accel_window<"accel_lo", 0, comp_at>,',
-     'cxl::accel_window<"accel_lo", 0, comp_at + 4_KiB>,',
+     'cxl::accel_window<"accel_lo", 0, comp_at>;',
+     'cxl::accel_window<"accel_lo", 0, comp_at + 4_KiB>;',
      "accel_window_reaches_trapped_component_registers",
      "an accelerator window of the v2 BAR grown into the component registers "
      "(examples/cxl_type2_device.cpp: PCI function, DVSECs, HDM decoders, VFIO checks)", None),

@@ -36,9 +36,10 @@ inline constexpr unsigned device_number = 1;
 // ---- the device -----------------------------------------------------------------------------
 /// Its component registers: RAS, and two HDM decoders where QEMU puts them.
 using hdm = cxl::hdm_decoders<2>;
-using component = cxl::component_block<
-    cxl::capability<cxl::cap_id::ras, 2, 0x80, stub<"ras", 0x58, stub_response::read_as_zero>>,
-    cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>>;
+struct component
+    : cxl::component_block<cxl::capability<cxl::cap_id::ras, 2, 0x80,
+                                           stub<"ras", 0x58, stub_response::read_as_zero>>,
+                           cxl::capability<cxl::cap_id::hdm_decoder, 1, 0x128, hdm::block>> {};
 inline constexpr addr_t bar_size = 4_MiB, comp_at = 1_MiB;
 inline constexpr addr_t device_memory_size = 256_MiB;
 /// BAR 2 as the v2 kernel traps it (the whole component block) and as the v4 kernel does (the
@@ -49,14 +50,16 @@ using bar2_with = std::conditional_t<
     B == cxl::comp_regs_backend::emulate,
     cxl::type2_component_bar<bar_size, comp_at, component, G, 4_KiB, Windows...>,
     cxl::type2_forwarding_bar<bar_size, comp_at, component, G, 4_KiB, Windows...>>;
+/// Structs, as the component block and the machine: diagnostics and symbols name `bar2_v4<B>`,
+/// not every capability of the block.
 template <cxl::comp_regs_backend B>
-using bar2_v2 =
-    bar2_with<B, cxl::kernel_geometry::v2, cxl::accel_window<"accel_lo", 0, comp_at>,
-              cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>>;
+struct bar2_v2
+    : bar2_with<B, cxl::kernel_geometry::v2, cxl::accel_window<"accel_lo", 0, comp_at>,
+                cxl::accel_window<"accel_hi", comp_at + 64_KiB, bar_size - comp_at - 64_KiB>> {};
 template <cxl::comp_regs_backend B>
-using bar2_v4 =
-    bar2_with<B, cxl::kernel_geometry::v4, cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
-              cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>>;
+struct bar2_v4
+    : bar2_with<B, cxl::kernel_geometry::v4, cxl::accel_window<"accel_lo", 0, comp_at + 0x1000>,
+                cxl::accel_window<"accel_hi", comp_at + 0x2000, bar_size - comp_at - 0x2000>> {};
 /// The PCI function: a processing accelerator with the component BAR 2 and the CXL DVSECs (the
 /// Register Locator's offset is the same in both geometries).
 using function = pci::function<
