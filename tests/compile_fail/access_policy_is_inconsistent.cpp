@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::access_policy_is_inconsistent<mmiotree::v0::fixed_string<9>\{"regs/fifo"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::access_policy_is_inconsistent<fixed_string<9>\{"regs/fifo"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.4): an access policy is self-consistent: valid sizes among 1/2/4/8,
 // impl_min <= impl_max <= 8, the alignment a power of two. Here impl_min and impl_max are

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::alias_target_not_found<mmiotree::v0::fixed_string<15>\{"doorbell-mirror"\}, mmiotree::v0::fixed_string<12>\{"regs/dorbell"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::alias_target_not_found<fixed_string<16UL - 1>\{"doorbell-mirror"\}, fixed_string<13UL - 1>\{"regs/dorbell"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.2): an alias's target path ('/'-separated from the root, the root's own name
 // excluded) names a region of the same tree. "dorbell" is misspelled.

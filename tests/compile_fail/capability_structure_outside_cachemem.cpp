@@ -1,7 +1,7 @@
 // expect-error: mmiotree: a child region does not fit inside its parent
 // expect-error: child_does_not_fit_in_parent<.*\{"cachemem/hdm_decoders"\}
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (layout checker, through cxl/component_block.hpp): a capability structure lies inside
 // the 4 KiB CXL.cache/mem range, whose array pointers have 12 bits. Eight decoders (0x110

@@ -1,7 +1,7 @@
 // expect-error: mmiotree: sibling regions overlap at equal priority
 // expect-error: siblings_overlap_at_equal_priority<.*\{"cachemem/ras"\}, .*\{"cachemem/hdm_decoders"\}, .*\{"\[0x1128, 0x1157\]"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (layout checker, through cxl/component_block.hpp): two capability structures of the
 // CXL.cache/mem range overlap. RAS (0x58 bytes) at 0x100 runs into the HDM block at 0x128; the

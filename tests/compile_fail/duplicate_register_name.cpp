@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::duplicate_register_name<mmiotree::v0::fixed_string<5>\{"count"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::duplicate_register_name<fixed_string<6UL - 1>\{"count"\}>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): register names are unique in a block (in a reg_array, in the array),
 // so that typed access by name reaches one register. The second COUNT was meant to be CAPTURE.

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::duplicate_sibling_name<mmiotree::v0::fixed_string<9>\{"regs/ctrl"\}, mmiotree::v0::fixed_string<9>\{"regs/ctrl"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::duplicate_sibling_name<fixed_string<9>\{"regs/ctrl"\}, fixed_string<9>\{"regs/ctrl"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.2): sibling names are unique, so that a typed path ("regs/ctrl") names one
 // region. A copy-pasted placement kept the old name.

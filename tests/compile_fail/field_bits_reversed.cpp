@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::field_bits_reversed<mmiotree::v0::fixed_string<4>\{"ctrl"\}, mmiotree::v0::fixed_string<4>\{"mode"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::field_bits_reversed<fixed_string<5UL - 1>\{"ctrl"\}, fixed_string<5UL - 1>\{"mode"\}>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): fields are declared high bit first, field<Name, Hi, Lo, ...>, as
 // SystemRDL and the specifications write [Hi:Lo]. MODE was written low bit first.

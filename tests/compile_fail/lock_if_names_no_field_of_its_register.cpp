@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::lock_if_names_no_field_of_its_register<mmiotree::v0::fixed_string<7>\{"decoder"\}, mmiotree::v0::fixed_string<8>\{"comitted"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::lock_if_names_no_field_of_its_register<fixed_string<8UL - 1>\{"decoder"\}, fixed_string<9UL - 1>\{"comitted"\}>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): the fields a lock_if reads are fields of its register. "comitted" is
 // misspelled.

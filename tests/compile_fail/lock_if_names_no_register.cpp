@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::lock_if_names_no_register<mmiotree::v0::fixed_string<7>\{"decoder"\}, mmiotree::v0::fixed_string<11>\{"decoder/ctl"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::lock_if_names_no_register<fixed_string<8UL - 1>\{"decoder"\}, fixed_string<12UL - 1>\{"decoder/ctl"\}>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): a lock_if computes its lock from a register of the block, named by
 // path ("array/register" inside a reg_array). "decoder/ctl" names none.

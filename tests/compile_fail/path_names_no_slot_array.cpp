@@ -2,8 +2,8 @@
 // expect-error: path_names_no_slot_array<.*\{"pci/dev"\}>
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::path_names_no_slot_array<mmiotree::v0::fixed_string<7>\{"pci/dev"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::path_names_no_slot_array<fixed_string<8UL - 1>\{"pci/dev"\}>
-// max-lines-gnu: 13
-// max-lines-clang: 23
+// max-lines-gnu: 12
+// max-lines-clang: 20
 //
 // Rule (DESIGN §2.6, slots): slot_of<Path>(k) finds element k of the slot array declared at
 // Path; its elements are the slots Path[0], Path[1], ... The array is named after its region

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::placement_misaligned_for_access_policy<mmiotree::v0::fixed_string<13>\{"comp/cachemem"\}, mmiotree::v0::fixed_string<7>\{"0x11002"\}, mmiotree::v0::fixed_string<3>\{"0x4"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::placement_misaligned_for_access_policy<fixed_string<13>\{"comp/cachemem"\}, fixed_string<7>\{"0x11002"\}, fixed_string<3>\{"0x4"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.4): a region is placed at a multiple of the alignment its access policy
 // needs. CXL.cachemem registers take exactly 4-byte aligned accesses (access::exactly<4>), so

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_end_overflows_64_bits<mmiotree::v0::fixed_string<3>\{"top"\}, mmiotree::v0::fixed_string<18>\{"0xffffffffffff0000"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::region_end_overflows_64_bits<fixed_string<4UL - 1>\{"top"\}, fixed_string<18>\{"0xffffffffffff0000"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule: a region's last byte is addressable, i.e. offset + size <= 2^64. A 128 KiB region
 // 64 KiB below the top of a 64-bit address space would wrap around to 0.

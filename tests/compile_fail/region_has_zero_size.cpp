@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::region_has_zero_size<mmiotree::v0::fixed_string<13>\{"regs/doorbell"\}, mmiotree::v0::fixed_string<6>\{"0x1000"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::region_has_zero_size<fixed_string<13>\{"regs/doorbell"\}, fixed_string<6>\{"0x1000"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.2): every region has a size; a zero-size region claims nothing and is
 // almost always a size computed wrongly.

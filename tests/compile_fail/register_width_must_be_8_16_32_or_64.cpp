@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::register_width_must_be_8_16_32_or_64<mmiotree::v0::fixed_string<5>\{"level"\}, 24>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::register_width_must_be_8_16_32_or_64<fixed_string<6UL - 1>\{"level"\}, 24>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): registers are 8, 16, 32 or 64 bits wide, the sizes of a guest
 // access. A 24-bit FIFO level is a 32-bit register with a 24-bit field.

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::rwl_field_needs_a_lock<mmiotree::v0::fixed_string<7>\{"base_lo"\}, mmiotree::v0::fixed_string<4>\{"base"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::rwl_field_needs_a_lock<fixed_string<8UL - 1>\{"base_lo"\}, fixed_string<5UL - 1>\{"base"\}>
 // max-lines-gnu: 14
-// max-lines-clang: 33
+// max-lines-clang: 24
 //
 // Rule (regs/check.hpp): an RWL field is writable until its lock holds, so it must say which
 // lock: lock<"name">, computed by a lock_if or set by the device. BASE (HDM-style) forgot it.

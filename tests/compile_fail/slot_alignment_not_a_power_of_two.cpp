@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::slot_alignment_not_a_power_of_two<mmiotree::v0::fixed_string<8>\{"pci/bar0"\}, mmiotree::v0::fixed_string<3>\{"0x3"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::slot_alignment_not_a_power_of_two<fixed_string<8>\{"pci/bar0"\}, fixed_string<4UL - 1>\{"0x3"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (DESIGN §2.2, slots): a slot's base is a multiple of its alignment, a power of two (0,
 // the default, is the natural alignment: the size rounded up to a power of two, as PCI BARs).

@@ -3,7 +3,7 @@
 // expect-error-gnu: In instantiation of .struct mmiotree::v0::diag::unmapped_region_shown_by_no_alias<mmiotree::v0::fixed_string<3>\{"rom"\}>
 // expect-error-clang: in instantiation of template class .mmiotree::diag::unmapped_region_shown_by_no_alias<fixed_string<4UL - 1>\{"rom"\}>
 // max-lines-gnu: 15
-// max-lines-clang: 33
+// max-lines-clang: 27
 //
 // Rule (docs/concepts.md, unmapped regions): an unmapped region is seen only through aliases
 // that target it or a region inside it; with none, none of its bytes is visible.

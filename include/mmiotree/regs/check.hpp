@@ -256,72 +256,125 @@ inline constexpr block_check block_check_v = [] {
   return check_block(t.regs, t.fields, t.enums, std::span(t.locks.data(), t.lock_count), B::size);
 }();
 
-template <block_type B>
-consteval bool report_block() {
+/// The names and numbers the error of B's check carries, computed from its tables; all empty
+/// (0) when B is well formed, so nothing is computed then. K = 0: the register's path (a lock's
+/// name for a lock error); 1: a second register's path, a field's name, or a lock's register
+/// path or missing field; 2: a second field's or an enumerator's name.
+template <block_type B, int K, block_error E = block_check_v<B>.error>
+inline constexpr auto block_named_v = fixed_string<0>{};
+template <block_type B, block_error E>
+requires(E != block_error::none) inline constexpr auto block_named_v<B, 0, E> = [] {
   constexpr block_check c = block_check_v<B>;
-  using E = block_error;
   constexpr auto& t = block_tables_v<B>;
-  if constexpr (c.error == E::none) {
-    return true;
-  } else {
-    if constexpr (c.error == E::bad_register_width) {
-      (void)&diag::emit<diag::register_width_must_be_8_16_32_or_64<reg_path_fs<B, c.reg>, c.lo>>;
-    } else if constexpr (c.error == E::register_misaligned) {
-      (void)&diag::emit<
-          diag::register_misaligned_for_its_width<reg_path_fs<B, c.reg>, c.a, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::register_past_block_end) {
-      (void)&diag::emit<diag::register_past_block_end<reg_path_fs<B, c.reg>, c.a, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::registers_overlap) {
-      (void)&diag::emit<
-          diag::registers_overlap<reg_path_fs<B, c.reg>, reg_path_fs<B, c.a>, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::duplicate_register_name) {
-      (void)&diag::emit<diag::duplicate_register_name<reg_path_fs<B, c.reg>>>;
-    } else if constexpr (c.error == E::field_bits_reversed) {
-      (void)&diag::emit<diag::field_bits_reversed<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>>;
-    } else if constexpr (c.error == E::field_past_register_width) {
-      (void)&diag::emit<diag::field_past_register_width<
-          reg_path_fs<B, c.reg>, field_name_fs<B, c.a>, t.fields[c.a].hi, t.regs[c.reg].width>>;
-    } else if constexpr (c.error == E::fields_overlap) {
-      (void)&diag::emit<diag::fields_overlap<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                             field_name_fs<B, c.b>, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::duplicate_field_name) {
-      (void)&diag::emit<diag::duplicate_field_name<reg_path_fs<B, c.reg>, field_name_fs<B, c.b>>>;
-    } else if constexpr (c.error == E::reset_outside_fields) {
-      (void)&diag::emit<diag::reset_value_has_bits_outside_every_field<
-          reg_path_fs<B, c.reg>, diag::hex<t.regs[c.reg].reset>, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::enumerator_does_not_fit) {
-      constexpr auto en = t.enums[c.b].name;
-      (void)&diag::emit<
-          diag::enumerator_does_not_fit_its_field<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>,
-                                                  fixed_string<en.size()>{en}, diag::hex<c.lo>>>;
-    } else if constexpr (c.error == E::rwl_field_without_lock) {
-      (void)&diag::emit<diag::rwl_field_needs_a_lock<reg_path_fs<B, c.reg>, field_name_fs<B, c.a>>>;
-    } else if constexpr (c.error == E::lock_register_not_found) {
-      constexpr auto ln = t.locks[c.a].name;
-      constexpr auto rp = t.locks[c.a].reg_path;
-      (void)&diag::emit<diag::lock_if_names_no_register<fixed_string<ln.size()>{ln},
-                                                        fixed_string<rp.size()>{rp}>>;
-    } else if constexpr (c.error == E::lock_field_not_found) {
-      constexpr auto ln = t.locks[c.a].name;
-      constexpr auto mf = t.locks[c.a].missing;
-      (void)&diag::emit<diag::lock_if_names_no_field_of_its_register<fixed_string<ln.size()>{ln},
-                                                                     fixed_string<mf.size()>{mf}>>;
-    }
-    return false;
+  if constexpr (E == block_error::lock_register_not_found || E == block_error::lock_field_not_found)
+    return fixed_string<t.locks[c.a].name.size()>{t.locks[c.a].name};
+  else
+    return reg_path_fs<B, c.reg>;
+}();
+template <block_type B, block_error E>
+requires(E != block_error::none) inline constexpr auto block_named_v<B, 1, E> = [] {
+  using enum block_error;
+  constexpr block_check c = block_check_v<B>;
+  constexpr auto& t = block_tables_v<B>;
+  if constexpr (E == registers_overlap)
+    return reg_path_fs<B, c.a>;
+  else if constexpr (E == field_bits_reversed || E == field_past_register_width ||
+                     E == fields_overlap || E == enumerator_does_not_fit ||
+                     E == rwl_field_without_lock)
+    return field_name_fs<B, c.a>;
+  else if constexpr (E == duplicate_field_name)
+    return field_name_fs<B, c.b>;
+  else if constexpr (E == lock_register_not_found)
+    return fixed_string<t.locks[c.a].reg_path.size()>{t.locks[c.a].reg_path};
+  else if constexpr (E == lock_field_not_found)
+    return fixed_string<t.locks[c.a].missing.size()>{t.locks[c.a].missing};
+  else
+    return fixed_string<0>{};
+}();
+template <block_type B, block_error E>
+requires(E != block_error::none) inline constexpr auto block_named_v<B, 2, E> = [] {
+  constexpr block_check c = block_check_v<B>;
+  constexpr auto& t = block_tables_v<B>;
+  if constexpr (E == block_error::fields_overlap)
+    return field_name_fs<B, c.b>;
+  else if constexpr (E == block_error::enumerator_does_not_fit)
+    return fixed_string<t.enums[c.b].name.size()>{t.enums[c.b].name};
+  else
+    return fixed_string<0>{};
+}();
+/// K = 0: a field's top bit (field past its register's width) or the register's reset value
+/// (reset bits outside every field); 1: the register's width.
+template <block_type B, int K, block_error E = block_check_v<B>.error>
+inline constexpr std::uint64_t block_number_v = 0;
+template <block_type B>
+inline constexpr std::uint64_t block_number_v<B, 0, block_error::field_past_register_width> =
+    block_tables_v<B>.fields[block_check_v<B>.a].hi;
+template <block_type B>
+inline constexpr std::uint64_t block_number_v<B, 1, block_error::field_past_register_width> =
+    block_tables_v<B>.regs[block_check_v<B>.reg].width;
+template <block_type B>
+inline constexpr std::uint64_t block_number_v<B, 0, block_error::reset_outside_fields> =
+    block_tables_v<B>.regs[block_check_v<B>.reg].reset;
+
+/// The one error of a block that breaks a register layout rule (C), with the names S0–S2 and
+/// the numbers N0, N1 it carries; instantiated only then. Keyed on those, not on the block: the
+/// `required from` lines of the error print these short arguments, not every register.
+template <block_check C, fixed_string S0, fixed_string S1, fixed_string S2, std::uint64_t N0,
+          std::uint64_t N1>
+consteval bool report_block() {
+  using E = block_error;
+  if constexpr (C.error == E::bad_register_width) {
+    (void)&diag::emit<diag::register_width_must_be_8_16_32_or_64<S0, C.lo>>;
+  } else if constexpr (C.error == E::register_misaligned) {
+    (void)&diag::emit<diag::register_misaligned_for_its_width<S0, C.a, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::register_past_block_end) {
+    (void)&diag::emit<diag::register_past_block_end<S0, C.a, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::registers_overlap) {
+    (void)&diag::emit<diag::registers_overlap<S0, S1, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::duplicate_register_name) {
+    (void)&diag::emit<diag::duplicate_register_name<S0>>;
+  } else if constexpr (C.error == E::field_bits_reversed) {
+    (void)&diag::emit<diag::field_bits_reversed<S0, S1>>;
+  } else if constexpr (C.error == E::field_past_register_width) {
+    (void)&diag::emit<diag::field_past_register_width<S0, S1, N0, N1>>;
+  } else if constexpr (C.error == E::fields_overlap) {
+    (void)&diag::emit<diag::fields_overlap<S0, S1, S2, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::duplicate_field_name) {
+    (void)&diag::emit<diag::duplicate_field_name<S0, S1>>;
+  } else if constexpr (C.error == E::reset_outside_fields) {
+    (void)&diag::emit<
+        diag::reset_value_has_bits_outside_every_field<S0, diag::hex<N0>, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::enumerator_does_not_fit) {
+    (void)&diag::emit<diag::enumerator_does_not_fit_its_field<S0, S1, S2, diag::hex<C.lo>>>;
+  } else if constexpr (C.error == E::rwl_field_without_lock) {
+    (void)&diag::emit<diag::rwl_field_needs_a_lock<S0, S1>>;
+  } else if constexpr (C.error == E::lock_register_not_found) {
+    (void)&diag::emit<diag::lock_if_names_no_register<S0, S1>>;
+  } else if constexpr (C.error == E::lock_field_not_found) {
+    (void)&diag::emit<diag::lock_if_names_no_field_of_its_register<S0, S1>>;
   }
+  return false;
 }
+
+/// `value` is whether C passed (a class: for a good block `std::true_type`, no function
+/// instantiated).
+template <block_check C, fixed_string S0, fixed_string S1, fixed_string S2, std::uint64_t N0,
+          std::uint64_t N1>
+struct block_verdict : std::bool_constant<report_block<C, S0, S1, S2, N0, N1>()> {};
+template <fixed_string S0, fixed_string S1, fixed_string S2, std::uint64_t N0, std::uint64_t N1>
+struct block_verdict<block_check{}, S0, S1, S2, N0, N1> : std::true_type {};
+
+/// The verdict on block B, keyed on its check, names and numbers, not on the block: the
+/// register layer's classes read it in their bodies, so no frame of theirs spells out every
+/// register of a block declared with `using`.
+template <block_type B>
+using block_verdict_of =
+    block_verdict<block_check_v<B>, block_named_v<B, 0>, block_named_v<B, 1>, block_named_v<B, 2>,
+                  block_number_v<B, 0>, block_number_v<B, 1>>;
 }  // namespace detail
 
 /// True when block B obeys every register layout rule; otherwise one readable compile error.
 template <block_type B>
-inline constexpr bool verify_block = detail::report_block<B>();
-
-/// A register block whose layout check has run: naming it instantiates `verify_block<B>`, so a
-/// broken block gets its one error there. Satisfied by every block type on purpose — the
-/// constraint of `register_state` and `register_file`, where `requires verify_block<B>` would
-/// add a second error ("constraints not satisfied") to every broken block; compilation fails
-/// anyway, and nothing the class computes from a broken block adds another error.
-template <class B>
-concept checked_block = block_type<B> &&(verify_block<B> || true);
+inline constexpr bool verify_block = detail::block_verdict_of<B>::value;
 
 MMIOTREE_END_NAMESPACE

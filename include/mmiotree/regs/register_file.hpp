@@ -204,8 +204,11 @@ struct reg_value {
 /// The plain-data state of a register block: one word per register instance, the write-once
 /// bookkeeping, and the manual locks. Device code reads and writes it by name with no guest
 /// semantics (a device sets RO/HwInit fields this way).
-template <checked_block B>
+template <block_type B>
 struct register_state {
+  // A broken block gets its one error here (not a constraint: a failed constraint would add
+  // "constraints not satisfied" to every use); nothing computed below from it adds another.
+  static_assert(detail::block_verdict_of<B>::value || true);
   static constexpr std::size_t words = word_count_v<B>;
   static constexpr std::size_t lock_bits = block_tables_v<B>.lock_count * detail::max_elements_v<B>;
 
@@ -549,8 +552,10 @@ concept keeps_extra_state = requires(const H& h, H& m, const register_state<B>& 
 };
 }  // namespace detail
 
-template <checked_block B, class Hooks = no_hooks, hook_declaration... Declared>
+template <block_type B, class Hooks = no_hooks, hook_declaration... Declared>
 class register_file {
+  static_assert(detail::block_verdict_of<B>::value || true);  // as register_state's
+
  public:
   using block = B;
   using hooks_type = Hooks;
