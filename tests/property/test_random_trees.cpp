@@ -126,9 +126,12 @@ class generator {
         t.fault == injected::bad_slot_alignment || t.fault == injected::windows_overlap ||
         t.fault == injected::alias_shows_a_slot;
     children(t, 0, 0);
-    if (!ordered_ && (chance(1, 3) || about_slots)) add_slots(t);
+    // Some trees show a slot window through an alias (few would by chance).
+    const bool show = !ordered_ && t.fault == injected::none && chance(1, 4);
+    if (!ordered_ && (chance(1, 3) || about_slots || show)) add_slots(t, show);
     assign_aliases(t);
     if (!ordered_) unmap_some(t);
+    if (show) show_a_window(t);
     inject(t);
   }
 
@@ -265,8 +268,9 @@ class generator {
   /// Turns one to three containers into windows: each gets one to three slots (a leaf, or a
   /// small container of leaves) appended after its last descendant... which pre-order allows
   /// only at the end of the array, so windows are chosen among containers whose subtree ends
-  /// the array (the root, and the last container of each level).
-  void add_slots(tree& t) {
+  /// the array (the root, and the last container of each level); with `below_root`, not the
+  /// root if another container qualifies (an alias can show such a window).
+  void add_slots(tree& t, bool below_root = false) {
     const int windows = static_cast<int>(pick(1, 2));
     for (int w = 0; w < windows; ++w) {
       // Containers whose subtree runs to the end of the array.
@@ -281,6 +285,7 @@ class generator {
         }
         if (last) cand.push_back(i);
       }
+      if (below_root && cand.size() > 1 && cand.front() == 0) cand.erase(cand.begin());
       if (cand.empty()) return;
       const std::size_t win = cand[pick(0, cand.size() - 1)];
       const addr wsize = t.r[win].size;
@@ -427,6 +432,51 @@ class generator {
     }
   }
 
+  /// Points an alias (one outside region w, in no slot, that w cannot reach) at w, shrunk to
+  /// fit it; with no such alias, makes such a leaf one. Few aliases chosen at random show a
+  /// slot window; this makes trees that do.
+  void aim_alias_at(tree& t, std::size_t w) {
+    std::vector<std::size_t> target(t.r.size(), none), aliases, leaves;
+    for (std::size_t x = 0; x < t.r.size(); ++x)
+      if (t.r[x].kind == kind::alias) target[x] = oracle::target_of(t.r, x);
+    for (std::size_t a = 1; a < t.r.size(); ++a) {
+      const model::region& r = t.r[a];
+      if (r.kind == kind::container || r.slot || slot_of(t.r, a) != none ||
+          reaches(t, target, w, a))
+        continue;
+      bool inside = false;
+      for (std::size_t y = a; y != none && !inside; y = t.r[y].parent) inside = y == w;
+      if (!inside) (r.kind == kind::alias ? aliases : leaves).push_back(a);
+    }
+    const auto& from = aliases.empty() ? leaves : aliases;
+    if (from.empty()) return;
+    model::region& n = t.r[from[pick(0, from.size() - 1)]];
+    if (n.kind != kind::alias) {
+      const model::region leaf = n;
+      n = model::build::alias(leaf.name, leaf.size, leaf.offset, leaf.priority, leaf.parent, {});
+      n.unmapped = leaf.unmapped;
+    }
+    if (n.size > t.r[w].size) n.size = t.r[w].size;
+    n.target_offset = pick(0, t.r[w].size - n.size);
+    if (n.target_offset >= grain_ && chance(3, 4)) n.target_offset -= n.target_offset % grain_;
+    n.target = target_path(t, static_cast<std::size_t>(&n - t.r.data()), w);
+  }
+
+  /// For some trees with slots: a slot window, or a container around it, shown through an
+  /// alias as well as in place, or (half the time) only through it, made unmapped.
+  void show_a_window(tree& t) {
+    std::vector<std::size_t> up;
+    for (std::size_t i = 0; i < t.r.size(); ++i) {
+      if (!t.r[i].slot) continue;
+      for (std::size_t x = t.r[i].parent; x != none && t.r[x].parent != none; x = t.r[x].parent)
+        if (slot_of(t.r, x) == none) up.push_back(x);
+    }
+    if (up.empty()) return;
+    const std::size_t w = up[pick(0, up.size() - 1)];
+    if (chance(1, 2)) t.r[w] = model::build::unmapped(t.r[w]);
+    aim_alias_at(t, w);
+  }
+
   std::size_t random_region(const tree& t, bool include_root) {
     return static_cast<std::size_t>(pick(include_root ? 0 : 1, t.r.size() - 1));
   }
@@ -451,8 +501,10 @@ class generator {
              x != none && t.r[x].parent != none; x = t.r[x].parent)
           up.push_back(x);
         if (up.empty()) break;
-        model::region& u = t.r[up[pick(0, up.size() - 1)]];
-        u = model::build::unmapped(u);
+        const std::size_t ui = up[pick(0, up.size() - 1)];
+        t.r[ui] = model::build::unmapped(t.r[ui]);
+        // Mostly seen through an alias: without one the tree is refused.
+        if (chance(3, 4)) aim_alias_at(t, ui);
         break;
       }
       case injected::unmapped_not_shown: {
