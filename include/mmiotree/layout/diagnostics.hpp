@@ -246,9 +246,9 @@ template <fixed_string A, fixed_string B, fixed_string T>
 struct verdict<layout_check{}, A, B, T> : std::true_type {};
 
 /// The verdict on Tree, keyed on its check and three names, not on the tree: the library's
-/// own entry points read `verdict_of<Tree>::value` rather than `verify<Tree>`, so that clang's
-/// notes for a tree declared with `using` print no concept frame spelling out every region
-/// (two frames of source and caret each, one line per region's worth of text).
+/// own entry points read `verdict_of<Tree>::value` rather than `verify<Tree>`: through a concept
+/// clang adds two frames (note, source line, caret) whose notes, for a tree declared with
+/// `using`, spell out every region.
 template <class Tree>
 using verdict_of = verdict<check_v<Tree>, named_v<Tree, 0>, named_v<Tree, 1>, named_v<Tree, 2>>;
 }  // namespace detail

@@ -19,6 +19,15 @@ using blk = register_block<"b", 0x40, access::any, R...>;
 
 TEST_CASE("a good block passes", "[regs][check]") {
   STATIC_REQUIRE(check<blk<reg<"a", 0, 32, 0x3, field<"f", 1, 0, rw>>>>.ok());
+  // verify_block holds for it (the verdict class's good case is `check == block_check{}`),
+  // with locks, enumerators and arrays too.
+  STATIC_REQUIRE(verify_block<blk<reg<"a", 0, 32, 0x3, field<"f", 1, 0, rw>>>>);
+  STATIC_REQUIRE(
+      verify_block<
+          blk<reg<"ctl", 0, 32, 0, field<"lock", 0, 0, rw>>,
+              reg<"base", 4, 32, 0, field<"v", 31, 0, rwl, lock<"l">>>, lock_if<"l", "ctl", "lock">,
+              reg<"mode", 8, 32, 0, field<"m", 1, 0, rw, enumerator<"on", 1>>>,
+              reg_array<"d", 0x10, 2, 8, reg<"x", 0, 32, 0>>>>);
 }
 
 TEST_CASE("register rules", "[regs][check]") {
