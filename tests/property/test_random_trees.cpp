@@ -589,11 +589,13 @@ class generator {
         model::region& b = t.r[j];
         const model::region& a = t.r[i];
         b.priority = a.priority;
-        // Move b so that it overlaps a by at least one byte, staying inside the parent.
+        // Move b so that it overlaps a by at least one byte, staying inside the parent; a third
+        // of the time by exactly one where it can (b's last byte a's first, or b's first a's
+        // last): the edge case of the by-start sweep.
         const addr psize = t.r[a.parent].size;
         const addr lo = a.offset >= b.size - 1 ? a.offset - (b.size - 1) : 0;
         const addr hi = std::min(a.offset + (a.size - 1), psize - b.size);
-        if (lo <= hi) b.offset = pick(lo, hi);
+        if (lo <= hi) b.offset = chance(1, 3) ? (chance(1, 2) ? lo : hi) : pick(lo, hi);
         break;
       }
       case injected::misaligned: {
